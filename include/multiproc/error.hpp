@@ -1,0 +1,62 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_ERROR_HPP
+#define MULTIPROC_ERROR_HPP
+
+#include <multiproc/detail/config.hpp>
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/system_error.hpp>
+
+namespace multiproc {
+
+// Boost.System codes, as in Asio and Boost.Process: they convert to std::error_code.
+using boost::system::error_code;
+using boost::system::system_error;
+
+/// Failures that belong to multiproc itself. Operating-system failures keep their
+/// `boost::system::system_category()` codes.
+enum class error
+{
+    unregistered_task = 1, ///< the function was not registered with MULTIPROC_TASK
+    signature_mismatch,    ///< the arguments do not match the registered signature
+    bad_message,           ///< a frame from another process could not be decoded
+    not_initialized,       ///< a spawned child did not call multiproc::init first in main
+    start_timeout,         ///< a spawned child did not report in time
+    not_started,           ///< the process has not been started
+    already_started,       ///< a process object can be started only once
+    not_supported,         ///< the start method or call does not exist on this platform
+    peer_closed,           ///< the other end of a channel has gone away
+    timeout,               ///< the operation did not finish in the time it was given
+};
+
+/// The category of `multiproc::error` codes; its name is "multiproc".
+const boost::system::error_category& error_category() noexcept;
+
+inline error_code make_error_code(error e) noexcept
+{
+    return {static_cast<int>(e), error_category()};
+}
+
+namespace detail {
+/// Throws `system_error(ec, what)`: one place, so every throwing overload reads the same.
+[[noreturn]] void throw_error(const error_code& ec, const char* what);
+inline void throw_if(const error_code& ec, const char* what)
+{
+    if (ec)
+        throw_error(ec, what);
+}
+} // namespace detail
+
+} // namespace multiproc
+
+namespace boost {
+namespace system {
+template <>
+struct is_error_code_enum<multiproc::error>
+{
+    static constexpr bool value = true;
+};
+} // namespace system
+} // namespace boost
+
+#endif

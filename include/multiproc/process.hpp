@@ -1,0 +1,207 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_PROCESS_HPP
+#define MULTIPROC_PROCESS_HPP
+
+/// @file
+/// `multiproc::process`: Python's `multiprocessing.Process` on Boost.Process v2.
+
+#include <multiproc/error.hpp>
+#include <multiproc/task.hpp>
+#include <multiproc/this_process.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace multiproc {
+
+/// How a child process comes to run its function (Python's start methods).
+enum class start_method
+{
+    /// Re-execute this program; the child's `multiproc::init` receives the registered task and
+    /// its Boost.Serialization-encoded arguments. Portable; the default.
+    spawn,
+#if defined(MULTIPROC_POSIX)
+    /// POSIX `fork()` without exec: runs any callable, lambdas included, in a copy of this
+    /// process. Use it only where no other thread can hold a lock (before threads start). It
+    /// does not exist on Windows: naming it there is a compile-time error.
+    fork,
+#endif
+};
+
+/// The start method used by processes that do not choose one (Python's `set_start_method`).
+void set_start_method(start_method method) noexcept;
+start_method get_start_method() noexcept;
+
+/// Settings of one process (Python's `Process(name=..., daemon=...)` and the context).
+struct process_options
+{
+    /// Shown by `name()` and by `this_process::name()` in the child; empty: "Process-N".
+    std::string name;
+    /// A daemon child is terminated when its parent exits normally; others are joined.
+    bool daemon = false;
+    /// Empty: `get_start_method()` when the process is constructed.
+    std::optional<start_method> method;
+    /// How long a spawned child may take to report from `multiproc::init`.
+    std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
+};
+
+namespace detail {
+struct process_state;
+
+/// A callable with its arguments, run in a forked child.
+struct fork_body
+{
+    virtual ~fork_body() = default;
+    virtual void run() = 0;
+};
+template <class F, class Tuple>
+struct fork_body_for final : fork_body
+{
+    F function;
+    Tuple arguments;
+    fork_body_for(F f, Tuple a) : function(std::move(f)), arguments(std::move(a)) {}
+    void run() override { std::apply(function, arguments); }
+};
+
+/// What a process will run: a registered task with encoded arguments (spawn), or a callable
+/// (fork). Exactly one is set.
+struct process_work
+{
+    const task_entry* task = nullptr;
+    std::string encoded_arguments;
+    std::unique_ptr<fork_body> body;
+};
+
+std::shared_ptr<process_state> make_process_state(process_options options, process_work work);
+[[noreturn]] void throw_unregistered(const char* what);
+[[noreturn]] void throw_spawn_needs_task();
+} // namespace detail
+
+/// A child process that runs one function (Python's `multiprocessing.Process`).
+///
+/// A `process` is a handle: copies refer to the same child, like Python objects. The child is
+/// owned by the library until it is reaped, so dropping every handle neither kills nor leaks it;
+/// at normal exit of the parent, daemon children are terminated and the others joined.
+///
+/// What the child prints on stdout and stderr goes where the parent's does. An exception that
+/// escapes the function is printed on the child's stderr with its type and message, and the
+/// child exits with code 1. On Linux a child is killed when its parent dies (`PR_SET_PDEATHSIG`,
+/// delivered when the *thread* that started it exits: start processes from threads that outlive
+/// them).
+class process
+{
+public:
+    /// Not a process; assign one to it.
+    process() = default;
+
+    /// A process that will run `function(args...)` once started. With the spawn method,
+    /// `function` must be a free function registered with MULTIPROC_TASK and the arguments are
+    /// encoded now (they must be serializable); otherwise it throws `system_error` with
+    /// `error::unregistered_task`. With the fork method, any callable runs.
+    template <class F, class... Args,
+              class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, process_options>>>
+    explicit process(F&& function, Args&&... args)
+        : process(process_options{}, std::forward<F>(function), std::forward<Args>(args)...)
+    {}
+
+    template <class F, class... Args>
+    process(process_options options, F&& function, Args&&... args)
+    {
+        const start_method method = options.method.value_or(get_start_method());
+        options.method = method;
+        detail::process_work work;
+        if (method == start_method::spawn) {
+            using function_type = std::decay_t<F>;
+            if constexpr (detail::is_function_pointer_v<function_type>) {
+                function_type target = function;
+                work.task =
+                    detail::find_task(reinterpret_cast<detail::generic_function>(target));
+                if (!work.task)
+                    detail::throw_unregistered("multiproc::process");
+                work.encoded_arguments =
+                    detail::encode_arguments(target, std::forward<Args>(args)...);
+            } else {
+                detail::throw_spawn_needs_task();
+            }
+        } else {
+            using body_type =
+                detail::fork_body_for<std::decay_t<F>, std::tuple<std::decay_t<Args>...>>;
+            work.body = std::make_unique<body_type>(
+                std::forward<F>(function), std::make_tuple(std::forward<Args>(args)...));
+        }
+        state_ = detail::make_process_state(std::move(options), std::move(work));
+    }
+
+    /// Starts the child (once). Returns once it is created; it does not wait for the function.
+    void start();
+    void start(error_code& ec);
+
+    /// Waits until the child has exited. Reports `error::not_initialized` or
+    /// `error::start_timeout` for a spawned child that never reached `multiproc::init`.
+    void join();
+    void join(error_code& ec);
+
+    /// Waits at most `timeout`; true if the child has exited.
+    template <class Rep, class Period>
+    bool join_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        const bool exited = join_for(timeout, ec);
+        detail::throw_if(ec, "multiproc::process::join_for");
+        return exited;
+    }
+    template <class Rep, class Period>
+    bool join_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
+    {
+        return join_until(std::chrono::steady_clock::now() +
+                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  timeout),
+                          ec);
+    }
+
+    /// Asks the child to stop: SIGTERM on POSIX (exit code -15), TerminateProcess on Windows.
+    void terminate();
+    void terminate(error_code& ec);
+    /// Stops the child at once: SIGKILL on POSIX (exit code -9), TerminateProcess on Windows.
+    void kill();
+    void kill(error_code& ec);
+
+    /// True from `start()` until the child has exited.
+    bool is_alive();
+    /// Empty while the child runs (or before start); then its exit code, or the negated
+    /// signal number if a signal ended it (POSIX), as in Python.
+    std::optional<int> exit_code();
+    /// The child's id; 0 before `start()`.
+    pid_type pid() const noexcept;
+    const std::string& name() const noexcept;
+    bool daemon() const noexcept;
+    /// False for a default-constructed process.
+    explicit operator bool() const noexcept { return state_ != nullptr; }
+
+    friend bool operator==(const process& a, const process& b) noexcept
+    {
+        return a.state_ == b.state_;
+    }
+    friend bool operator!=(const process& a, const process& b) noexcept { return !(a == b); }
+
+private:
+    friend std::vector<process> active_children();
+    explicit process(std::shared_ptr<detail::process_state> state) : state_(std::move(state)) {}
+    bool join_until(std::chrono::steady_clock::time_point deadline, error_code& ec);
+
+    std::shared_ptr<detail::process_state> state_;
+};
+
+/// The children of this process that are still running; finished ones are reaped (Python's
+/// `active_children()`).
+std::vector<process> active_children();
+
+} // namespace multiproc
+
+#endif

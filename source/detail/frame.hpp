@@ -1,0 +1,58 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_SOURCE_DETAIL_FRAME_HPP
+#define MULTIPROC_SOURCE_DETAIL_FRAME_HPP
+
+// The frames a parent and its spawned child exchange over their channel. Every decoder checks
+// bounds: the bytes come from another process.
+//
+//   frame   := u32 length (of kind + body, little-endian) | u8 kind | body
+//   run     := text protocol | text process name | text task | text signature | text arguments
+//   started := (empty)
+//   refused := u32 multiproc::error value | text message
+//   text    := u32 length | bytes
+
+#include "os.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace multiproc::detail {
+
+enum class frame_kind : std::uint8_t
+{
+    run = 1,     // parent -> child: the task to run
+    started = 2, // child -> parent: init reached, the task is being run
+    refused = 3, // child -> parent: the task cannot be run here (with the reason)
+};
+
+/// Frames larger than this are refused as malformed.
+inline constexpr std::uint32_t max_frame_size = 1u << 30;
+
+struct run_frame
+{
+    std::string process_name;
+    std::string task;
+    std::string signature;
+    std::string arguments;
+};
+
+struct refused_frame
+{
+    error reason = error::bad_message;
+    std::string message;
+};
+
+std::string encode(const run_frame& f);
+run_frame decode_run(std::string_view body, error_code& ec);
+std::string encode(const refused_frame& f);
+refused_frame decode_refused(std::string_view body, error_code& ec);
+
+void send_frame(os::channel& c, frame_kind kind, std::string_view body,
+                os::clock::time_point deadline, error_code& ec);
+/// Reads one whole frame (blocking); `error::peer_closed` at end of stream.
+frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec);
+
+} // namespace multiproc::detail
+
+#endif

@@ -1,0 +1,127 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_SOURCE_DETAIL_OS_HPP
+#define MULTIPROC_SOURCE_DETAIL_OS_HPP
+
+// The one neutral interface between the portable library and the operating system. Each
+// function is implemented once per platform: source/posix/ and source/windows/.
+
+#include <multiproc/error.hpp>
+#include <multiproc/this_process.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace multiproc::detail::os {
+
+/// Set in the environment of every spawned child; `multiproc::init` removes it. A process that
+/// still has it never called init.
+inline constexpr const char* spawned_marker = "MULTIPROC_SPAWNED";
+
+using clock = std::chrono::steady_clock;
+
+#if defined(MULTIPROC_WINDOWS)
+using native_handle = void*;
+#else
+using native_handle = int;
+#endif
+
+/// One end of a private, bidirectional byte stream between a parent and its child
+/// (a socketpair on POSIX). Move-only; closes on destruction.
+class channel
+{
+public:
+    channel() = default;
+    explicit channel(native_handle h) noexcept : handle_(h) {}
+    channel(channel&& other) noexcept;
+    channel& operator=(channel&& other) noexcept;
+    ~channel();
+
+    /// Two connected ends, not inherited by children by default.
+    static void make_pair(channel& parent_end, channel& child_end, error_code& ec);
+    /// The child's end as the text the child adopts it from (argv), and back.
+    std::string token() const;
+    static channel adopt(const std::string& token, error_code& ec);
+
+    /// Writes everything, waiting at most until the deadline for room.
+    void write_all(const void* data, std::size_t size, clock::time_point deadline,
+                   error_code& ec);
+    /// Fills the whole buffer; `error::peer_closed` if the stream ends first.
+    void read_exact(void* data, std::size_t size, error_code& ec);
+    /// Waits until data (or end of stream) can be read; false on deadline.
+    bool wait_readable(clock::time_point deadline, error_code& ec);
+
+    native_handle native() const noexcept { return handle_; }
+    bool is_open() const noexcept;
+    void close() noexcept;
+
+private:
+    native_handle handle_ = invalid();
+    static native_handle invalid() noexcept;
+};
+
+/// A child process, on Boost.Process v2. Reaping happens in `wait_until` and `running`.
+class child
+{
+public:
+    child();
+    child(child&&) noexcept;
+    child& operator=(child&&) noexcept;
+    ~child();
+
+    /// Starts `executable args...`, with stdio inherited, `inherit` (if open) passed on and
+    /// `spawned_marker` set in its environment. The child dies with its parent.
+    static child spawn(const std::string& executable, const std::vector<std::string>& args,
+                       const channel& inherit, error_code& ec);
+#if defined(MULTIPROC_POSIX)
+    /// Takes charge of a child made by `fork_process`.
+    static child adopt(pid_type pid, error_code& ec);
+#endif
+
+    pid_type id() const noexcept;
+    /// Waits for the exit until the deadline, without reaping; true once the child has exited.
+    bool wait_exit(clock::time_point deadline, error_code& ec);
+    /// Reaps the child if it has exited; false once it has.
+    bool running(error_code& ec);
+    /// After reaping: the exit code, or -signal (POSIX).
+    std::optional<int> exit_code() const noexcept;
+    void terminate(error_code& ec); // SIGTERM / TerminateProcess
+    void kill(error_code& ec);      // SIGKILL / TerminateProcess
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+#if defined(MULTIPROC_POSIX)
+/// fork() with stdio flushed and Asio told; with `die_with_parent` the child gets the
+/// parent-death signal. Returns 0 in the child, the child's id in the parent.
+pid_type fork_process(bool die_with_parent, error_code& ec);
+/// Waits for a forked child and returns its Python-style exit code.
+int wait_pid(pid_type pid, error_code& ec);
+#endif
+
+pid_type current_pid() noexcept;
+pid_type parent_pid() noexcept;
+unsigned cpu_count() noexcept;
+/// The path of the running program.
+std::string program_path();
+/// Flushes C and C++ standard output and error.
+void flush_stdio() noexcept;
+/// Ends the process at once, without running atexit handlers or destructors.
+[[noreturn]] void quick_exit(int code) noexcept;
+
+/// In a spawned child: a thread that ends the process at once when the parent's end of the
+/// channel closes (the parent died), for systems without a parent-death signal.
+void exit_when_closed(const channel& to_parent);
+
+/// Environment variable access, one place for the platform differences.
+std::optional<std::string> get_env(const char* name);
+void unset_env(const char* name);
+
+} // namespace multiproc::detail::os
+
+#endif

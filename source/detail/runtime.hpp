@@ -1,0 +1,42 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_SOURCE_DETAIL_RUNTIME_HPP
+#define MULTIPROC_SOURCE_DETAIL_RUNTIME_HPP
+
+// The process-wide state: who this process is, and the children it started.
+
+#include "os.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace multiproc::detail {
+
+struct process_state;
+
+/// Adds a started child; at normal exit daemons are terminated and the others joined.
+void register_child(std::shared_ptr<process_state> child);
+/// Drops a child once it has been reaped.
+void forget_child(const process_state* child) noexcept;
+/// Every child started and not yet forgotten.
+std::vector<std::shared_ptr<process_state>> children();
+
+/// "Process-N", N counting from 1 in each process.
+std::string next_process_name();
+
+/// fork() for the library: in the child, forgets the parent's children and takes `child_name`
+/// (empty: keep the name). Returns as os::fork_process does.
+pid_type fork_child(const std::string& child_name, bool die_with_parent, error_code& ec);
+
+/// Runs a child's function: an exception that escapes is printed on stderr as Python prints
+/// one ("Process NAME:" then type and message). Returns the exit code: 0, or 1 after an
+/// exception.
+int run_child_function(const std::function<void()>& function);
+
+/// True in a process that was spawned by multiproc but whose main did not call init.
+bool spawned_without_init();
+
+} // namespace multiproc::detail
+
+#endif

@@ -1,0 +1,53 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include <multiproc/error.hpp>
+
+namespace multiproc {
+
+namespace {
+class category final : public boost::system::error_category
+{
+public:
+    const char* name() const noexcept override { return "multiproc"; }
+
+    std::string message(int value) const override
+    {
+        switch (static_cast<error>(value)) {
+        case error::unregistered_task:
+            return "function not registered with MULTIPROC_TASK";
+        case error::signature_mismatch:
+            return "arguments do not match the task's registered signature";
+        case error::bad_message:
+            return "malformed message from another process";
+        case error::not_initialized:
+            return "spawned child did not call multiproc::init(argc, argv) first in main";
+        case error::start_timeout:
+            return "spawned child did not report from multiproc::init in time";
+        case error::not_started:
+            return "process has not been started";
+        case error::already_started:
+            return "process can only be started once";
+        case error::not_supported:
+            return "not supported by this start method or platform";
+        case error::peer_closed:
+            return "the other process closed the connection";
+        case error::timeout:
+            return "operation timed out";
+        }
+        return "unknown multiproc error";
+    }
+};
+} // namespace
+
+const boost::system::error_category& error_category() noexcept
+{
+    static const category instance;
+    return instance;
+}
+
+void detail::throw_error(const error_code& ec, const char* what)
+{
+    throw system_error(ec, what);
+}
+
+} // namespace multiproc

@@ -1,0 +1,148 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include "detail/frame.hpp"
+
+#include <cstring>
+
+namespace multiproc::detail {
+
+namespace {
+
+constexpr std::string_view protocol = "multiproc/1";
+
+void put_u32(std::string& out, std::uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void put_text(std::string& out, std::string_view text)
+{
+    put_u32(out, static_cast<std::uint32_t>(text.size()));
+    out.append(text);
+}
+
+// Reads fields from a body; the first overrun marks the whole decode as bad_message.
+class reader
+{
+public:
+    explicit reader(std::string_view body) : rest_(body) {}
+
+    std::uint32_t u32()
+    {
+        if (rest_.size() < 4) {
+            bad_ = true;
+            return 0;
+        }
+        std::uint32_t v = 0;
+        for (int i = 0; i < 4; ++i)
+            v |= std::uint32_t(static_cast<unsigned char>(rest_[i])) << (8 * i);
+        rest_.remove_prefix(4);
+        return v;
+    }
+
+    std::string text()
+    {
+        const std::uint32_t n = u32();
+        if (bad_ || rest_.size() < n) {
+            bad_ = true;
+            return {};
+        }
+        std::string s(rest_.substr(0, n));
+        rest_.remove_prefix(n);
+        return s;
+    }
+
+    // True when every field was present and nothing is left over.
+    bool finish(error_code& ec) const
+    {
+        const bool ok = !bad_ && rest_.empty();
+        ec = ok ? error_code() : make_error_code(error::bad_message);
+        return ok;
+    }
+
+private:
+    std::string_view rest_;
+    bool bad_ = false;
+};
+
+} // namespace
+
+std::string encode(const run_frame& f)
+{
+    std::string out;
+    out.reserve(protocol.size() + f.process_name.size() + f.task.size() + f.signature.size() +
+                f.arguments.size() + 20);
+    put_text(out, protocol);
+    put_text(out, f.process_name);
+    put_text(out, f.task);
+    put_text(out, f.signature);
+    put_text(out, f.arguments);
+    return out;
+}
+
+run_frame decode_run(std::string_view body, error_code& ec)
+{
+    reader in(body);
+    const std::string version = in.text();
+    run_frame f;
+    f.process_name = in.text();
+    f.task = in.text();
+    f.signature = in.text();
+    f.arguments = in.text();
+    if (in.finish(ec) && version != protocol)
+        ec = make_error_code(error::bad_message);
+    return f;
+}
+
+std::string encode(const refused_frame& f)
+{
+    std::string out;
+    put_u32(out, static_cast<std::uint32_t>(f.reason));
+    put_text(out, f.message);
+    return out;
+}
+
+refused_frame decode_refused(std::string_view body, error_code& ec)
+{
+    reader in(body);
+    refused_frame f;
+    const std::uint32_t reason = in.u32();
+    f.message = in.text();
+    if (in.finish(ec))
+        f.reason = static_cast<error>(reason);
+    return f;
+}
+
+void send_frame(os::channel& c, frame_kind kind, std::string_view body,
+                os::clock::time_point deadline, error_code& ec)
+{
+    std::string header;
+    put_u32(header, static_cast<std::uint32_t>(body.size() + 1));
+    header.push_back(static_cast<char>(kind));
+    c.write_all(header.data(), header.size(), deadline, ec);
+    if (!ec)
+        c.write_all(body.data(), body.size(), deadline, ec);
+}
+
+frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
+{
+    unsigned char header[5];
+    c.read_exact(header, sizeof header, ec);
+    if (ec)
+        return {};
+    std::uint32_t length = 0;
+    for (int i = 0; i < 4; ++i)
+        length |= std::uint32_t(header[i]) << (8 * i);
+    const auto kind = static_cast<frame_kind>(header[4]);
+    if (length == 0 || length > max_frame_size ||
+        (kind != frame_kind::run && kind != frame_kind::started && kind != frame_kind::refused)) {
+        ec = make_error_code(error::bad_message);
+        return {};
+    }
+    body.resize(length - 1);
+    c.read_exact(body.data(), body.size(), ec);
+    return kind;
+}
+
+} // namespace multiproc::detail

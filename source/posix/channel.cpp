@@ -1,0 +1,179 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// POSIX channel: an AF_UNIX socketpair.
+
+#include "util.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <thread>
+
+namespace multiproc::detail::os {
+
+channel::channel(channel&& other) noexcept : handle_(other.handle_)
+{
+    other.handle_ = invalid();
+}
+
+channel& channel::operator=(channel&& other) noexcept
+{
+    if (this != &other) {
+        close();
+        handle_ = other.handle_;
+        other.handle_ = invalid();
+    }
+    return *this;
+}
+
+channel::~channel()
+{
+    close();
+}
+
+native_handle channel::invalid() noexcept
+{
+    return -1;
+}
+
+bool channel::is_open() const noexcept
+{
+    return handle_ >= 0;
+}
+
+void channel::close() noexcept
+{
+    if (handle_ >= 0)
+        ::close(handle_);
+    handle_ = -1;
+}
+
+void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec)
+{
+    int fds[2];
+    // Close-on-exec on both ends: the spawn launcher passes the child's end on explicitly,
+    // so no other child started meanwhile inherits it.
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+        ec = last_error();
+        return;
+    }
+    parent_end = channel(fds[0]);
+    child_end = channel(fds[1]);
+    ec.clear();
+}
+
+std::string channel::token() const
+{
+    return std::to_string(handle_);
+}
+
+channel channel::adopt(const std::string& token, error_code& ec)
+{
+    int fd = -1;
+    try {
+        std::size_t used = 0;
+        fd = std::stoi(token, &used);
+        if (used != token.size())
+            fd = -1;
+    } catch (const std::exception&) {
+        fd = -1;
+    }
+    if (fd < 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+        ec = make_error_code(error::bad_message);
+        return {};
+    }
+    ec.clear();
+    return channel(fd);
+}
+
+bool wait_for_events(int fd, short events, clock::time_point deadline, error_code& ec)
+{
+    for (;;) {
+        pollfd p{fd, events, 0};
+        const int n = ::poll(&p, 1, poll_timeout(deadline));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ec = last_error();
+            return false;
+        }
+        ec.clear();
+        if (n > 0)
+            return true;
+        if (clock::now() >= deadline)
+            return false;
+    }
+}
+
+void channel::write_all(const void* data, std::size_t size, clock::time_point deadline,
+                        error_code& ec)
+{
+    auto p = static_cast<const char*>(data);
+    ec.clear();
+    while (size > 0) {
+        // MSG_NOSIGNAL: a dead peer is an error code, not a SIGPIPE.
+        const ssize_t n = ::send(handle_, p, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) {
+            p += n;
+            size -= static_cast<std::size_t>(n);
+            continue;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (!wait_for_events(handle_, POLLOUT, deadline, ec) && !ec)
+                ec = make_error_code(error::timeout);
+            if (ec)
+                return;
+            continue;
+        }
+        ec = errno == EPIPE || errno == ECONNRESET ? make_error_code(error::peer_closed)
+                                                   : last_error();
+        return;
+    }
+}
+
+void channel::read_exact(void* data, std::size_t size, error_code& ec)
+{
+    auto p = static_cast<char*>(data);
+    while (size > 0) {
+        const ssize_t n = ::recv(handle_, p, size, 0);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            ec = errno == ECONNRESET ? make_error_code(error::peer_closed) : last_error();
+            return;
+        }
+        if (n == 0) {
+            ec = make_error_code(error::peer_closed);
+            return;
+        }
+        p += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    ec.clear();
+}
+
+bool channel::wait_readable(clock::time_point deadline, error_code& ec)
+{
+    return wait_for_events(handle_, POLLIN, deadline, ec);
+}
+
+void exit_when_closed(const channel& to_parent)
+{
+    std::thread([fd = to_parent.native()] {
+        // The parent sends nothing more; the read returns only when its end closes.
+        char byte;
+        for (;;) {
+            const ssize_t n = ::recv(fd, &byte, 1, 0);
+            if (n == 0 || (n < 0 && errno != EINTR))
+                ::_exit(1);
+        }
+    }).detach();
+}
+
+} // namespace multiproc::detail::os

@@ -1,0 +1,266 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// POSIX children on Boost.Process v2: spawn through its default launcher, fork by hand and
+// adopt the pid; exits are seen through the pidfd.
+
+#include "util.hpp"
+
+#include <boost/asio/io_context.hpp>
+// Process v2 of Boost 1.81 with BOOST_PROCESS_USE_STD_FS misses these two includes.
+#include <boost/optional.hpp>
+#include <boost/type_traits.hpp>
+#include <boost/process/v2/process.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <fcntl.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+extern "C" char** environ;
+
+namespace multiproc::detail::os {
+
+namespace bp = boost::process::v2;
+
+namespace {
+
+// Process v2 wants an executor; the context is never run: we wait synchronously on the pidfd.
+boost::asio::io_context& process_context()
+{
+    static boost::asio::io_context context;
+    return context;
+}
+
+// Python's exit code: the status of a normal exit, or the negated signal number.
+int python_exit_code(int status) noexcept
+{
+    if (WIFSIGNALED(status))
+        return -WTERMSIG(status);
+    return WEXITSTATUS(status);
+}
+
+// Runs in a new child before anything else: it dies with its parent. The check after prctl
+// closes the race where the parent died first.
+bool die_with_parent(pid_type parent) noexcept
+{
+#if defined(__linux__)
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        return false;
+#endif
+    return ::getppid() == parent;
+}
+
+// Initializer for the Process v2 launcher: passes the channel on, marks the environment and
+// ties the child's life to ours.
+struct child_setup
+{
+    int inherit_fd;
+    pid_type parent;
+    std::vector<std::string> environment_storage;
+    std::vector<const char*> environment;
+
+    template <class Launcher>
+    error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*&)
+    {
+        const std::string marker = std::string(spawned_marker) + '=';
+        for (char** e = ::environ; *e; ++e)
+            if (std::string_view(*e).substr(0, marker.size()) != marker)
+                environment.push_back(*e);
+        environment_storage.push_back(marker + "1");
+        environment.push_back(environment_storage.back().c_str());
+        environment.push_back(nullptr);
+        launcher.env = environment.data();
+        if (inherit_fd >= 0)
+            launcher.fd_whitelist.push_back(inherit_fd);
+        return {};
+    }
+
+    template <class Launcher>
+    error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&)
+    {
+        // The channel is close-on-exec in the parent; this copy must survive exec.
+        if (inherit_fd >= 0 && ::fcntl(inherit_fd, F_SETFD, 0) != 0)
+            return last_error();
+        if (!die_with_parent(parent))
+            return error_code(ESRCH, boost::system::system_category());
+        return {};
+    }
+};
+
+} // namespace
+
+using process_type = bp::basic_process<boost::asio::io_context::executor_type>;
+
+struct child::impl
+{
+    process_type process;
+    // Our own pidfd to poll for the exit (Process v2 of 1.81 does not expose its own); -1
+    // where the kernel has none.
+    int pidfd;
+    std::optional<int> exit_code;
+
+    explicit impl(process_type p) : process(std::move(p)), pidfd(open_pidfd(process.id())) {}
+    ~impl()
+    {
+        if (pidfd >= 0)
+            ::close(pidfd);
+    }
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
+
+    static int open_pidfd(pid_type pid) noexcept
+    {
+#if defined(SYS_pidfd_open)
+        return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+        return -1;
+#endif
+    }
+};
+
+child::child() = default;
+child::child(child&&) noexcept = default;
+child& child::operator=(child&&) noexcept = default;
+child::~child() = default;
+
+child child::spawn(const std::string& executable, const std::vector<std::string>& args,
+                   const channel& inherit, error_code& ec)
+{
+    child result;
+    child_setup setup{inherit.native(), current_pid(), {}, {}};
+    // Flush first: the launcher forks, and a copied stdio buffer would print twice if exec
+    // failed and the copy exited.
+    flush_stdio();
+    bp::default_process_launcher launcher;
+    auto process = launcher(process_context().get_executor(), ec, executable, args, setup);
+    if (ec)
+        return result;
+    result.impl_ = std::make_unique<impl>(std::move(process));
+    return result;
+}
+
+child child::adopt(pid_type pid, error_code& ec)
+{
+    child result;
+    result.impl_ = std::make_unique<impl>(process_type(process_context().get_executor(), pid));
+    ec.clear();
+    return result;
+}
+
+pid_type child::id() const noexcept
+{
+    return impl_ ? impl_->process.id() : 0;
+}
+
+bool child::wait_exit(clock::time_point deadline, error_code& ec)
+{
+    ec.clear();
+    if (!impl_ || impl_->exit_code)
+        return true;
+    if (impl_->pidfd >= 0)
+        return wait_for_events(impl_->pidfd, POLLIN, deadline, ec);
+    // No pidfd (old kernel): look every millisecond, without reaping.
+    for (;;) {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(impl_->process.id()), &info,
+                     WEXITED | WNOHANG | WNOWAIT) != 0) {
+            ec = last_error();
+            return false;
+        }
+        if (info.si_pid != 0)
+            return true;
+        if (clock::now() >= deadline)
+            return false;
+        ::usleep(1000);
+    }
+}
+
+bool child::running(error_code& ec)
+{
+    ec.clear();
+    if (!impl_ || impl_->exit_code)
+        return false;
+    if (impl_->process.running(ec) || ec)
+        return !ec;
+    impl_->exit_code = python_exit_code(impl_->process.native_exit_code());
+    return false;
+}
+
+std::optional<int> child::exit_code() const noexcept
+{
+    return impl_ ? impl_->exit_code : std::nullopt;
+}
+
+// Signals go only to a child not yet reaped: its pid cannot have been reused.
+void child::terminate(error_code& ec)
+{
+    ec.clear();
+    if (impl_ && !impl_->exit_code)
+        impl_->process.request_exit(ec);
+}
+
+void child::kill(error_code& ec)
+{
+    ec.clear();
+    if (impl_ && !impl_->exit_code)
+        impl_->process.terminate(ec);
+}
+
+pid_type fork_process(bool tie_to_parent, error_code& ec)
+{
+    // The child waits on this pipe until fork() has returned in the parent, then yields once:
+    // the parent goes on first, the order the tutorial shows. EOF releases it even if the
+    // parent dies.
+    int parent_first[2];
+    if (::pipe2(parent_first, O_CLOEXEC) != 0) {
+        ec = last_error();
+        return -1;
+    }
+    flush_stdio();
+    const pid_type parent = current_pid();
+    auto& context = process_context();
+    context.notify_fork(boost::asio::execution_context::fork_prepare);
+    const pid_type pid = ::fork();
+    if (pid == 0) {
+        context.notify_fork(boost::asio::execution_context::fork_child);
+        ::close(parent_first[1]);
+        char byte;
+        while (::read(parent_first[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        ::close(parent_first[0]);
+        ::sched_yield();
+        if (tie_to_parent && !die_with_parent(parent))
+            quick_exit(1);
+        ec.clear();
+        return 0;
+    }
+    ec = pid < 0 ? last_error() : error_code();
+    context.notify_fork(boost::asio::execution_context::fork_parent);
+    ::close(parent_first[0]);
+    ::close(parent_first[1]);
+    return pid;
+}
+
+int wait_pid(pid_type pid, error_code& ec)
+{
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            ec = last_error();
+            return 0;
+        }
+    }
+    ec.clear();
+    return python_exit_code(status);
+}
+
+} // namespace multiproc::detail::os

@@ -1,0 +1,68 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// POSIX facts about the running process.
+
+#include "../detail/os.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <unistd.h>
+
+namespace multiproc::detail::os {
+
+pid_type current_pid() noexcept
+{
+    return ::getpid();
+}
+
+pid_type parent_pid() noexcept
+{
+    return ::getppid();
+}
+
+unsigned cpu_count() noexcept
+{
+    const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? static_cast<unsigned>(n) : 1u;
+}
+
+std::string program_path()
+{
+    std::string path(4096, '\0');
+    const ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size());
+    if (n <= 0)
+        return {};
+    path.resize(static_cast<std::size_t>(n));
+    return path;
+}
+
+void flush_stdio() noexcept
+{
+    try {
+        std::cout.flush();
+        std::cerr.flush();
+    } catch (...) {
+    }
+    std::fflush(nullptr);
+}
+
+void quick_exit(int code) noexcept
+{
+    ::_exit(code);
+}
+
+std::optional<std::string> get_env(const char* name)
+{
+    const char* value = std::getenv(name);
+    if (!value)
+        return std::nullopt;
+    return std::string(value);
+}
+
+void unset_env(const char* name)
+{
+    ::unsetenv(name);
+}
+
+} // namespace multiproc::detail::os

@@ -1,0 +1,31 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_SOURCE_POSIX_UTIL_HPP
+#define MULTIPROC_SOURCE_POSIX_UTIL_HPP
+
+// Small helpers shared by the POSIX sources.
+
+#include "../detail/os.hpp"
+
+#include <algorithm>
+#include <cerrno>
+
+namespace multiproc::detail::os {
+
+inline error_code last_error() noexcept
+{
+    return {errno, boost::system::system_category()};
+}
+
+/// Milliseconds until the deadline, for poll(): 0 once it has passed.
+inline int poll_timeout(clock::time_point deadline) noexcept
+{
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+    return static_cast<int>(std::clamp<long long>(left.count(), 0, 1 << 30));
+}
+
+/// Waits for `events` on `fd`; false when the deadline passes first.
+bool wait_for_events(int fd, short events, clock::time_point deadline, error_code& ec);
+
+} // namespace multiproc::detail::os
+
+#endif

@@ -1,0 +1,260 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include "detail/runtime.hpp"
+#include "detail/frame.hpp"
+#include "detail/process_state.hpp"
+
+#include <multiproc/init.hpp>
+#include <multiproc/process.hpp>
+#include <multiproc/this_process.hpp>
+
+#include <boost/core/demangle.hpp>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <mutex>
+#include <typeinfo>
+
+namespace multiproc {
+namespace detail {
+
+namespace {
+
+constexpr const char* child_marker = "--multiproc-child";
+
+struct runtime_state
+{
+    std::mutex mutex;
+    std::vector<std::shared_ptr<process_state>> children;
+    std::string name = "MainProcess";
+    unsigned next_number = 1;
+    std::string executable;
+    pid_type owner = os::current_pid(); // the process whose children these are
+    bool exit_hook_installed = false;
+};
+
+runtime_state& runtime()
+{
+    static runtime_state instance;
+    return instance;
+}
+
+std::atomic<start_method> default_method{start_method::spawn};
+
+// Python's _exit_function: terminate daemonic children, then join every child.
+void join_children_at_exit()
+{
+    auto& r = runtime();
+    if (os::current_pid() != r.owner)
+        return; // a copy of the process (fork) that is exiting: these are not its children
+    for (const auto& child : children())
+        if (child->options.daemon)
+            child->terminate();
+    for (const auto& child : children()) {
+        error_code ec;
+        child->join_until(os::clock::time_point::max(), ec);
+        if (ec)
+            std::cerr << "multiproc: " << child->options.name << ": " << ec.message() << '\n';
+    }
+}
+
+// A spawned child: receive the task, report, run it, exit. Never returns.
+[[noreturn]] void run_spawned_child(const std::string& token)
+{
+    error_code ec;
+    os::channel to_parent = os::channel::adopt(token, ec);
+    if (ec) {
+        std::cerr << "multiproc: bad child channel argument '" << token << "'\n";
+        std::exit(1);
+    }
+    std::string body;
+    const frame_kind kind = receive_frame(to_parent, body, ec);
+    run_frame run;
+    if (!ec && kind == frame_kind::run)
+        run = decode_run(body, ec);
+    else if (!ec)
+        ec = make_error_code(error::bad_message);
+    if (ec) {
+        std::cerr << "multiproc: child could not read its task: " << ec.message() << '\n';
+        std::exit(1);
+    }
+    runtime().name = run.process_name;
+
+    refused_frame refusal;
+    const task_entry* task = find_task(std::string_view(run.task));
+    if (!task) {
+        refusal = {error::unregistered_task,
+                   "task '" + run.task + "' is not registered in " + os::program_path()};
+    } else if (run.signature != task->signature) {
+        refusal = {error::signature_mismatch, "task '" + run.task +
+                                                  "' was sent arguments for another signature"};
+    }
+    const auto no_deadline = os::clock::time_point::max();
+    if (task && refusal.message.empty()) {
+        send_frame(to_parent, frame_kind::started, {}, no_deadline, ec);
+    } else {
+        std::cerr << "multiproc: " << refusal.message << '\n';
+        send_frame(to_parent, frame_kind::refused, encode(refusal), no_deadline, ec);
+        std::exit(1);
+    }
+    if (ec)
+        std::exit(1); // the parent is gone
+    os::exit_when_closed(to_parent);
+    const int code = run_child_function([&] { task->invoke(run.arguments); });
+    os::flush_stdio();
+    std::exit(code);
+}
+
+} // namespace
+
+void register_child(std::shared_ptr<process_state> child)
+{
+    auto& r = runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (!r.exit_hook_installed) {
+        std::atexit(join_children_at_exit);
+        r.exit_hook_installed = true;
+    }
+    r.children.push_back(std::move(child));
+}
+
+void forget_child(const process_state* child) noexcept
+{
+    auto& r = runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    for (auto it = r.children.begin(); it != r.children.end(); ++it) {
+        if (it->get() == child) {
+            r.children.erase(it);
+            return;
+        }
+    }
+}
+
+std::vector<std::shared_ptr<process_state>> children()
+{
+    auto& r = runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    return r.children;
+}
+
+std::string next_process_name()
+{
+    auto& r = runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    return "Process-" + std::to_string(r.next_number++);
+}
+
+#if defined(MULTIPROC_POSIX)
+pid_type fork_child(const std::string& child_name, bool die_with_parent, error_code& ec)
+{
+    auto& r = runtime();
+    // Held across fork so the child's copy of the runtime is consistent.
+    std::lock_guard<std::mutex> lock(r.mutex);
+    const pid_type pid = os::fork_process(die_with_parent, ec);
+    if (pid == 0) {
+        r.children.clear();
+        r.next_number = 1;
+        r.owner = os::current_pid();
+        if (!child_name.empty())
+            r.name = child_name;
+    }
+    return pid;
+}
+#endif
+
+int run_child_function(const std::function<void()>& function)
+{
+    try {
+        function();
+        return 0;
+    } catch (const std::exception& e) {
+        os::flush_stdio();
+        std::cerr << "Process " << this_process::name() << ":\n"
+                  << boost::core::demangle(typeid(e).name()) << ": " << e.what() << std::endl;
+    } catch (...) {
+        os::flush_stdio();
+        std::cerr << "Process " << this_process::name() << ":\n"
+                  << "unknown exception" << std::endl;
+    }
+    return 1;
+}
+
+bool spawned_without_init()
+{
+    return os::get_env(os::spawned_marker).has_value();
+}
+
+} // namespace detail
+
+void init(int argc, char* argv[])
+{
+    if (argc >= 3 && std::strcmp(argv[1], detail::child_marker) == 0) {
+        detail::os::unset_env(detail::os::spawned_marker);
+        detail::run_spawned_child(argv[2]);
+    }
+    // A main process (or a child started by other means) keeps its environment clean, so its
+    // own children are not mistaken for uninitialised ones.
+    detail::os::unset_env(detail::os::spawned_marker);
+}
+
+void set_executable(std::string path)
+{
+    auto& r = detail::runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.executable = std::move(path);
+}
+
+std::string get_executable()
+{
+    auto& r = detail::runtime();
+    {
+        std::lock_guard<std::mutex> lock(r.mutex);
+        if (!r.executable.empty())
+            return r.executable;
+    }
+    return detail::os::program_path();
+}
+
+void set_start_method(start_method method) noexcept
+{
+    detail::default_method = method;
+}
+
+start_method get_start_method() noexcept
+{
+    return detail::default_method;
+}
+
+namespace this_process {
+pid_type id() noexcept
+{
+    return detail::os::current_pid();
+}
+
+pid_type parent_id() noexcept
+{
+    return detail::os::parent_pid();
+}
+
+std::string name()
+{
+    auto& r = detail::runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    return r.name;
+}
+} // namespace this_process
+
+unsigned cpu_count() noexcept
+{
+    return detail::os::cpu_count();
+}
+
+process_info current_process()
+{
+    return {this_process::name(), this_process::id()};
+}
+
+} // namespace multiproc

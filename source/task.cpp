@@ -1,0 +1,61 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include <multiproc/task.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+namespace multiproc::detail {
+
+namespace {
+// Filled during static initialisation (MULTIPROC_TASK), read afterwards.
+struct registry
+{
+    std::mutex mutex;
+    std::map<std::string_view, task_entry> by_name;
+    std::map<generic_function, const task_entry*> by_function;
+};
+
+registry& tasks()
+{
+    static registry instance;
+    return instance;
+}
+} // namespace
+
+void register_task(generic_function function, const task_entry& entry)
+{
+    auto& r = tasks();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto [it, inserted] = r.by_name.emplace(entry.name, entry);
+    if (!inserted && it->second.invoke != entry.invoke) {
+        // Two functions under one name: the child could run the wrong one. Refuse to start.
+        std::fprintf(stderr,
+                     "multiproc: MULTIPROC_TASK(%s) names two different functions; "
+                     "register one of them under a qualified name (MULTIPROC_TASK(ns::%s))\n",
+                     entry.name, entry.name);
+        std::abort();
+    }
+    r.by_function.emplace(function, &it->second);
+}
+
+const task_entry* find_task(generic_function function) noexcept
+{
+    auto& r = tasks();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    const auto it = r.by_function.find(function);
+    return it == r.by_function.end() ? nullptr : it->second;
+}
+
+const task_entry* find_task(std::string_view name) noexcept
+{
+    auto& r = tasks();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    const auto it = r.by_name.find(name);
+    return it == r.by_name.end() ? nullptr : &it->second;
+}
+
+} // namespace multiproc::detail
