@@ -111,7 +111,8 @@ bool process_state::wait_for_report(os::clock::time_point deadline, error_code& 
         frame_ec = make_error_code(error::bad_message);
         break;
     }
-    if (frame_ec) // the stream ended or made no sense: the child never reached init
+    // The stream ended or made no sense: the child never reached init, unless we stopped it.
+    if (frame_ec && !signalled)
         failure = make_error_code(error::not_initialized);
     reported = true;
     return true;
@@ -158,6 +159,7 @@ void process_state::signal(bool force, error_code& ec)
         ec = make_error_code(error::not_started);
         return;
     }
+    signalled = true;
     if (force)
         child.kill(ec);
     else

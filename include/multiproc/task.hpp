@@ -56,7 +56,7 @@ std::string encode(const T&... values)
     std::ostringstream out(std::ios::binary);
     {
         boost::archive::binary_oarchive archive(out, archive_flags);
-        (archive << ... << values);
+        ((archive << values), ...);
     }
     return out.str();
 }
@@ -67,7 +67,7 @@ void decode_into(const std::string& bytes, Tuple& values)
 {
     std::istringstream in(bytes, std::ios::binary);
     boost::archive::binary_iarchive archive(in, archive_flags);
-    std::apply([&](auto&... v) { (archive >> ... >> v); }, values);
+    std::apply([&](auto&... v) { ((archive >> v), ...); }, values);
 }
 
 /// The shape of a free function: result, stored argument types and a comparable signature.

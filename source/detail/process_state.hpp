@@ -24,7 +24,8 @@ struct process_state : std::enable_shared_from_this<process_state>
     os::channel channel; // spawn: the parent's end
     bool reported = false; // the child reached init (always true under fork)
     os::clock::time_point report_deadline;
-    error_code failure; // why the child never ran its function, once known
+    bool signalled = false; // terminate() or kill() was called
+    error_code failure;     // why the child never ran its function, once known
 
     void start(error_code& ec);
     /// Waits until the child exits or the deadline passes; true when it has exited.

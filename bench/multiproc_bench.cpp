@@ -1,0 +1,216 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+//
+// Micro-benchmarks of multiproc, on the same workloads and under the same metric names as
+// CPython's multiprocessing in shared/peers/python/bench_mp.py, so that the two (and the C
+// floors of shared/peers/limits) can be put side by side. Output contract (peers/README.md):
+// one line per metric,
+//
+//     metric_name value unit
+//
+// Usage:
+//
+//     multiproc_bench                      # every metric once
+//     multiproc_bench spawn_join_fork_ms   # the named metrics, in the order given
+//     multiproc_bench --list               # metric names
+//
+// BENCH_MIN_TIME (seconds, default 1.0) sets the minimum measured time per metric, as for the
+// C floors. A failed correctness check prints to stderr and makes the exit code 1; an unknown
+// metric name exits with 2 before anything runs.
+//
+// To add a metric: write a function `void bench_xxx(const context&)` that measures its
+// workload and calls `emit`, and add a row to `benches` below.
+
+#include <multiproc/init.hpp>
+#include <multiproc/process.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace mp = multiproc;
+
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// Functions the children run (spawned children find them by name: MULTIPROC_TASK).
+
+void noop() {}
+
+} // namespace
+
+MULTIPROC_TASK(noop)
+
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// Helpers
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t0)
+{
+    return std::chrono::duration<double>(clock_type::now() - t0).count();
+}
+
+struct context
+{
+    double min_time = 1.0; // seconds of measured work per metric
+};
+
+// Same number format as bench_mp.py's fmt().
+void emit(const char* name, double value, const char* unit)
+{
+    if (value >= 1000)
+        std::printf("%s %.0f %s\n", name, value, unit);
+    else if (value >= 100)
+        std::printf("%s %.1f %s\n", name, value, unit);
+    else if (value >= 1)
+        std::printf("%s %.3f %s\n", name, value, unit);
+    else
+        std::printf("%s %.4g %s\n", name, value, unit);
+    std::fflush(stdout);
+}
+
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
+
+void check_exit_code(mp::process& p)
+{
+    const std::optional<int> code = p.exit_code();
+    if (!code)
+        fail("child " + std::to_string(p.pid()) + " has no exit code after join()");
+    if (*code != 0)
+        fail("child " + std::to_string(p.pid()) + " exit code " + std::to_string(*code));
+}
+
+// ------------------------------------------------------------------------------------------
+// Benchmarks
+
+// bench_mp.py's _spawn_join: one warm-up process, then Process(target=noop).start(); .join()
+// sequentially until >= min_time (and >= 3 processes); ms per process.
+template <class MakeProcess>
+void spawn_join(const context& ctx, const char* name, MakeProcess make)
+{
+    {
+        mp::process p = make();
+        p.start();
+        p.join();
+        check_exit_code(p);
+    }
+    long n = 0;
+    double el = 0;
+    const auto t0 = clock_type::now();
+    for (;;) {
+        mp::process p = make();
+        p.start();
+        p.join();
+        check_exit_code(p);
+        ++n;
+        el = seconds_since(t0);
+        if (el >= ctx.min_time && n >= 3)
+            break;
+    }
+    emit(name, el / static_cast<double>(n) * 1e3, "ms");
+}
+
+void bench_spawn_join_spawn(const context& ctx)
+{
+    spawn_join(ctx, "spawn_join_spawn_ms", [] {
+        mp::process_options options;
+        options.method = mp::start_method::spawn;
+        return mp::process(std::move(options), noop);
+    });
+}
+
+void bench_spawn_join_fork(const context& ctx)
+{
+    spawn_join(ctx, "spawn_join_fork_ms", [] {
+        mp::process_options options;
+        options.method = mp::start_method::fork;
+        return mp::process(std::move(options), [] {});
+    });
+}
+
+// ------------------------------------------------------------------------------------------
+// The table of metrics: name (as printed, and as bench_mp.py names it) and function. One
+// function may print several metrics; give it one row per name it answers to if needed.
+
+struct bench_entry
+{
+    const char* name;
+    void (*run)(const context&);
+};
+
+const bench_entry benches[] = {
+    {"spawn_join_fork_ms", bench_spawn_join_fork},
+    {"spawn_join_spawn_ms", bench_spawn_join_spawn},
+};
+
+const bench_entry* find_bench(std::string_view name)
+{
+    for (const bench_entry& b : benches)
+        if (name == b.name)
+            return &b;
+    return nullptr;
+}
+
+double env_double(const char* name, double fallback)
+{
+    const char* v = std::getenv(name);
+    if (!v || !*v)
+        return fallback;
+    char* end = nullptr;
+    const double d = std::strtod(v, &end);
+    return end == v ? fallback : d;
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    mp::init(argc, argv);
+
+    std::vector<const bench_entry*> selected;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--list") {
+            for (const bench_entry& b : benches)
+                std::printf("%s\n", b.name);
+            return 0;
+        }
+        if (arg == "-h" || arg == "--help") {
+            std::printf("usage: %s [--list] [metric...]\n", argv[0]);
+            return 0;
+        }
+        const bench_entry* b = find_bench(arg);
+        if (!b) {
+            std::fprintf(stderr, "%s: unknown metric '%s'; try --list\n", argv[0], argv[i]);
+            return 2;
+        }
+        selected.push_back(b);
+    }
+    if (selected.empty())
+        for (const bench_entry& b : benches)
+            selected.push_back(&b);
+
+    context ctx;
+    ctx.min_time = env_double("BENCH_MIN_TIME", 1.0);
+
+    int status = 0;
+    for (const bench_entry* b : selected) {
+        try {
+            b->run(ctx);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s: %s: FAILED: %s\n", argv[0], b->name, e.what());
+            status = 1;
+        }
+    }
+    return status;
+}

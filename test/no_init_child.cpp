@@ -1,0 +1,30 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// A program that forgets multiproc::init. What it does is chosen by NO_INIT_MODE:
+//   exit (default): returns at once;  hang: runs for a minute;
+//   spawn: tries to start a process itself, and exits 3 when that is refused.
+
+#include <multiproc/process.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+namespace {
+void nothing() {}
+} // namespace
+MULTIPROC_TASK(nothing)
+
+int main()
+{
+    const char* mode = std::getenv("NO_INIT_MODE");
+    if (mode && std::strcmp(mode, "hang") == 0)
+        std::this_thread::sleep_for(std::chrono::minutes(1));
+    if (mode && std::strcmp(mode, "spawn") == 0) {
+        multiproc::process p(nothing);
+        multiproc::error_code ec;
+        p.start(ec);
+        return ec == multiproc::error::not_initialized ? 3 : 4;
+    }
+    return 0;
+}

@@ -1,0 +1,122 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include <multiproc/task.hpp>
+
+#include <multiproc/init.hpp>
+#include <multiproc/process.hpp>
+
+#include <boost/archive/archive_exception.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+
+namespace mp = multiproc;
+
+namespace {
+int add(int a, int b)
+{
+    return a + b;
+}
+MULTIPROC_TASK(add)
+
+std::string join_words(const std::vector<std::string>& words, char separator)
+{
+    std::string out;
+    for (const auto& w : words)
+        out += (out.empty() ? "" : std::string(1, separator)) + w;
+    return out;
+}
+MULTIPROC_TASK(join_words)
+
+// foreign_child registers a task of this name with another signature, and not `add`.
+void foreign_task(int code)
+{
+    std::exit(code);
+}
+MULTIPROC_TASK(foreign_task)
+
+int not_a_task(int x)
+{
+    return x;
+}
+
+struct restore_executable
+{
+    ~restore_executable() { mp::set_executable({}); }
+};
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(task_tests)
+
+BOOST_AUTO_TEST_CASE(registered_functions_are_found_by_pointer_and_name)
+{
+    BOOST_TEST(mp::is_registered(add));
+    BOOST_TEST(!mp::is_registered(not_a_task));
+    const auto* entry = mp::detail::find_task("add");
+    BOOST_REQUIRE(entry);
+    BOOST_TEST(entry == mp::detail::find_task(reinterpret_cast<mp::detail::generic_function>(&add)));
+    BOOST_TEST(mp::detail::find_task("no such task") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(invoke_decodes_arguments_and_encodes_the_result)
+{
+    const auto* entry = mp::detail::find_task("join_words");
+    BOOST_REQUIRE(entry);
+    const std::string arguments = mp::detail::encode_arguments(
+        &join_words, std::vector<std::string>{"a", "bc", "d"}, '-');
+    std::tuple<std::string> result;
+    mp::detail::decode_into(entry->invoke(arguments), result);
+    BOOST_TEST(std::get<0>(result) == "a-bc-d");
+
+    // Arguments convert to the parameter types before encoding: a const char* becomes the
+    // std::string the child decodes, a short an int.
+    const std::string sum = mp::detail::find_task("add")->invoke(
+        mp::detail::encode_arguments(&add, short(2), 40));
+    std::tuple<int> total;
+    mp::detail::decode_into(sum, total);
+    BOOST_TEST(std::get<0>(total) == 42);
+}
+
+BOOST_AUTO_TEST_CASE(signatures_tell_types_apart)
+{
+    BOOST_TEST(std::string(mp::detail::find_task("add")->signature) !=
+               mp::detail::find_task("join_words")->signature);
+    // References and const do not change what crosses the process boundary.
+    using by_value = mp::detail::function_traits<int (*)(std::string)>;
+    using by_reference = mp::detail::function_traits<int (*)(const std::string&)>;
+    BOOST_TEST(std::string(by_value::signature()) == by_reference::signature());
+}
+
+BOOST_AUTO_TEST_CASE(truncated_arguments_are_an_error_not_undefined_behaviour)
+{
+    const auto* entry = mp::detail::find_task("join_words");
+    std::string arguments =
+        mp::detail::encode_arguments(&join_words, std::vector<std::string>{"abc"}, ',');
+    arguments.resize(arguments.size() / 2);
+    BOOST_CHECK_THROW(entry->invoke(arguments), std::exception);
+}
+
+BOOST_AUTO_TEST_CASE(child_with_another_signature_refuses_the_task)
+{
+    restore_executable restore;
+    mp::set_executable(FOREIGN_CHILD);
+    mp::process p(foreign_task, 3);
+    p.start();
+    mp::error_code ec;
+    p.join(ec);
+    BOOST_TEST((ec == mp::error::signature_mismatch));
+    BOOST_TEST(p.exit_code().value() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(child_without_the_task_refuses_it)
+{
+    restore_executable restore;
+    mp::set_executable(FOREIGN_CHILD);
+    mp::process p(add, 1, 2);
+    p.start();
+    mp::error_code ec;
+    p.join(ec);
+    BOOST_TEST((ec == mp::error::unregistered_task));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
