@@ -79,7 +79,10 @@ void emit(const char* name, double value, const char* unit)
     std::fflush(stdout);
 }
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
+[[noreturn]] void fail(const std::string& what)
+{
+    throw std::runtime_error(what);
+}
 
 void check_exit_code(mp::process& p)
 {

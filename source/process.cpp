@@ -41,8 +41,8 @@ void process_state::start_spawned(error_code& ec)
     os::channel::make_pair(channel, child_end, ec);
     if (ec)
         return;
-    child = os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
-                             child_end, ec);
+    child =
+        os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()}, child_end, ec);
     child_end.close();
     if (ec)
         return;

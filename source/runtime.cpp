@@ -89,8 +89,8 @@ void join_children_at_exit()
         refusal = {error::unregistered_task,
                    "task '" + run.task + "' is not registered in " + os::program_path()};
     } else if (run.signature != task->signature) {
-        refusal = {error::signature_mismatch, "task '" + run.task +
-                                                  "' was sent arguments for another signature"};
+        refusal = {error::signature_mismatch,
+                   "task '" + run.task + "' was sent arguments for another signature"};
     }
     const auto no_deadline = os::clock::time_point::max();
     if (task && refusal.message.empty()) {

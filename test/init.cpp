@@ -4,6 +4,8 @@
 
 #include <multiproc/process.hpp>
 
+#include "test_util.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -91,6 +93,7 @@ BOOST_AUTO_TEST_CASE(missing_executable_fails_at_start)
     mp::set_executable({});
     BOOST_TEST(ec.failed());
     BOOST_TEST(!p.is_alive());
+    BOOST_TEST(test_util::count_children().first == 0); // the failed child was reaped
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,7 @@
 // The test runner's main: multiproc::init first, so the test binary re-executed as a spawned
 // child runs its task instead of the tests.
 
-#include <multiproc/init.hpp>
+#include <multiproc.hpp> // the umbrella header compiles on its own
 
 #include <boost/test/unit_test.hpp>
 

@@ -28,7 +28,7 @@ struct point
     template <class Archive>
     void serialize(Archive& ar, unsigned)
     {
-        ar & x & y & label;
+        ar& x& y& label;
     }
 };
 
@@ -113,8 +113,8 @@ void start_daemon_and_worker(std::string pids_path, std::string worker_path)
     mp::process slow(sleep_ms, 300);
     slow.start();
     worker.start();
-    test_util::write_file(pids_path, std::to_string(daemon.pid()) + " " +
-                                         std::to_string(slow.pid()));
+    test_util::write_file(pids_path,
+                          std::to_string(daemon.pid()) + " " + std::to_string(slow.pid()));
 }
 MULTIPROC_TASK(start_daemon_and_worker)
 

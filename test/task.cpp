@@ -54,7 +54,8 @@ BOOST_AUTO_TEST_CASE(registered_functions_are_found_by_pointer_and_name)
     BOOST_TEST(!mp::is_registered(not_a_task));
     const auto* entry = mp::detail::find_task("add");
     BOOST_REQUIRE(entry);
-    BOOST_TEST(entry == mp::detail::find_task(reinterpret_cast<mp::detail::generic_function>(&add)));
+    BOOST_TEST(entry ==
+               mp::detail::find_task(reinterpret_cast<mp::detail::generic_function>(&add)));
     BOOST_TEST(mp::detail::find_task("no such task") == nullptr);
 }
 
@@ -62,16 +63,16 @@ BOOST_AUTO_TEST_CASE(invoke_decodes_arguments_and_encodes_the_result)
 {
     const auto* entry = mp::detail::find_task("join_words");
     BOOST_REQUIRE(entry);
-    const std::string arguments = mp::detail::encode_arguments(
-        &join_words, std::vector<std::string>{"a", "bc", "d"}, '-');
+    const std::string arguments =
+        mp::detail::encode_arguments(&join_words, std::vector<std::string>{"a", "bc", "d"}, '-');
     std::tuple<std::string> result;
     mp::detail::decode_into(entry->invoke(arguments), result);
     BOOST_TEST(std::get<0>(result) == "a-bc-d");
 
     // Arguments convert to the parameter types before encoding: a const char* becomes the
     // std::string the child decodes, a short an int.
-    const std::string sum = mp::detail::find_task("add")->invoke(
-        mp::detail::encode_arguments(&add, short(2), 40));
+    const std::string sum =
+        mp::detail::find_task("add")->invoke(mp::detail::encode_arguments(&add, short(2), 40));
     std::tuple<int> total;
     mp::detail::decode_into(sum, total);
     BOOST_TEST(std::get<0>(total) == 42);

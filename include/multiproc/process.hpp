@@ -120,8 +120,7 @@ public:
             using function_type = std::decay_t<F>;
             if constexpr (detail::is_function_pointer_v<function_type>) {
                 function_type target = function;
-                work.task =
-                    detail::find_task(reinterpret_cast<detail::generic_function>(target));
+                work.task = detail::find_task(reinterpret_cast<detail::generic_function>(target));
                 if (!work.task)
                     detail::throw_unregistered("multiproc::process");
                 work.encoded_arguments =
@@ -132,8 +131,8 @@ public:
         } else {
             using body_type =
                 detail::fork_body_for<std::decay_t<F>, std::tuple<std::decay_t<Args>...>>;
-            work.body = std::make_unique<body_type>(
-                std::forward<F>(function), std::make_tuple(std::forward<Args>(args)...));
+            work.body = std::make_unique<body_type>(std::forward<F>(function),
+                                                    std::make_tuple(std::forward<Args>(args)...));
         }
         state_ = detail::make_process_state(std::move(options), std::move(work));
     }
@@ -159,10 +158,10 @@ public:
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
-        return join_until(std::chrono::steady_clock::now() +
-                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  timeout),
-                          ec);
+        return join_until(
+            std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout),
+            ec);
     }
 
     /// Asks the child to stop: SIGTERM on POSIX (exit code -15), TerminateProcess on Windows.

@@ -83,11 +83,12 @@ struct function_traits<R (*)(A...)>
 };
 template <class R, class... A>
 struct function_traits<R (*)(A...) noexcept> : function_traits<R (*)(A...)>
-{};
+{
+};
 
 template <class F>
 inline constexpr bool is_function_pointer_v =
-    std::is_pointer_v<F> && std::is_function_v<std::remove_pointer_t<F>>;
+    std::is_pointer_v<F>&& std::is_function_v<std::remove_pointer_t<F>>;
 
 /// Encodes a call's arguments as the function's own parameter types, so the child decodes
 /// exactly what it expects. A call the function cannot take fails to compile here.
@@ -99,9 +100,8 @@ std::string encode_arguments(F, Args&&... args)
     using arguments = typename function_traits<F>::arguments;
     static_assert(std::tuple_size_v<arguments> == sizeof...(Args),
                   "multiproc: wrong number of arguments for the task function");
-    return std::apply(
-        [](const auto&... converted) { return encode(converted...); },
-        arguments(std::forward<Args>(args)...));
+    return std::apply([](const auto&... converted) { return encode(converted...); },
+                      arguments(std::forward<Args>(args)...));
 }
 
 template <class F, F Function>

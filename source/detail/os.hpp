@@ -47,8 +47,7 @@ public:
     static channel adopt(const std::string& token, error_code& ec);
 
     /// Writes everything, waiting at most until the deadline for room.
-    void write_all(const void* data, std::size_t size, clock::time_point deadline,
-                   error_code& ec);
+    void write_all(const void* data, std::size_t size, clock::time_point deadline, error_code& ec);
     /// Fills the whole buffer; `error::peer_closed` if the stream ends first.
     void read_exact(void* data, std::size_t size, error_code& ec);
     /// Waits until data (or end of stream) can be read; false on deadline.

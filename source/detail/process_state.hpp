@@ -21,7 +21,7 @@ struct process_state : std::enable_shared_from_this<process_state>
     std::mutex mutex;
     bool started = false;
     os::child child;
-    os::channel channel; // spawn: the parent's end
+    os::channel channel;   // spawn: the parent's end
     bool reported = false; // the child reached init (always true under fork)
     os::clock::time_point report_deadline;
     bool signalled = false; // terminate() or kill() was called

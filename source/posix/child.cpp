@@ -34,10 +34,11 @@ namespace bp = boost::process::v2;
 namespace {
 
 // Process v2 wants an executor; the context is never run: we wait synchronously on the pidfd.
+// Never destroyed: children still owned at exit close their handles through it.
 boost::asio::io_context& process_context()
 {
-    static boost::asio::io_context context;
-    return context;
+    static auto* context = new boost::asio::io_context;
+    return *context;
 }
 
 // Python's exit code: the status of a normal exit, or the negated signal number.
@@ -142,8 +143,13 @@ child child::spawn(const std::string& executable, const std::vector<std::string>
     flush_stdio();
     bp::default_process_launcher launcher;
     auto process = launcher(process_context().get_executor(), ec, executable, args, setup);
-    if (ec)
+    if (ec) {
+        // Process v2 (1.81) does not reap a child whose exec failed: do it here, or it
+        // stays a zombie.
+        if (launcher.pid > 0)
+            ::waitpid(launcher.pid, nullptr, 0);
         return result;
+    }
     result.impl_ = std::make_unique<impl>(std::move(process));
     return result;
 }

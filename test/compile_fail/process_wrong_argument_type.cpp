@@ -9,6 +9,7 @@ MULTIPROC_TASK(takes_a_string)
 int main()
 {
     struct not_a_string
-    {};
+    {
+    };
     multiproc::process p(takes_a_string, not_a_string{});
 }
