@@ -57,6 +57,9 @@ void process_state::start_spawned(error_code& ec)
 
 void process_state::start_forked(error_code& ec)
 {
+#if !defined(MULTIPROC_POSIX)
+    ec = make_error_code(error::not_supported);
+#else
     const pid_type pid = fork_child(options.name, true, ec);
     if (ec)
         return;
@@ -67,6 +70,7 @@ void process_state::start_forked(error_code& ec)
     }
     child = os::child::adopt(pid, ec);
     reported = true;
+#endif
 }
 
 bool process_state::reap_if_exited(error_code& ec)

@@ -1,14 +1,16 @@
 # Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 # Runs COMMAND ARGS with stdout captured through a pipe and checks each line against the
 # regular expression on the same line of EXPECTED; the counts must match too.
-# Usage: cmake -DCOMMAND=exe "-DARGS=a;b" -DEXPECTED=file -P check_output.cmake
+# Usage: cmake -DCOMMAND=exe "-DARGS=a;b" -DEXPECTED=file [-DEMULATOR=wine] -P check_output.cmake
+# Windows line ends (\r\n) count as plain ones.
 
-execute_process(COMMAND ${COMMAND} ${ARGS}
+execute_process(COMMAND ${EMULATOR} ${COMMAND} ${ARGS}
   OUTPUT_VARIABLE output RESULT_VARIABLE result TIMEOUT 50)
 if(NOT result EQUAL 0)
   message(FATAL_ERROR "${COMMAND} ${ARGS} exited with ${result}; output:\n${output}")
 endif()
 file(STRINGS ${EXPECTED} patterns)
+string(REPLACE "\r" "" output "${output}")
 string(REGEX REPLACE "\n$" "" output "${output}")
 string(REPLACE ";" "\\;" output "${output}")
 string(REPLACE "\n" ";" lines "${output}")

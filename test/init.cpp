@@ -23,12 +23,12 @@ struct no_init_program
 {
     explicit no_init_program(const char* mode)
     {
-        ::setenv("NO_INIT_MODE", mode, 1);
+        test_util::set_env("NO_INIT_MODE", mode);
         mp::set_executable(NO_INIT_CHILD);
     }
     ~no_init_program()
     {
-        ::unsetenv("NO_INIT_MODE");
+        test_util::unset_env("NO_INIT_MODE");
         mp::set_executable({});
     }
 };

@@ -7,11 +7,25 @@
 #include <boost/test/unit_test.hpp>
 
 namespace {
-bool init_tests()
+void name_the_module()
 {
     boost::unit_test::framework::master_test_suite().p_name.value = "multiproc";
+}
+
+// The runner's init function: its signature differs between the shared and static runner.
+#if defined(BOOST_TEST_DYN_LINK)
+bool init_tests()
+{
+    name_the_module();
     return true;
 }
+#else
+boost::unit_test::test_suite* init_tests(int, char*[])
+{
+    name_the_module();
+    return nullptr;
+}
+#endif
 } // namespace
 
 int main(int argc, char* argv[])

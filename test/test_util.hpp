@@ -2,24 +2,33 @@
 #ifndef MULTIPROC_TEST_UTIL_HPP
 #define MULTIPROC_TEST_UTIL_HPP
 
-// Helpers shared by the tests: temporary files, stderr capture, and looking at processes
-// through /proc (Linux).
+// Helpers shared by the tests: temporary files, stderr capture, environment, and looking at
+// other processes (/proc on Linux, the process snapshot on Windows).
 
 #include <multiproc/this_process.hpp>
 
 #include <chrono>
-#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
+#if defined(_WIN32)
+#include <fcntl.h>
+#include <io.h>
+#include <windows.h>
+#include <tlhelp32.h>
+#else
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#endif
 
 namespace test_util {
 
@@ -28,7 +37,9 @@ class temp_file
 {
 public:
     explicit temp_file(const std::string& tag)
-        : path_("/tmp/multiproc_test_" + std::to_string(::getpid()) + "_" + tag)
+        : path_((std::filesystem::temp_directory_path() /
+                 ("multiproc_test_" + std::to_string(multiproc::this_process::id()) + "_" + tag))
+                    .string())
     {
         std::remove(path_.c_str());
     }
@@ -56,33 +67,104 @@ inline void write_file(const std::string& path, const std::string& text)
         std::ofstream out(partial);
         out << text;
     }
-    std::rename(partial.c_str(), path.c_str()); // readers never see half a file
+    std::filesystem::rename(partial, path); // readers never see half a file
+}
+
+inline void set_env(const char* name, const char* value)
+{
+#if defined(_WIN32)
+    ::_putenv_s(name, value);
+    ::SetEnvironmentVariableA(name, value); // what children inherit
+#else
+    ::setenv(name, value, 1);
+#endif
+}
+
+inline void unset_env(const char* name)
+{
+#if defined(_WIN32)
+    ::_putenv_s(name, "");
+    ::SetEnvironmentVariableA(name, nullptr);
+#else
+    ::unsetenv(name);
+#endif
 }
 
 /// Sends what this process (and children started meanwhile) write on stderr to a file.
 class stderr_capture
 {
 public:
-    explicit stderr_capture(const temp_file& file) : saved_(::dup(2))
+    explicit stderr_capture(const temp_file& file)
     {
         std::fflush(stderr);
+#if defined(_WIN32)
+        saved_ = ::_dup(2);
+        const int fd = ::_open(file.path().c_str(), _O_WRONLY | _O_CREAT | _O_TRUNC, 0600);
+        ::_dup2(fd, 2);
+        ::_close(fd);
+        saved_handle_ = ::GetStdHandle(STD_ERROR_HANDLE);
+        ::SetStdHandle(STD_ERROR_HANDLE, reinterpret_cast<HANDLE>(::_get_osfhandle(2)));
+#else
+        saved_ = ::dup(2);
         const int fd = ::open(file.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(fd, 2);
         ::close(fd);
+#endif
     }
     ~stderr_capture()
     {
         std::fflush(stderr);
+#if defined(_WIN32)
+        ::_dup2(saved_, 2);
+        ::_close(saved_);
+        ::SetStdHandle(STD_ERROR_HANDLE, saved_handle_);
+#else
         ::dup2(saved_, 2);
         ::close(saved_);
+#endif
     }
     stderr_capture(const stderr_capture&) = delete;
     stderr_capture& operator=(const stderr_capture&) = delete;
 
 private:
     int saved_;
+#if defined(_WIN32)
+    HANDLE saved_handle_;
+#endif
 };
 
+#if defined(_WIN32)
+/// 'R' for a running process, 'Z' for one that has exited but is still known, 0 if none.
+inline char process_state(int pid)
+{
+    HANDLE h = ::OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE,
+                             static_cast<DWORD>(pid));
+    if (!h)
+        return 0;
+    const char state = ::WaitForSingleObject(h, 0) == WAIT_OBJECT_0 ? 'Z' : 'R';
+    ::CloseHandle(h);
+    return state;
+}
+
+/// Children of this process that still run: (all, zombies); Windows has no zombies.
+inline std::pair<int, int> count_children()
+{
+    int all = 0;
+    const DWORD self = ::GetCurrentProcessId();
+    HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    PROCESSENTRY32W entry{};
+    entry.dwSize = sizeof entry;
+    for (BOOL ok = ::Process32FirstW(snapshot, &entry); ok; ok = ::Process32NextW(snapshot, &entry))
+        if (entry.th32ParentProcessID == self && entry.th32ProcessID != self &&
+            process_state(static_cast<int>(entry.th32ProcessID)) == 'R')
+            ++all;
+    ::CloseHandle(snapshot);
+    return {all, 0};
+}
+
+inline void become_subreaper() {}
+inline void reap(int) {}
+#else
 /// The state letter of /proc/PID/stat ('R', 'S', 'Z', ...), or 0 if there is no such process.
 inline char process_state(int pid)
 {
@@ -105,20 +187,6 @@ inline int parent_of(int pid)
     int ppid = 0;
     rest >> state >> ppid;
     return ppid;
-}
-
-/// True once `pid` has no running process (gone, or a zombie), waiting at most `timeout`.
-inline bool wait_gone(int pid, std::chrono::milliseconds timeout)
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        const char state = process_state(pid);
-        if (state == 0 || state == 'Z')
-            return true;
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
 }
 
 /// Children of this process, counted through /proc: (all, zombies).
@@ -149,6 +217,21 @@ inline void become_subreaper()
 inline void reap(int pid)
 {
     ::waitpid(pid, nullptr, 0);
+}
+#endif
+
+/// True once `pid` has no running process (gone, or a zombie), waiting at most `timeout`.
+inline bool wait_gone(int pid, std::chrono::milliseconds timeout)
+{
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const char state = process_state(pid);
+        if (state == 0 || state == 'Z')
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 /// Waits until `path` exists and returns its contents (empty on timeout).

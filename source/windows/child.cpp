@@ -1,0 +1,195 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// Windows children on Boost.Process v2 (CreateProcessW). Each child is created suspended,
+// put in a kill-on-close Job Object (so it dies with this process), then resumed.
+
+#include "util.hpp"
+
+#include <boost/asio/io_context.hpp>
+// Process v2 of Boost 1.81 with BOOST_PROCESS_USE_STD_FS misses these two includes.
+#include <boost/optional.hpp>
+#include <boost/type_traits.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/stdio.hpp>
+
+#include <filesystem>
+
+namespace multiproc::detail::os {
+
+namespace bp = boost::process::v2;
+
+namespace {
+
+boost::asio::io_context& process_context()
+{
+    static auto* context = new boost::asio::io_context;
+    return *context;
+}
+
+// TerminateProcess codes that read back as Python's negative signal numbers.
+constexpr DWORD signal_base = 0x10000;
+constexpr DWORD sigterm_code = signal_base + 15;
+constexpr DWORD sigkill_code = signal_base + 9;
+
+int python_exit_code(DWORD code) noexcept
+{
+    if (code > signal_base && code < signal_base + 64)
+        return -static_cast<int>(code - signal_base);
+    return static_cast<int>(code);
+}
+
+// Closed only when this process ends: then Windows kills every child still in it.
+HANDLE kill_on_close_job()
+{
+    static HANDLE job = [] {
+        HANDLE j = ::CreateJobObjectW(nullptr, nullptr);
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        if (j)
+            ::SetInformationJobObject(j, JobObjectExtendedLimitInformation, &limits, sizeof limits);
+        return j;
+    }();
+    return job;
+}
+
+// This process's environment with the spawned marker added, as a CreateProcessW block.
+std::wstring child_environment()
+{
+    const std::wstring marker = from_utf8(std::string(spawned_marker) + "=");
+    std::wstring block;
+    if (wchar_t* strings = ::GetEnvironmentStringsW()) {
+        for (const wchar_t* e = strings; *e; e += std::wcslen(e) + 1) {
+            const std::wstring entry(e);
+            if (entry.compare(0, marker.size(), marker) != 0)
+                block.append(entry).push_back(L'\0');
+        }
+        ::FreeEnvironmentStringsW(strings);
+    }
+    block.append(marker + L"1").push_back(L'\0');
+    block.push_back(L'\0');
+    return block;
+}
+
+// Initializer for the Process v2 launcher: passes the channel on, marks the environment and
+// puts the child in the job before it runs.
+struct child_setup
+{
+    HANDLE inherit;
+    std::wstring environment;
+
+    template <class Launcher>
+    error_code on_setup(Launcher& launcher, const bp::filesystem::path&, std::wstring&)
+    {
+        if (inherit != INVALID_HANDLE_VALUE &&
+            !::SetHandleInformation(inherit, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT))
+            return last_error();
+        launcher.inherit_handles = true;
+        launcher.creation_flags |= CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT;
+        launcher.environment = environment.data();
+        return {};
+    }
+
+    template <class Launcher>
+    void on_success(Launcher& launcher, const bp::filesystem::path&, std::wstring&)
+    {
+        if (HANDLE job = kill_on_close_job())
+            ::AssignProcessToJobObject(job, launcher.process_information.hProcess);
+        ::ResumeThread(launcher.process_information.hThread);
+    }
+};
+
+} // namespace
+
+using process_type = bp::basic_process<boost::asio::io_context::executor_type>;
+
+struct child::impl
+{
+    process_type process;
+    std::optional<int> exit_code;
+};
+
+child::child() = default;
+child::child(child&&) noexcept = default;
+child& child::operator=(child&&) noexcept = default;
+child::~child() = default;
+
+child child::spawn(const std::string& executable, const std::vector<std::string>& args,
+                   const channel& inherit, error_code& ec)
+{
+    child result;
+    child_setup setup{inherit.native(), child_environment()};
+    flush_stdio();
+    bp::default_process_launcher launcher;
+    // process_stdio{}: the child writes where this process's stdout and stderr go, even when
+    // they are redirected to a file or a pipe.
+    auto process = launcher(process_context().get_executor(), ec,
+                            std::filesystem::u8path(executable), args, bp::process_stdio{}, setup);
+    if (inherit.is_open())
+        ::SetHandleInformation(inherit.native(), HANDLE_FLAG_INHERIT, 0);
+    if (ec)
+        return result;
+    result.impl_.reset(new impl{std::move(process), std::nullopt});
+    return result;
+}
+
+pid_type child::id() const noexcept
+{
+    return impl_ ? static_cast<pid_type>(impl_->process.id()) : 0;
+}
+
+bool child::wait_exit(clock::time_point deadline, error_code& ec)
+{
+    ec.clear();
+    if (!impl_ || impl_->exit_code)
+        return true;
+    switch (::WaitForSingleObject(impl_->process.native_handle(), wait_milliseconds(deadline))) {
+    case WAIT_OBJECT_0:
+        return true;
+    case WAIT_TIMEOUT:
+        return false;
+    default:
+        ec = last_error();
+        return false;
+    }
+}
+
+bool child::running(error_code& ec)
+{
+    ec.clear();
+    if (!impl_ || impl_->exit_code)
+        return false;
+    HANDLE h = impl_->process.native_handle();
+    if (::WaitForSingleObject(h, 0) != WAIT_OBJECT_0)
+        return true;
+    DWORD code = 0;
+    if (!::GetExitCodeProcess(h, &code)) {
+        ec = last_error();
+        return false;
+    }
+    impl_->exit_code = python_exit_code(code);
+    return false;
+}
+
+std::optional<int> child::exit_code() const noexcept
+{
+    return impl_ ? impl_->exit_code : std::nullopt;
+}
+
+void child::terminate(error_code& ec)
+{
+    ec.clear();
+    if (impl_ && !impl_->exit_code &&
+        !::TerminateProcess(impl_->process.native_handle(), sigterm_code) &&
+        ::WaitForSingleObject(impl_->process.native_handle(), 0) != WAIT_OBJECT_0)
+        ec = last_error();
+}
+
+void child::kill(error_code& ec)
+{
+    ec.clear();
+    if (impl_ && !impl_->exit_code &&
+        !::TerminateProcess(impl_->process.native_handle(), sigkill_code) &&
+        ::WaitForSingleObject(impl_->process.native_handle(), 0) != WAIT_OBJECT_0)
+        ec = last_error();
+}
+
+} // namespace multiproc::detail::os

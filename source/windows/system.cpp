@@ -1,0 +1,83 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// Windows facts about the running process.
+
+#include "util.hpp"
+
+#include <tlhelp32.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace multiproc::detail::os {
+
+pid_type current_pid() noexcept
+{
+    return static_cast<pid_type>(::GetCurrentProcessId());
+}
+
+pid_type parent_pid() noexcept
+{
+    // Windows keeps no parent link but the creator's id in the process snapshot (as Python's
+    // os.getppid does).
+    const DWORD self = ::GetCurrentProcessId();
+    pid_type parent = 0;
+    HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
+    if (snapshot == INVALID_HANDLE_VALUE)
+        return 0;
+    PROCESSENTRY32W entry{};
+    entry.dwSize = sizeof entry;
+    for (BOOL ok = ::Process32FirstW(snapshot, &entry); ok; ok = ::Process32NextW(snapshot, &entry))
+        if (entry.th32ProcessID == self) {
+            parent = static_cast<pid_type>(entry.th32ParentProcessID);
+            break;
+        }
+    ::CloseHandle(snapshot);
+    return parent;
+}
+
+unsigned cpu_count() noexcept
+{
+    const DWORD n = ::GetActiveProcessorCount(ALL_PROCESSOR_GROUPS);
+    return n > 0 ? static_cast<unsigned>(n) : 1u;
+}
+
+std::string program_path()
+{
+    std::wstring path(32768, L'\0');
+    const DWORD n = ::GetModuleFileNameW(nullptr, path.data(), static_cast<DWORD>(path.size()));
+    path.resize(n);
+    return to_utf8(path);
+}
+
+void flush_stdio() noexcept
+{
+    try {
+        std::cout.flush();
+        std::cerr.flush();
+    } catch (...) {
+    }
+    std::fflush(nullptr);
+}
+
+void quick_exit(int code) noexcept
+{
+    std::_Exit(code);
+}
+
+std::optional<std::string> get_env(const char* name)
+{
+    const char* value = std::getenv(name);
+    if (!value)
+        return std::nullopt;
+    return std::string(value);
+}
+
+void unset_env(const char* name)
+{
+    // The C runtime and Windows keep separate copies: children get the Windows one.
+    ::_putenv_s(name, "");
+    ::SetEnvironmentVariableA(name, nullptr);
+}
+
+} // namespace multiproc::detail::os
