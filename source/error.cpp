@@ -33,6 +33,12 @@ public:
             return "the other process closed the connection";
         case error::timeout:
             return "operation timed out";
+        case error::lock_broken:
+            return "a process died holding a cross-process lock";
+        case error::queue_closed:
+            return "queue is closed";
+        case error::queue_broken:
+            return "a process died inside a queue operation; the queue is unusable";
         }
         return "unknown multiproc error";
     }

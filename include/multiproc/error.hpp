@@ -27,6 +27,9 @@ enum class error
     not_supported,         ///< the start method or call does not exist on this platform
     peer_closed,           ///< the other end of a channel has gone away
     timeout,               ///< the operation did not finish in the time it was given
+    lock_broken,           ///< a process died holding a cross-process lock
+    queue_closed,          ///< the queue was closed
+    queue_broken,          ///< a process died inside a queue operation: the queue is unusable
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".
