@@ -8,6 +8,7 @@
 #include <multiproc/error.hpp>
 #include <multiproc/fork.hpp>
 #include <multiproc/init.hpp>
+#include <multiproc/pipe.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>

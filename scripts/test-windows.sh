@@ -30,7 +30,7 @@ wine reg add 'HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\Memory Manag
 ctest --test-dir "$build_dir" -j "$(nproc)" --output-on-failure
 
 mkdir -p "$build_dir/example-output"
-for name in process pool queue; do
+for name in process pipe pool queue; do
   [ -f "$build_dir/$name.exe" ] || continue
   echo "\$ wine $name.exe"
   wine "$build_dir/$name.exe" </dev/null | tr -d '\r' | tee "$build_dir/example-output/$name.txt"

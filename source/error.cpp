@@ -39,6 +39,8 @@ public:
             return "queue is closed";
         case error::queue_broken:
             return "a process died inside a queue operation; the queue is unusable";
+        case error::message_too_large:
+            return "message larger than the channel carries";
         }
         return "unknown multiproc error";
     }

@@ -41,9 +41,13 @@ void process_state::start_spawned(error_code& ec)
     os::channel::make_pair(channel, child_end, ec);
     if (ec)
         return;
+    std::vector<os::native_handle> inherit{child_end.native()};
+    for (const std::intptr_t h : work.inherited.handles)
+        inherit.push_back(os::to_native(h));
     child =
-        os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()}, child_end, ec);
+        os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()}, inherit, ec);
     child_end.close();
+    work.inherited = {}; // the child has its own copies now
     if (ec)
         return;
     report_deadline = os::clock::now() + options.start_timeout;

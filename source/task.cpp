@@ -58,4 +58,27 @@ const task_entry* find_task(std::string_view name) noexcept
     return it == r.by_name.end() ? nullptr : &it->second;
 }
 
+namespace {
+thread_local inheritance_scope* current_scope = nullptr;
+}
+
+inheritance_scope::inheritance_scope() noexcept : previous_(current_scope)
+{
+    current_scope = this;
+}
+
+inheritance_scope::~inheritance_scope()
+{
+    current_scope = previous_;
+}
+
+bool inherit_handle(std::intptr_t handle, std::shared_ptr<const void> keep_alive)
+{
+    if (!current_scope)
+        return false;
+    current_scope->collected_.handles.push_back(handle);
+    current_scope->collected_.keep_alive.push_back(std::move(keep_alive));
+    return true;
+}
+
 } // namespace multiproc::detail

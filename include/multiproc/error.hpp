@@ -30,6 +30,7 @@ enum class error
     lock_broken,           ///< a process died holding a cross-process lock
     queue_closed,          ///< the queue was closed
     queue_broken,          ///< a process died inside a queue operation: the queue is unusable
+    message_too_large,     ///< a message is larger than the channel carries
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

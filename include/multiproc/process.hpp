@@ -75,6 +75,7 @@ struct process_work
 {
     const task_entry* task = nullptr;
     std::string encoded_arguments;
+    inherited_handles inherited; // what the encoded arguments need in the child
     std::unique_ptr<fork_body> body;
 };
 
@@ -123,8 +124,10 @@ public:
                 work.task = detail::find_task(reinterpret_cast<detail::generic_function>(target));
                 if (!work.task)
                     detail::throw_unregistered("multiproc::process");
+                detail::inheritance_scope handles;
                 work.encoded_arguments =
                     detail::encode_arguments(target, std::forward<Args>(args)...);
+                work.inherited = handles.take();
             } else {
                 detail::throw_spawn_needs_task();
             }

@@ -16,6 +16,8 @@
 #include <boost/serialization/vector.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -23,9 +25,38 @@
 #include <type_traits>
 #include <typeinfo>
 #include <utility>
+#include <vector>
 
 namespace multiproc {
 namespace detail {
+
+/// OS handles that arguments encoded for a spawned child need there (a pipe's connection), with
+/// what keeps each open until the child has been started.
+struct inherited_handles
+{
+    std::vector<std::intptr_t> handles;
+    std::vector<std::shared_ptr<const void>> keep_alive;
+};
+
+/// While one lives on this thread, `inherit_handle` records into it: the process constructor
+/// opens one around the encoding of its arguments.
+class inheritance_scope
+{
+public:
+    inheritance_scope() noexcept;
+    ~inheritance_scope();
+    inheritance_scope(const inheritance_scope&) = delete;
+    inheritance_scope& operator=(const inheritance_scope&) = delete;
+    inherited_handles take() noexcept { return std::move(collected_); }
+
+private:
+    friend bool inherit_handle(std::intptr_t, std::shared_ptr<const void>);
+    inherited_handles collected_;
+    inheritance_scope* previous_;
+};
+
+/// Records a handle the child being encoded for needs; false outside an inheritance scope.
+bool inherit_handle(std::intptr_t handle, std::shared_ptr<const void> keep_alive);
 
 using generic_function = void (*)();
 

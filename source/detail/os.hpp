@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,6 +29,24 @@ using native_handle = void*;
 #else
 using native_handle = int;
 #endif
+
+/// Handles travel through the public headers as integers (they must not name OS types).
+inline native_handle to_native(std::intptr_t h) noexcept
+{
+#if defined(MULTIPROC_WINDOWS)
+    return reinterpret_cast<native_handle>(h);
+#else
+    return static_cast<native_handle>(h);
+#endif
+}
+inline std::intptr_t from_native(native_handle h) noexcept
+{
+#if defined(MULTIPROC_WINDOWS)
+    return reinterpret_cast<std::intptr_t>(h);
+#else
+    return h;
+#endif
+}
 
 /// One end of a private, bidirectional byte stream between a parent and its child
 /// (a socketpair on POSIX). Move-only; closes on destruction.
@@ -71,10 +90,11 @@ public:
     child& operator=(child&&) noexcept;
     ~child();
 
-    /// Starts `executable args...`, with stdio inherited, `inherit` (if open) passed on and
-    /// `spawned_marker` set in its environment. The child dies with its parent.
+    /// Starts `executable args...`, with stdio inherited, the `inherit` handles passed on
+    /// (under the same values) and `spawned_marker` set in its environment. The child dies with
+    /// its parent.
     static child spawn(const std::string& executable, const std::vector<std::string>& args,
-                       const channel& inherit, error_code& ec);
+                       const std::vector<native_handle>& inherit, error_code& ec);
 #if defined(MULTIPROC_POSIX)
     /// Takes charge of a child made by `fork_process`.
     static child adopt(pid_type pid, error_code& ec);

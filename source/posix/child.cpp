@@ -64,7 +64,7 @@ bool die_with_parent(pid_type parent) noexcept
 // ties the child's life to ours.
 struct child_setup
 {
-    int inherit_fd;
+    const std::vector<int>& inherit;
     pid_type parent;
     std::vector<std::string> environment_storage;
     std::vector<const char*> environment;
@@ -80,17 +80,17 @@ struct child_setup
         environment.push_back(environment_storage.back().c_str());
         environment.push_back(nullptr);
         launcher.env = environment.data();
-        if (inherit_fd >= 0)
-            launcher.fd_whitelist.push_back(inherit_fd);
+        launcher.fd_whitelist.insert(launcher.fd_whitelist.end(), inherit.begin(), inherit.end());
         return {};
     }
 
     template <class Launcher>
     error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&)
     {
-        // The channel is close-on-exec in the parent; this copy must survive exec.
-        if (inherit_fd >= 0 && ::fcntl(inherit_fd, F_SETFD, 0) != 0)
-            return last_error();
+        // Close-on-exec in the parent (no other child may get them); these copies survive exec.
+        for (const int fd : inherit)
+            if (::fcntl(fd, F_SETFD, 0) != 0)
+                return last_error();
         if (!die_with_parent(parent))
             return error_code(ESRCH, boost::system::system_category());
         return {};
@@ -134,10 +134,10 @@ child& child::operator=(child&&) noexcept = default;
 child::~child() = default;
 
 child child::spawn(const std::string& executable, const std::vector<std::string>& args,
-                   const channel& inherit, error_code& ec)
+                   const std::vector<native_handle>& inherit, error_code& ec)
 {
     child result;
-    child_setup setup{inherit.native(), current_pid(), {}, {}};
+    child_setup setup{inherit, current_pid(), {}, {}};
     // Flush first: the launcher forks, and a copied stdio buffer would print twice if exec
     // failed and the copy exited.
     flush_stdio();

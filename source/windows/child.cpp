@@ -73,15 +73,15 @@ std::wstring child_environment()
 // puts the child in the job before it runs.
 struct child_setup
 {
-    HANDLE inherit;
+    const std::vector<HANDLE>& inherit;
     std::wstring environment;
 
     template <class Launcher>
     error_code on_setup(Launcher& launcher, const bp::filesystem::path&, std::wstring&)
     {
-        if (inherit != INVALID_HANDLE_VALUE &&
-            !::SetHandleInformation(inherit, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT))
-            return last_error();
+        for (HANDLE h : inherit)
+            if (!::SetHandleInformation(h, HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT))
+                return last_error();
         launcher.inherit_handles = true;
         launcher.creation_flags |= CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT;
         launcher.environment = environment.data();
@@ -113,18 +113,19 @@ child& child::operator=(child&&) noexcept = default;
 child::~child() = default;
 
 child child::spawn(const std::string& executable, const std::vector<std::string>& args,
-                   const channel& inherit, error_code& ec)
+                   const std::vector<native_handle>& inherit, error_code& ec)
 {
     child result;
-    child_setup setup{inherit.native(), child_environment()};
+    child_setup setup{inherit, child_environment()};
     flush_stdio();
     bp::default_process_launcher launcher;
     // process_stdio{}: the child writes where this process's stdout and stderr go, even when
     // they are redirected to a file or a pipe.
     auto process = launcher(process_context().get_executor(), ec,
                             std::filesystem::u8path(executable), args, bp::process_stdio{}, setup);
-    if (inherit.is_open())
-        ::SetHandleInformation(inherit.native(), HANDLE_FLAG_INHERIT, 0);
+    // Marked for this child only: no later child inherits them.
+    for (HANDLE h : inherit)
+        ::SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
     if (ec)
         return result;
     result.impl_.reset(new impl{std::move(process), std::nullopt});

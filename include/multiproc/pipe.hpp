@@ -1,0 +1,159 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_PIPE_HPP
+#define MULTIPROC_PIPE_HPP
+
+/// @file
+/// `multiproc::pipe()` and `connection`: Python's `multiprocessing.Pipe`.
+
+#include <multiproc/error.hpp>
+#include <multiproc/task.hpp>
+
+#include <boost/serialization/split_member.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <typeinfo>
+#include <utility>
+
+namespace multiproc {
+
+namespace detail {
+struct connection_state;
+
+/// A type's tag on the wire, so that a reader of another type gets an error, not garbage.
+std::uint64_t type_tag(const char* type_name) noexcept;
+inline constexpr std::uint64_t bytes_tag = 0;
+
+void connection_send(connection_state* c, std::uint64_t tag, std::string_view payload,
+                     error_code& ec);
+/// The next message, if its tag is `tag`; otherwise it stays to be read and ec says why.
+std::string connection_receive(connection_state* c, std::uint64_t tag, error_code& ec);
+bool connection_poll(connection_state* c, std::chrono::steady_clock::time_point deadline,
+                     error_code& ec);
+std::string export_connection(const std::shared_ptr<connection_state>& c);
+std::shared_ptr<connection_state> import_connection(const std::string& token);
+} // namespace detail
+
+/// One end of a pipe (Python's `Connection`). Messages keep their bounds: what one `send`
+/// sends, one `recv` receives, whole, even with several threads on one end.
+///
+/// A connection passed as an argument to a `process` is passed on to the child (spawn or fork);
+/// both processes then hold that end, so close the ends a process does not use: a reader sees
+/// end-of-stream (`error::peer_closed`, Python's EOFError) only once every writer has closed.
+class connection
+{
+public:
+    /// A closed connection.
+    connection() = default;
+    explicit connection(std::shared_ptr<detail::connection_state> state) noexcept
+        : state_(std::move(state))
+    {}
+
+    /// Sends a value, encoded with Boost.Serialization.
+    template <class T>
+    void send(const T& value)
+    {
+        error_code ec;
+        send(value, ec);
+        detail::throw_if(ec, "multiproc::connection::send");
+    }
+    template <class T>
+    void send(const T& value, error_code& ec)
+    {
+        detail::connection_send(state_.get(), tag_of<T>(), detail::encode(value), ec);
+    }
+
+    /// Receives a value sent with `send<T>`. A message of another type is an error
+    /// (`error::signature_mismatch`) and stays to be received with the right type.
+    template <class T>
+    T recv()
+    {
+        error_code ec;
+        T value = recv<T>(ec);
+        detail::throw_if(ec, "multiproc::connection::recv");
+        return value;
+    }
+    template <class T>
+    T recv(error_code& ec)
+    {
+        const std::string payload = detail::connection_receive(state_.get(), tag_of<T>(), ec);
+        std::tuple<T> value;
+        if (!ec)
+            detail::decode_into(payload, value);
+        return std::move(std::get<0>(value));
+    }
+
+    /// Sends raw bytes; `recv_bytes` receives them (Python's send_bytes / recv_bytes).
+    void send_bytes(std::string_view bytes);
+    void send_bytes(std::string_view bytes, error_code& ec);
+    std::string recv_bytes();
+    std::string recv_bytes(error_code& ec);
+
+    /// True when a message (or end-of-stream) can be received without blocking, waiting at
+    /// most `timeout` for it.
+    template <class Rep = long, class Period = std::milli>
+    bool poll(std::chrono::duration<Rep, Period> timeout = std::chrono::milliseconds(0))
+    {
+        error_code ec;
+        const bool ready = poll(timeout, ec);
+        detail::throw_if(ec, "multiproc::connection::poll");
+        return ready;
+    }
+    template <class Rep, class Period>
+    bool poll(std::chrono::duration<Rep, Period> timeout, error_code& ec)
+    {
+        return detail::connection_poll(
+            state_.get(),
+            std::chrono::steady_clock::now() +
+                std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout),
+            ec);
+    }
+
+    /// Closes this end in this process (other processes' copies stay open).
+    void close() noexcept;
+    bool closed() const noexcept;
+    bool readable() const noexcept;
+    bool writable() const noexcept;
+
+    /// Serialization passes the connection to a spawned child; only as a `process` argument.
+    template <class Archive>
+    void save(Archive& archive, unsigned) const
+    {
+        const std::string token = detail::export_connection(state_);
+        archive << token;
+    }
+    template <class Archive>
+    void load(Archive& archive, unsigned)
+    {
+        std::string token;
+        archive >> token;
+        state_ = detail::import_connection(token);
+    }
+    BOOST_SERIALIZATION_SPLIT_MEMBER()
+
+private:
+    template <class T>
+    static std::uint64_t tag_of() noexcept
+    {
+        static const std::uint64_t tag = detail::type_tag(typeid(T).name());
+        return tag;
+    }
+
+    std::shared_ptr<detail::connection_state> state_;
+};
+
+/// Largest message a connection carries (bytes).
+inline constexpr std::size_t max_message_size = std::size_t(1) << 30;
+
+/// Two connected ends (Python's `Pipe(duplex)`). With `duplex` false the first end only
+/// receives and the second only sends.
+std::pair<connection, connection> pipe(bool duplex = true);
+std::pair<connection, connection> pipe(bool duplex, error_code& ec);
+
+} // namespace multiproc
+
+#endif
