@@ -53,12 +53,15 @@ fi
 declare -A FLOORS=(
     [spawn_join_fork_ms]="c_fork_wait_ms"
     [spawn_join_spawn_ms]="c_posix_spawn_dynamic_ms c_posix_spawn_static_ms c_spawn_python_ms"
+    [pipe_pingpong_us]="c_socketpair_pingpong_us c_pipe_pingpong_us"
 )
 declare -A FLOOR_BIN=(
     [c_fork_wait_ms]=spawn_wait
     [c_posix_spawn_dynamic_ms]=spawn_wait
     [c_posix_spawn_static_ms]=spawn_wait
     [c_spawn_python_ms]=spawn_wait
+    [c_socketpair_pingpong_us]=pipe_pingpong
+    [c_pipe_pingpong_us]=pipe_pingpong
 )
 
 # --- build ---------------------------------------------------------------------------------

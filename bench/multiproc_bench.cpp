@@ -21,6 +21,7 @@
 // workload and calls `emit`, and add a row to `benches` below.
 
 #include <multiproc/init.hpp>
+#include <multiproc/pipe.hpp>
 #include <multiproc/process.hpp>
 
 #include <chrono>
@@ -44,9 +45,17 @@ namespace {
 
 void noop() {}
 
+// Echoes byte messages until an empty one (bench_mp.py's _pingpong_child).
+void echo_bytes(mp::connection conn)
+{
+    for (std::string message; !(message = conn.recv_bytes()).empty();)
+        conn.send_bytes(message);
+}
+
 } // namespace
 
 MULTIPROC_TASK(noop)
+MULTIPROC_TASK(echo_bytes)
 
 namespace {
 
@@ -141,6 +150,48 @@ void bench_spawn_join_fork(const context& ctx)
     });
 }
 
+// Runs `once` (one fixed workload) until >= min_time; seconds per call (repeat_timed).
+template <class Once>
+double repeat_timed(const context& ctx, Once once)
+{
+    long count = 0;
+    const auto t0 = clock_type::now();
+    for (;;) {
+        once();
+        ++count;
+        const double el = seconds_since(t0);
+        if (el >= ctx.min_time)
+            return el / static_cast<double>(count);
+    }
+}
+
+// bench_mp.py's pipe_pingpong_us: 16-byte send_bytes/recv_bytes echoed by a child over a
+// duplex pipe, 50,000 round trips per workload; µs per round trip.
+void bench_pipe_pingpong(const context& ctx)
+{
+    auto [parent_end, child_end] = mp::pipe();
+    mp::process child(echo_bytes, child_end);
+    child.start();
+    child_end.close();
+    const std::string message = "0123456789abcdef";
+    for (int i = 0; i < 200; ++i) { // warm-up, and waits for the child to start
+        parent_end.send_bytes(message);
+        parent_end.recv_bytes();
+    }
+    constexpr int round_trips = 50000;
+    const double seconds = repeat_timed(ctx, [&] {
+        for (int i = 0; i < round_trips; ++i) {
+            parent_end.send_bytes(message);
+            if (parent_end.recv_bytes() != message)
+                fail("bad echo");
+        }
+    });
+    parent_end.send_bytes({});
+    child.join();
+    check_exit_code(child);
+    emit("pipe_pingpong_us", seconds / round_trips * 1e6, "us");
+}
+
 // ------------------------------------------------------------------------------------------
 // The table of metrics: name (as printed, and as bench_mp.py names it) and function. One
 // function may print several metrics; give it one row per name it answers to if needed.
@@ -154,6 +205,7 @@ struct bench_entry
 const bench_entry benches[] = {
     {"spawn_join_fork_ms", bench_spawn_join_fork},
     {"spawn_join_spawn_ms", bench_spawn_join_spawn},
+    {"pipe_pingpong_us", bench_pipe_pingpong},
 };
 
 const bench_entry* find_bench(std::string_view name)
