@@ -54,6 +54,7 @@ declare -A FLOORS=(
     [spawn_join_fork_ms]="c_fork_wait_ms"
     [spawn_join_spawn_ms]="c_posix_spawn_dynamic_ms c_posix_spawn_static_ms c_spawn_python_ms"
     [pipe_pingpong_us]="c_socketpair_pingpong_us c_pipe_pingpong_us"
+    [queue_large_MBps]="c_memcpy_GBps c_memcpy_fresh_shm_GBps c_pipe_MBps"
 )
 declare -A FLOOR_BIN=(
     [c_fork_wait_ms]=spawn_wait
@@ -62,6 +63,9 @@ declare -A FLOOR_BIN=(
     [c_spawn_python_ms]=spawn_wait
     [c_socketpair_pingpong_us]=pipe_pingpong
     [c_pipe_pingpong_us]=pipe_pingpong
+    [c_memcpy_GBps]=memcpy_bw
+    [c_memcpy_fresh_shm_GBps]=memcpy_bw
+    [c_pipe_MBps]=pipe_bw
 )
 
 # --- build ---------------------------------------------------------------------------------

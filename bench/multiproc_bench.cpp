@@ -23,6 +23,7 @@
 #include <multiproc/init.hpp>
 #include <multiproc/pipe.hpp>
 #include <multiproc/process.hpp>
+#include <multiproc/queue.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -52,8 +53,21 @@ void echo_bytes(mp::connection conn)
         conn.send_bytes(message);
 }
 
+// bench_mp.py's _queue_producer: reports ready, waits for go, puts n values of nbytes.
+void produce(mp::queue<std::string> q, mp::connection ready_go, int n, int nbytes)
+{
+    std::string payload(static_cast<std::size_t>(nbytes), '\0');
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        payload[i] = static_cast<char>((i * 2654435761u) >> 13);
+    ready_go.send_bytes("ready");
+    ready_go.recv_bytes();
+    for (int i = 0; i < n; ++i)
+        q.put(payload);
+}
+
 } // namespace
 
+MULTIPROC_TASK(produce)
 MULTIPROC_TASK(noop)
 MULTIPROC_TASK(echo_bytes)
 
@@ -192,6 +206,53 @@ void bench_pipe_pingpong(const context& ctx)
     emit("pipe_pingpong_us", seconds / round_trips * 1e6, "us");
 }
 
+// bench_mp.py's _queue_run: seconds for one producer process to push n values of nbytes to
+// the parent, the child's start-up excluded.
+double queue_run(int n, int nbytes)
+{
+    mp::queue<std::string> q;
+    auto [parent_end, child_end] = mp::pipe();
+    mp::process producer(produce, q, child_end, n, nbytes);
+    producer.start();
+    child_end.close();
+    parent_end.recv_bytes(); // ready
+    const auto t0 = clock_type::now();
+    parent_end.send_bytes("go");
+    std::size_t total = 0;
+    for (int i = 0; i < n; ++i)
+        total += q.get().size();
+    const double seconds = seconds_since(t0);
+    producer.join();
+    check_exit_code(producer);
+    if (total != static_cast<std::size_t>(n) * static_cast<std::size_t>(nbytes))
+        fail("queue transfer incomplete");
+    return seconds;
+}
+
+// bench_mp.py's _repeat_queue: whole runs until >= min_time; seconds per run.
+double repeat_queue(const context& ctx, int n, int nbytes)
+{
+    double elapsed = 0;
+    int count = 0;
+    while (elapsed < ctx.min_time) {
+        elapsed += queue_run(n, nbytes);
+        ++count;
+    }
+    return elapsed / count;
+}
+
+void bench_queue_small(const context& ctx)
+{
+    constexpr int n = 200000;
+    emit("queue_small_tput", n / repeat_queue(ctx, n, 16), "msgs/s");
+}
+
+void bench_queue_large(const context& ctx)
+{
+    constexpr int n = 500;
+    emit("queue_large_MBps", n * double(1 << 20) / repeat_queue(ctx, n, 1 << 20) / 1e6, "MB/s");
+}
+
 // ------------------------------------------------------------------------------------------
 // The table of metrics: name (as printed, and as bench_mp.py names it) and function. One
 // function may print several metrics; give it one row per name it answers to if needed.
@@ -203,9 +264,9 @@ struct bench_entry
 };
 
 const bench_entry benches[] = {
-    {"spawn_join_fork_ms", bench_spawn_join_fork},
-    {"spawn_join_spawn_ms", bench_spawn_join_spawn},
-    {"pipe_pingpong_us", bench_pipe_pingpong},
+    {"spawn_join_fork_ms", bench_spawn_join_fork}, {"spawn_join_spawn_ms", bench_spawn_join_spawn},
+    {"pipe_pingpong_us", bench_pipe_pingpong},     {"queue_small_tput", bench_queue_small},
+    {"queue_large_MBps", bench_queue_large},
 };
 
 const bench_entry* find_bench(std::string_view name)

@@ -10,6 +10,8 @@
 #include <multiproc/init.hpp>
 #include <multiproc/pipe.hpp>
 #include <multiproc/process.hpp>
+#include <multiproc/shared_memory.hpp>
+#include <multiproc/sync.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>
 

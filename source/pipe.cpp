@@ -59,14 +59,6 @@ bool usable(connection_state* c, bool for_sending, error_code& ec)
 
 } // namespace
 
-std::uint64_t type_tag(const char* type_name) noexcept
-{
-    std::uint64_t h = 14695981039346656037ull; // FNV-1a: stable across processes
-    for (const char* p = type_name; *p; ++p)
-        h = (h ^ static_cast<unsigned char>(*p)) * 1099511628211ull;
-    return h == bytes_tag ? 1 : h;
-}
-
 void connection_send(connection_state* c, std::uint64_t tag, std::string_view payload,
                      error_code& ec)
 {

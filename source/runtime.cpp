@@ -2,6 +2,7 @@
 
 #include "detail/runtime.hpp"
 #include "detail/frame.hpp"
+#include "detail/names.hpp"
 #include "detail/process_state.hpp"
 
 #include <multiproc/init.hpp>
@@ -198,6 +199,10 @@ void init(int argc, char* argv[])
     // A main process (or a child started by other means) keeps its environment clean, so its
     // own children are not mistaken for uninitialised ones.
     detail::os::unset_env(detail::os::spawned_marker);
+    // Shared objects left by runs that were killed. MULTIPROC_SWEEP=0 turns it off (the test
+    // suite does, so that its final check sees what any suite left behind).
+    if (detail::os::get_env("MULTIPROC_SWEEP").value_or("1") != "0")
+        detail::sweep_stale_names();
 }
 
 void set_executable(std::string path)

@@ -58,6 +58,14 @@ const task_entry* find_task(std::string_view name) noexcept
     return it == r.by_name.end() ? nullptr : &it->second;
 }
 
+std::uint64_t type_tag(const char* type_name) noexcept
+{
+    std::uint64_t h = 14695981039346656037ull; // FNV-1a: the same in every process
+    for (const char* p = type_name; *p; ++p)
+        h = (h ^ static_cast<unsigned char>(*p)) * 1099511628211ull;
+    return h == 0 ? 1 : h;
+}
+
 namespace {
 thread_local inheritance_scope* current_scope = nullptr;
 }

@@ -14,6 +14,8 @@
 #include <thread>
 
 namespace mp = multiproc;
+using test_util::all_methods;
+using test_util::with_method;
 using namespace std::chrono_literals;
 
 namespace {
@@ -65,22 +67,6 @@ void wait_for_ever(mp::connection conn)
     std::this_thread::sleep_for(60s);
 }
 MULTIPROC_TASK(wait_for_ever)
-
-mp::process_options with_method(mp::start_method method)
-{
-    mp::process_options options;
-    options.method = method;
-    return options;
-}
-
-std::vector<mp::start_method> all_methods()
-{
-#if defined(MULTIPROC_POSIX)
-    return {mp::start_method::spawn, mp::start_method::fork};
-#else
-    return {mp::start_method::spawn};
-#endif
-}
 
 } // namespace
 

@@ -14,6 +14,8 @@
 #include <thread>
 
 namespace mp = multiproc;
+using test_util::all_methods;
+using test_util::with_method;
 using namespace std::chrono_literals;
 using test_util::temp_file;
 
@@ -117,22 +119,6 @@ void start_daemon_and_worker(std::string pids_path, std::string worker_path)
                           std::to_string(daemon.pid()) + " " + std::to_string(slow.pid()));
 }
 MULTIPROC_TASK(start_daemon_and_worker)
-
-mp::process_options with_method(mp::start_method method)
-{
-    mp::process_options options;
-    options.method = method;
-    return options;
-}
-
-std::vector<mp::start_method> all_methods()
-{
-#if defined(MULTIPROC_POSIX)
-    return {mp::start_method::spawn, mp::start_method::fork};
-#else
-    return {mp::start_method::spawn};
-#endif
-}
 
 } // namespace
 

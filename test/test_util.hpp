@@ -5,6 +5,8 @@
 // Helpers shared by the tests: temporary files, stderr capture, environment, and looking at
 // other processes (/proc on Linux, the process snapshot on Windows).
 
+#include <multiproc/process.hpp>
+#include <multiproc/sync.hpp>
 #include <multiproc/this_process.hpp>
 
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #if defined(_WIN32)
 #include <fcntl.h>
@@ -248,6 +251,44 @@ inline std::string wait_for_file(const std::string& path, std::chrono::milliseco
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return {};
+}
+
+/// The start methods this platform has: spawn, and fork on POSIX.
+inline std::vector<multiproc::start_method> all_methods()
+{
+#if defined(_WIN32)
+    return {multiproc::start_method::spawn};
+#else
+    return {multiproc::start_method::spawn, multiproc::start_method::fork};
+#endif
+}
+
+inline multiproc::process_options with_method(multiproc::start_method method)
+{
+    multiproc::process_options options;
+    options.method = method;
+    return options;
+}
+
+/// True if /dev/shm holds `name` (Linux). Elsewhere false: a name there goes with its last
+/// handle, so tests check that attaching fails instead.
+inline bool in_dev_shm(const std::string& name)
+{
+#if defined(__linux__)
+    return std::filesystem::exists("/dev/shm/" + name);
+#else
+    (void)name;
+    return false;
+#endif
+}
+
+/// True once nobody can attach to `name` as a `Handle` and /dev/shm has no such name.
+template <class Handle>
+bool is_gone(const std::string& name)
+{
+    multiproc::error_code ec;
+    Handle attached(multiproc::open_only, name, ec);
+    return ec.failed() && !in_dev_shm(name);
 }
 
 } // namespace test_util

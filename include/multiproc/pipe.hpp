@@ -5,6 +5,7 @@
 /// @file
 /// `multiproc::pipe()` and `connection`: Python's `multiprocessing.Pipe`.
 
+#include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/task.hpp>
 
@@ -24,8 +25,6 @@ namespace multiproc {
 namespace detail {
 struct connection_state;
 
-/// A type's tag on the wire, so that a reader of another type gets an error, not garbage.
-std::uint64_t type_tag(const char* type_name) noexcept;
 inline constexpr std::uint64_t bytes_tag = 0;
 
 void connection_send(connection_state* c, std::uint64_t tag, std::string_view payload,
@@ -44,7 +43,7 @@ std::shared_ptr<connection_state> import_connection(const std::string& token);
 /// A connection passed as an argument to a `process` is passed on to the child (spawn or fork);
 /// both processes then hold that end, so close the ends a process does not use: a reader sees
 /// end-of-stream (`error::peer_closed`, Python's EOFError) only once every writer has closed.
-class connection
+class connection : public detail::plain_serialization<connection>
 {
 public:
     /// A closed connection.
@@ -64,7 +63,11 @@ public:
     template <class T>
     void send(const T& value, error_code& ec)
     {
-        detail::connection_send(state_.get(), tag_of<T>(), detail::encode(value), ec);
+        try {
+            detail::connection_send(state_.get(), detail::type_tag<T>(), detail::encode(value), ec);
+        } catch (const system_error& e) {
+            ec = e.code();
+        }
     }
 
     /// Receives a value sent with `send<T>`. A message of another type is an error
@@ -80,8 +83,9 @@ public:
     template <class T>
     T recv(error_code& ec)
     {
-        const std::string payload = detail::connection_receive(state_.get(), tag_of<T>(), ec);
-        std::tuple<T> value;
+        const std::string payload =
+            detail::connection_receive(state_.get(), detail::type_tag<T>(), ec);
+        std::tuple<T> value(detail::make_empty<T>());
         if (!ec)
             detail::decode_into(payload, value);
         return std::move(std::get<0>(value));
@@ -106,11 +110,7 @@ public:
     template <class Rep, class Period>
     bool poll(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
-        return detail::connection_poll(
-            state_.get(),
-            std::chrono::steady_clock::now() +
-                std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout),
-            ec);
+        return detail::connection_poll(state_.get(), detail::deadline_after(timeout), ec);
     }
 
     /// Closes this end in this process (other processes' copies stay open).
@@ -136,18 +136,11 @@ public:
     BOOST_SERIALIZATION_SPLIT_MEMBER()
 
 private:
-    template <class T>
-    static std::uint64_t tag_of() noexcept
-    {
-        static const std::uint64_t tag = detail::type_tag(typeid(T).name());
-        return tag;
-    }
-
     std::shared_ptr<detail::connection_state> state_;
 };
 
 /// Largest message a connection carries (bytes).
-inline constexpr std::size_t max_message_size = std::size_t(1) << 30;
+inline constexpr std::size_t max_message_size = detail::max_encoded_size;
 
 /// Two connected ends (Python's `Pipe(duplex)`). With `duplex` false the first end only
 /// receives and the second only sends.

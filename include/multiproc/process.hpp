@@ -5,6 +5,7 @@
 /// @file
 /// `multiproc::process`: Python's `multiprocessing.Process` on Boost.Process v2.
 
+#include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>
@@ -161,10 +162,7 @@ public:
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
-        return join_until(
-            std::chrono::steady_clock::now() +
-                std::chrono::duration_cast<std::chrono::steady_clock::duration>(timeout),
-            ec);
+        return join_until(detail::deadline_after(timeout), ec);
     }
 
     /// Asks the child to stop: SIGTERM on POSIX (exit code -15), TerminateProcess on Windows.

@@ -10,6 +10,7 @@
 
 #include <multiproc/error.hpp>
 
+#include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/serialization/string.hpp>
@@ -18,7 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <sstream>
+#include <streambuf>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -69,6 +70,16 @@ struct task_entry
     std::string (*invoke)(const std::string& encoded_arguments);
 };
 
+/// A type's tag on the wire (a hash of its name, never 0), so that a reader of another type
+/// gets an error, not garbage.
+std::uint64_t type_tag(const char* type_name) noexcept;
+template <class T>
+std::uint64_t type_tag() noexcept
+{
+    static const std::uint64_t tag = type_tag(typeid(T).name());
+    return tag;
+}
+
 /// Adds a task; aborts with a message when the name is already taken by another function.
 void register_task(generic_function function, const task_entry& entry);
 /// The entry of a registered function or name, or nullptr.
@@ -80,24 +91,77 @@ using stored_t = std::remove_cv_t<std::remove_reference_t<T>>;
 
 inline constexpr auto archive_flags = boost::archive::no_header | boost::archive::no_codecvt;
 
-/// Encodes values in order with Boost.Serialization's binary archive.
+/// Largest encoded value anything carries between processes (bytes): a 1 GiB value and the
+/// archive's few bytes around it.
+inline constexpr std::size_t max_encoded_size = (std::size_t(1) << 30) + 4096;
+
+/// The stream buffer archives write to: appends to a string, and refuses to grow past a limit
+/// (so an oversized value fails as soon as it is seen, not after it has been copied).
+class string_sink final : public std::streambuf
+{
+public:
+    string_sink(std::string& out, std::size_t limit) : out_(out), limit_(limit) {}
+    bool overflowed() const noexcept { return overflowed_; }
+
+protected:
+    std::streamsize xsputn(const char* s, std::streamsize n) override
+    {
+        if (out_.size() + static_cast<std::size_t>(n) > limit_) {
+            overflowed_ = true;
+            return 0;
+        }
+        out_.append(s, static_cast<std::size_t>(n));
+        return n;
+    }
+    int_type overflow(int_type c) override
+    {
+        if (traits_type::eq_int_type(c, traits_type::eof()))
+            return traits_type::not_eof(c);
+        const char ch = traits_type::to_char_type(c);
+        return xsputn(&ch, 1) == 1 ? c : traits_type::eof();
+    }
+
+private:
+    std::string& out_;
+    std::size_t limit_;
+    bool overflowed_ = false;
+};
+
+/// The stream buffer archives read from: a view of the bytes, not a copy.
+class view_source final : public std::streambuf
+{
+public:
+    explicit view_source(const std::string& bytes)
+    {
+        char* begin = const_cast<char*>(bytes.data()); // read only: the get area is never written
+        setg(begin, begin, begin + bytes.size());
+    }
+};
+
+/// Encodes values in order with Boost.Serialization's binary archive. Throws `system_error`
+/// with `error::message_too_large` past `max_encoded_size`.
 template <class... T>
 std::string encode(const T&... values)
 {
-    std::ostringstream out(std::ios::binary);
-    {
-        boost::archive::binary_oarchive archive(out, archive_flags);
+    std::string out;
+    string_sink sink(out, max_encoded_size);
+    try {
+        boost::archive::binary_oarchive archive(sink, archive_flags);
         ((archive << values), ...);
+    } catch (const boost::archive::archive_exception&) {
+        if (!sink.overflowed())
+            throw;
+        throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
     }
-    return out.str();
+    return out;
 }
 
 /// Decodes into each element of a tuple, in order (the inverse of encode).
 template <class Tuple>
 void decode_into(const std::string& bytes, Tuple& values)
 {
-    std::istringstream in(bytes, std::ios::binary);
-    boost::archive::binary_iarchive archive(in, archive_flags);
+    view_source source(bytes);
+    boost::archive::binary_iarchive archive(source, archive_flags);
     std::apply([&](auto&... v) { ((archive >> v), ...); }, values);
 }
 
@@ -121,6 +185,31 @@ template <class F>
 inline constexpr bool is_function_pointer_v =
     std::is_pointer_v<F>&& std::is_function_v<std::remove_pointer_t<F>>;
 
+/// Tag for the constructor of a handle that makes nothing yet: the state a handle is in before
+/// Boost.Serialization loads it (a queue's default constructor makes a new queue).
+struct empty_handle_t
+{
+    explicit empty_handle_t() = default;
+};
+inline constexpr empty_handle_t empty_handle{};
+
+/// A value to decode into: empty if T is a handle, default-constructed otherwise.
+template <class T>
+T make_empty()
+{
+    if constexpr (std::is_constructible_v<T, empty_handle_t>)
+        return T(empty_handle);
+    else
+        return T();
+}
+template <class Tuple>
+struct empty_tuple;
+template <class... T>
+struct empty_tuple<std::tuple<T...>>
+{
+    static std::tuple<T...> make() { return std::tuple<T...>(make_empty<T>()...); }
+};
+
 /// Encodes a call's arguments as the function's own parameter types, so the child decodes
 /// exactly what it expects. A call the function cannot take fails to compile here.
 template <class F, class... Args>
@@ -139,7 +228,7 @@ template <class F, F Function>
 std::string invoke_encoded(const std::string& encoded_arguments)
 {
     using traits = function_traits<F>;
-    typename traits::arguments arguments;
+    auto arguments = empty_tuple<typename traits::arguments>::make();
     decode_into(encoded_arguments, arguments);
     if constexpr (std::is_void_v<typename traits::result>) {
         std::apply(Function, arguments);

@@ -1,0 +1,220 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_QUEUE_HPP
+#define MULTIPROC_QUEUE_HPP
+
+/// @file
+/// `multiproc::queue<T>` and `joinable_queue<T>`: Python's `multiprocessing.Queue` and
+/// `JoinableQueue`, on a Boost.Interprocess `message_queue` (small values) and shared memory
+/// (large ones).
+
+#include <multiproc/detail/handles.hpp>
+#include <multiproc/error.hpp>
+#include <multiproc/task.hpp>
+
+#include <boost/serialization/split_member.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+namespace multiproc {
+
+namespace detail {
+struct queue_core;
+using queue_clock = std::chrono::steady_clock;
+
+std::shared_ptr<queue_core> create_queue(std::size_t maxsize, std::uint64_t tag, bool joinable);
+std::shared_ptr<queue_core> open_queue(const std::string& token, std::uint64_t tag);
+std::string queue_token(const queue_core* q);
+/// Both wait until the deadline (`max()`: for ever); false when it passes first.
+bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point deadline,
+               error_code& ec);
+bool queue_get(queue_core* q, std::string& payload, queue_clock::time_point deadline,
+               error_code& ec);
+std::size_t queue_size(const queue_core* q) noexcept;
+std::size_t queue_maxsize(const queue_core* q) noexcept;
+void queue_close(queue_core* q) noexcept;
+void queue_task_done(queue_core* q, error_code& ec);
+bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec);
+
+} // namespace detail
+
+/// A first-in first-out queue between processes (Python's `multiprocessing.Queue`).
+///
+/// Values are encoded with Boost.Serialization inside `put`, on the caller's thread, so an
+/// unserializable or oversized value fails there. Values of any size up to 1 GiB go through:
+/// small ones in the queue's slots, larger ones through a shared-memory segment each.
+///
+/// A queue is a handle: copies share it, and passing it to a `process` as an argument gives
+/// the child the same queue (spawn or fork). The process that created it removes its name when
+/// its last handle goes; other processes' handles keep working. A large value still queued when
+/// every process has let go keeps its segment until a later `multiproc::init` sweeps the
+/// names of runs whose process has ended.
+///
+/// A process killed inside `put` or `get` while it held the queue's lock leaves the queue
+/// unusable: on POSIX every later operation fails with `error::queue_broken` (robust mutexes)
+/// within about 100 ms. Windows has no robust mutexes: there the other processes' operations
+/// keep timing out (`put_for`/`get_for` return nothing; `put`/`get` wait).
+template <class T>
+class queue : public detail::plain_serialization<queue<T>>
+{
+public:
+    /// A new queue holding at most `maxsize` values (0: 4096). Throws `system_error`.
+    explicit queue(std::size_t maxsize = 0)
+        : core_(detail::create_queue(maxsize, detail::type_tag<T>(), false))
+    {}
+    /// No queue yet: what Boost.Serialization loads a passed queue into.
+    explicit queue(detail::empty_handle_t) noexcept {}
+
+    /// Adds a value, waiting while the queue is full.
+    void put(const T& value)
+    {
+        error_code ec;
+        put(value, ec);
+        detail::throw_if(ec, "multiproc::queue::put");
+    }
+    void put(const T& value, error_code& ec)
+    {
+        try {
+            detail::queue_put(core_.get(), detail::encode(value),
+                              detail::queue_clock::time_point::max(), ec);
+        } catch (const system_error& e) {
+            ec = e.code();
+        }
+    }
+    /// Adds a value if there is room now; false if the queue is full.
+    bool try_put(const T& value) { return put_for(value, std::chrono::seconds(0)); }
+    /// Adds a value, waiting at most `timeout` for room; false if there was none.
+    template <class Rep, class Period>
+    bool put_for(const T& value, std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        const bool done = detail::queue_put(core_.get(), detail::encode(value),
+                                            detail::deadline_after(timeout), ec);
+        detail::throw_if(ec, "multiproc::queue::put_for");
+        return done;
+    }
+
+    /// Removes and returns the oldest value, waiting while the queue is empty.
+    T get()
+    {
+        error_code ec;
+        T value = get(ec);
+        detail::throw_if(ec, "multiproc::queue::get");
+        return value;
+    }
+    T get(error_code& ec)
+    {
+        std::tuple<T> value(detail::make_empty<T>());
+        get_until(value, detail::queue_clock::time_point::max(), ec);
+        return std::move(std::get<0>(value));
+    }
+    /// The oldest value if there is one now.
+    std::optional<T> try_get() { return get_for(std::chrono::seconds(0)); }
+    /// The oldest value, waiting at most `timeout` for one.
+    template <class Rep, class Period>
+    std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        std::tuple<T> value(detail::make_empty<T>());
+        const bool got = get_until(value, detail::deadline_after(timeout), ec);
+        detail::throw_if(ec, "multiproc::queue::get_for");
+        if (!got)
+            return std::nullopt;
+        return std::move(std::get<0>(value));
+    }
+
+    /// How many values it holds now; approximate while other processes use it (as in Python).
+    std::size_t size() const noexcept { return detail::queue_size(core_.get()); }
+    bool empty() const noexcept { return size() == 0; }
+    bool full() const noexcept { return size() >= maxsize(); }
+    std::size_t maxsize() const noexcept { return detail::queue_maxsize(core_.get()); }
+
+    /// This process puts and gets no more through this queue (Python's `close`): later calls
+    /// here fail with `error::queue_closed`. Other processes are not affected.
+    void close() noexcept { detail::queue_close(core_.get()); }
+
+    /// Serialization passes the queue to another process, which opens it by name. A queue of
+    /// another value type there is an `error::signature_mismatch`.
+    template <class Archive>
+    void save(Archive& archive, unsigned) const
+    {
+        const std::string token = detail::queue_token(core_.get());
+        archive << token;
+    }
+    template <class Archive>
+    void load(Archive& archive, unsigned)
+    {
+        std::string token;
+        archive >> token;
+        core_ = detail::open_queue(token, detail::type_tag<T>());
+    }
+    BOOST_SERIALIZATION_SPLIT_MEMBER()
+
+protected:
+    struct joinable_tag
+    {
+    };
+    queue(joinable_tag, std::size_t maxsize)
+        : core_(detail::create_queue(maxsize, detail::type_tag<T>(), true))
+    {}
+    detail::queue_core* core() const noexcept { return core_.get(); }
+
+private:
+    bool get_until(std::tuple<T>& value, detail::queue_clock::time_point deadline, error_code& ec)
+    {
+        std::string payload;
+        if (!detail::queue_get(core_.get(), payload, deadline, ec) || ec)
+            return false;
+        detail::decode_into(payload, value);
+        return true;
+    }
+
+    std::shared_ptr<detail::queue_core> core_;
+};
+
+/// A queue whose consumers report each value done, so that a producer can wait until all are
+/// (Python's `JoinableQueue`).
+template <class T>
+class joinable_queue : public queue<T>
+{
+public:
+    explicit joinable_queue(std::size_t maxsize = 0)
+        : queue<T>(typename queue<T>::joinable_tag{}, maxsize)
+    {}
+    explicit joinable_queue(detail::empty_handle_t) noexcept : queue<T>(detail::empty_handle) {}
+
+    /// A value taken with `get` has been dealt with. More calls than values put: an
+    /// `errc::invalid_argument` error (Python's ValueError).
+    void task_done()
+    {
+        error_code ec;
+        detail::queue_task_done(this->core(), ec);
+        detail::throw_if(ec, "multiproc::joinable_queue::task_done");
+    }
+    /// Waits until every value put has been reported done.
+    void join()
+    {
+        error_code ec;
+        detail::queue_join(this->core(), detail::queue_clock::time_point::max(), ec);
+        detail::throw_if(ec, "multiproc::joinable_queue::join");
+    }
+    template <class Rep, class Period>
+    bool join_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        const bool done = detail::queue_join(this->core(), detail::deadline_after(timeout), ec);
+        detail::throw_if(ec, "multiproc::joinable_queue::join_for");
+        return done;
+    }
+};
+
+} // namespace multiproc
+
+#endif

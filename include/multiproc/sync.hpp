@@ -1,0 +1,300 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_SYNC_HPP
+#define MULTIPROC_SYNC_HPP
+
+/// @file
+/// Synchronisation between processes, Python's `multiprocessing.Lock`, `RLock`, `Semaphore`,
+/// `BoundedSemaphore`, `Event`, `Condition` and `Barrier`, on Boost.Interprocess.
+///
+/// Each object lives in its own named block of shared memory. Create one with `create_only`,
+/// pass it to a child as a `process` argument (spawn: the child attaches by name; fork: the
+/// handle is copied), or attach with `open_only` and its `name()`. The creating process removes
+/// the name when its last handle goes: keep a handle until the children have attached.
+///
+/// Blocking calls come in threes, as in Boost.Interprocess: `acquire()` waits, `try_acquire()`
+/// does not, `acquire_for(timeout)` waits at most `timeout` and returns false if it ran out.
+/// Each has a throwing form (`system_error`) and an `error_code&` form.
+///
+/// A process that dies holding a lock: on POSIX the locks are robust mutexes, and every later
+/// acquire fails with `error::lock_broken` (the protected data may be half written, so the lock
+/// is never handed out again). Windows has no robust mutexes here (Boost.Interprocess emulates
+/// its mutexes with spin locks in shared memory): the lock stays held for ever, `acquire()`
+/// blocks and `acquire_for(timeout)` returns false. Use timeouts where a holder may be killed.
+/// The same holds for the internal lock of semaphores, events, conditions and barriers, which
+/// is held only for a few instructions.
+
+#include <multiproc/detail/named_handle.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+
+namespace multiproc {
+namespace detail {
+
+struct sync_state;
+
+/// A named block that holds one synchronisation object.
+class sync_object : public named_handle
+{
+protected:
+    explicit sync_object(segment_kind kind) noexcept : named_handle(kind) {}
+    /// Creates the block: `count` and `limit` mean what the kind says (see sync.cpp).
+    sync_object(segment_kind kind, std::size_t count, std::size_t limit, error_code& ec);
+    sync_object(segment_kind kind, const std::string& name, error_code& ec);
+    /// The shared state, or nullptr with `ec` set for an empty handle.
+    sync_state* state(error_code& ec) const noexcept;
+};
+
+/// Python's acquire/release and std's Lockable names (`std::lock_guard`, `std::unique_lock`,
+/// `std::scoped_lock` work): what locks, semaphores and conditions share.
+class acquirable : public sync_object
+{
+public:
+    /// Waits until acquired.
+    void acquire();
+    void acquire(error_code& ec);
+    /// Acquires if that needs no waiting; false otherwise.
+    bool try_acquire();
+    bool try_acquire(error_code& ec);
+    /// Waits at most `timeout`; false if it ran out.
+    template <class Rep, class Period>
+    bool acquire_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        const bool acquired = acquire_until(deadline_after(timeout), ec);
+        throw_if(ec, "multiproc: acquire_for");
+        return acquired;
+    }
+    template <class Rep, class Period>
+    bool acquire_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
+    {
+        return acquire_until(deadline_after(timeout), ec);
+    }
+    /// Releases. A lock may be released only by the thread that holds it
+    /// (`errc::operation_not_permitted` otherwise).
+    void release();
+    void release(error_code& ec);
+
+    void lock() { acquire(); }
+    bool try_lock() { return try_acquire(); }
+    void unlock() { release(); }
+    template <class Rep, class Period>
+    bool try_lock_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        return acquire_for(timeout);
+    }
+
+protected:
+    using sync_object::sync_object;
+    bool acquire_until(std::chrono::steady_clock::time_point deadline, error_code& ec);
+};
+
+} // namespace detail
+
+/// A lock across processes (Python's `Lock`): held by one thread of one process at a time.
+/// Acquiring it again in the thread that holds it fails with
+/// `errc::resource_deadlock_would_occur` instead of deadlocking; `try_acquire` returns false.
+class mutex : public detail::acquirable
+{
+public:
+    /// An empty handle; assign or deserialize one.
+    mutex() noexcept : acquirable(detail::segment_kind::mutex) {}
+    explicit mutex(create_only_t);
+    mutex(create_only_t, error_code& ec);
+    mutex(open_only_t, const std::string& name);
+    mutex(open_only_t, const std::string& name, error_code& ec);
+};
+/// Python's name.
+using lock = mutex;
+
+/// A lock that the thread holding it may acquire again (Python's `RLock`); it is free again
+/// after as many releases as acquires.
+class recursive_mutex : public detail::acquirable
+{
+public:
+    recursive_mutex() noexcept : acquirable(detail::segment_kind::recursive_mutex) {}
+    explicit recursive_mutex(create_only_t);
+    recursive_mutex(create_only_t, error_code& ec);
+    recursive_mutex(open_only_t, const std::string& name);
+    recursive_mutex(open_only_t, const std::string& name, error_code& ec);
+};
+/// Python's name.
+using recursive_lock = recursive_mutex;
+
+/// A counter that `acquire` decrements, waiting while it is zero, and `release` increments
+/// (Python's `Semaphore`). Any process may release.
+class semaphore : public detail::acquirable
+{
+public:
+    semaphore() noexcept : acquirable(detail::segment_kind::semaphore) {}
+    explicit semaphore(create_only_t, std::size_t value = 1);
+    semaphore(create_only_t, std::size_t value, error_code& ec);
+    semaphore(open_only_t, const std::string& name);
+    semaphore(open_only_t, const std::string& name, error_code& ec);
+
+    /// The counter now (Python's `get_value()`).
+    std::size_t get_value() const;
+    std::size_t get_value(error_code& ec) const;
+
+protected:
+    explicit semaphore(detail::segment_kind kind) noexcept : acquirable(kind) {}
+    semaphore(detail::segment_kind kind, std::size_t value, error_code& ec);
+    semaphore(detail::segment_kind kind, const std::string& name, error_code& ec);
+};
+
+/// A semaphore whose counter may not exceed its initial value (Python's `BoundedSemaphore`):
+/// one release too many fails with `errc::value_too_large`.
+class bounded_semaphore : public semaphore
+{
+public:
+    bounded_semaphore() noexcept : semaphore(detail::segment_kind::bounded_semaphore) {}
+    explicit bounded_semaphore(create_only_t, std::size_t value = 1);
+    bounded_semaphore(create_only_t, std::size_t value, error_code& ec);
+    bounded_semaphore(open_only_t, const std::string& name);
+    bounded_semaphore(open_only_t, const std::string& name, error_code& ec);
+};
+
+/// A flag that processes can wait for (Python's `Event`).
+class event : public detail::sync_object
+{
+public:
+    event() noexcept : sync_object(detail::segment_kind::event) {}
+    explicit event(create_only_t);
+    event(create_only_t, error_code& ec);
+    event(open_only_t, const std::string& name);
+    event(open_only_t, const std::string& name, error_code& ec);
+
+    /// Sets the flag and wakes every waiter.
+    void set();
+    void set(error_code& ec);
+    void clear();
+    void clear(error_code& ec);
+    bool is_set() const;
+    bool is_set(error_code& ec) const;
+    /// Waits until the flag is set.
+    void wait() const;
+    void wait(error_code& ec) const;
+    /// Waits at most `timeout`; returns the flag (Python's `wait(timeout)`).
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout) const
+    {
+        error_code ec;
+        const bool set = wait_until(detail::deadline_after(timeout), ec);
+        detail::throw_if(ec, "multiproc::event::wait_for");
+        return set;
+    }
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec) const
+    {
+        return wait_until(detail::deadline_after(timeout), ec);
+    }
+
+private:
+    bool wait_until(std::chrono::steady_clock::time_point deadline, error_code& ec) const;
+};
+
+/// A condition variable with its own lock (Python's `Condition()`): acquire it (it is
+/// Lockable), then `wait` releases it while waiting and holds it again on return. `wait`,
+/// `notify` and `notify_all` need the lock (`errc::operation_not_permitted` otherwise).
+class condition : public detail::acquirable
+{
+public:
+    condition() noexcept : acquirable(detail::segment_kind::condition) {}
+    explicit condition(create_only_t);
+    condition(create_only_t, error_code& ec);
+    condition(open_only_t, const std::string& name);
+    condition(open_only_t, const std::string& name, error_code& ec);
+
+    /// Waits until notified (or woken spuriously, as every condition variable may be).
+    void wait();
+    void wait(error_code& ec);
+    /// Waits at most `timeout`; false if it ran out.
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        const bool notified = wait_until(detail::deadline_after(timeout), ec);
+        detail::throw_if(ec, "multiproc::condition::wait_for");
+        return notified;
+    }
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
+    {
+        return wait_until(detail::deadline_after(timeout), ec);
+    }
+    /// Waits until `predicate()` is true (Python's `wait_for(predicate)`).
+    template <class Predicate>
+    void wait(Predicate predicate)
+    {
+        while (!predicate())
+            wait();
+    }
+    /// Waits at most `timeout` for `predicate()`; returns its last value.
+    template <class Rep, class Period, class Predicate>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout, Predicate predicate)
+    {
+        const auto deadline = detail::deadline_after(timeout);
+        while (!predicate()) {
+            error_code ec;
+            if (!wait_until(deadline, ec)) {
+                detail::throw_if(ec, "multiproc::condition::wait_for");
+                return predicate();
+            }
+        }
+        return true;
+    }
+
+    /// Wakes up to `n` waiters.
+    void notify(std::size_t n = 1);
+    void notify(std::size_t n, error_code& ec);
+    void notify_all();
+    void notify_all(error_code& ec);
+
+private:
+    bool wait_until(std::chrono::steady_clock::time_point deadline, error_code& ec);
+};
+
+/// Lets `parties` processes (or threads) wait until all of them have arrived (Python's
+/// `Barrier`); then it starts over. Unlike Python's, a wait that times out withdraws its
+/// arrival and leaves the barrier usable, rather than breaking it for everyone.
+class barrier : public detail::sync_object
+{
+public:
+    barrier() noexcept : sync_object(detail::segment_kind::barrier) {}
+    /// `parties` must be at least 1 (`errc::invalid_argument`).
+    barrier(create_only_t, std::size_t parties);
+    barrier(create_only_t, std::size_t parties, error_code& ec);
+    barrier(open_only_t, const std::string& name);
+    barrier(open_only_t, const std::string& name, error_code& ec);
+
+    /// Waits for the others; returns this caller's arrival index, 0 to parties - 1.
+    std::size_t wait();
+    std::size_t wait(error_code& ec);
+    /// Waits at most `timeout`; false if it ran out.
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout)
+    {
+        error_code ec;
+        const bool passed = wait_until(detail::deadline_after(timeout), ec).has_value();
+        detail::throw_if(ec, "multiproc::barrier::wait_for");
+        return passed;
+    }
+    template <class Rep, class Period>
+    bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
+    {
+        return wait_until(detail::deadline_after(timeout), ec).has_value();
+    }
+
+    std::size_t parties() const;
+    /// How many are waiting now (Python's `n_waiting`).
+    std::size_t n_waiting() const;
+
+private:
+    std::optional<std::size_t> wait_until(std::chrono::steady_clock::time_point deadline,
+                                          error_code& ec);
+};
+
+} // namespace multiproc
+
+#endif

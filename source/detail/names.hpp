@@ -1,0 +1,30 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_SOURCE_DETAIL_NAMES_HPP
+#define MULTIPROC_SOURCE_DETAIL_NAMES_HPP
+
+// The one place that names system-wide objects (shared memory, queues, ...). Every name is
+// `mp_<pid>_<8 hex digits>_<n>`: the prefix is this run's (a process and a random number, new
+// after a fork), so that objects of runs whose process is gone can be found and swept.
+
+#include <multiproc/this_process.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace multiproc::detail {
+
+/// A name no other object of this or any other run has.
+std::string unique_name();
+
+/// The process whose run made `name` (a `sem.` prefix, as POSIX named semaphores have in
+/// /dev/shm, is allowed), or 0 if the name is not one of ours.
+pid_type name_owner(std::string_view name) noexcept;
+
+/// Removes the named objects of runs whose process no longer exists (Linux: /dev/shm; other
+/// systems remove such objects with their last handle). Returns how many it removed.
+std::size_t sweep_stale_names() noexcept;
+
+} // namespace multiproc::detail
+
+#endif

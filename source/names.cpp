@@ -1,0 +1,91 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include "detail/names.hpp"
+#include "detail/os.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <random>
+
+#if defined(MULTIPROC_POSIX)
+#include <cerrno>
+#include <signal.h>
+#endif
+
+namespace multiproc::detail {
+
+namespace {
+
+constexpr std::string_view name_start = "mp_";
+
+std::string make_prefix(pid_type pid)
+{
+    std::random_device random;
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(random()));
+    return std::string(name_start) + std::to_string(pid) + "_" + hex;
+}
+
+#if defined(__linux__)
+bool process_exists(pid_type pid) noexcept
+{
+    return ::kill(pid, 0) == 0 || errno == EPERM; // EPERM: it exists, another user's
+}
+#endif
+
+} // namespace
+
+std::string unique_name()
+{
+    static std::mutex mutex;
+    static pid_type prefix_pid = 0;
+    static std::string prefix;
+    static unsigned long long counter = 0;
+    std::lock_guard<std::mutex> lock(mutex);
+    const pid_type pid = os::current_pid();
+    if (pid != prefix_pid) { // first use, or first use in a forked child
+        prefix = make_prefix(pid);
+        prefix_pid = pid;
+        counter = 0;
+    }
+    return prefix + "_" + std::to_string(++counter);
+}
+
+pid_type name_owner(std::string_view name) noexcept
+{
+    if (name.substr(0, 4) == "sem.")
+        name.remove_prefix(4);
+    if (name.substr(0, name_start.size()) != name_start)
+        return 0;
+    name.remove_prefix(name_start.size());
+    long long pid = 0;
+    std::size_t digits = 0;
+    for (; digits < name.size() && digits < 10 && name[digits] >= '0' && name[digits] <= '9';
+         ++digits)
+        pid = pid * 10 + (name[digits] - '0');
+    const bool followed_by_hex =
+        name.size() > digits + 9 && name[digits] == '_' && name[digits + 9] == '_';
+    if (digits == 0 || !followed_by_hex || pid <= 0 || pid > 0x7fffffff)
+        return 0;
+    return static_cast<pid_type>(pid);
+}
+
+std::size_t sweep_stale_names() noexcept
+{
+    std::size_t removed = 0;
+#if defined(__linux__)
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (fs::directory_iterator it("/dev/shm", ec), end; !ec && it != end; it.increment(ec)) {
+        const pid_type owner = name_owner(it->path().filename().string());
+        std::error_code ignored; // another user's object, or already gone
+        if (owner != 0 && !process_exists(owner) && fs::remove(it->path(), ignored))
+            ++removed;
+    }
+#endif
+    return removed;
+}
+
+} // namespace multiproc::detail

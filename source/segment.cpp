@@ -1,0 +1,167 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include "detail/segment.hpp"
+#include "detail/names.hpp"
+#include "detail/os.hpp"
+
+#include <boost/interprocess/permissions.hpp>
+
+#include <cstdint>
+
+namespace multiproc::detail {
+
+namespace bip = boost::interprocess;
+
+namespace {
+
+// Written at the start of every block, so that attaching checks what it attaches to.
+struct segment_header
+{
+    std::uint64_t magic;
+    std::uint32_t kind;
+    std::uint32_t reserved;
+    std::uint64_t payload_size;
+};
+constexpr std::uint64_t segment_magic = 0x316d68732d706d00; // "\0mp-shm1"
+// The payload starts a cache line in: aligned for anything a user puts there.
+constexpr std::size_t payload_offset = 64;
+static_assert(sizeof(segment_header) <= payload_offset);
+
+} // namespace
+
+error_code to_error_code(const bip::interprocess_exception& e) noexcept
+{
+    if (e.get_error_code() == bip::not_recoverable)
+        return make_error_code(error::lock_broken);
+    if (e.get_native_error() != 0)
+        return {e.get_native_error(), boost::system::system_category()};
+    switch (e.get_error_code()) {
+    case bip::not_found_error:
+        return make_error_code(boost::system::errc::no_such_file_or_directory);
+    case bip::already_exists_error:
+        return make_error_code(boost::system::errc::file_exists);
+    case bip::security_error:
+        return make_error_code(boost::system::errc::permission_denied);
+    case bip::out_of_space_error:
+        return make_error_code(boost::system::errc::no_space_on_device);
+    default:
+        return make_error_code(boost::system::errc::io_error);
+    }
+}
+
+std::shared_ptr<segment> segment::create(segment_kind kind, std::size_t payload_size,
+                                         error_code& ec)
+{
+    ec.clear();
+    std::shared_ptr<segment> s(new segment);
+    try {
+        s->name_ = unique_name();
+        const std::size_t total = payload_offset + payload_size;
+#if defined(MULTIPROC_WINDOWS)
+        // The default security descriptor: the creating user's.
+        s->object_ =
+            bip::windows_shared_memory(bip::create_only, s->name_.c_str(), bip::read_write, total);
+        s->owner_ = os::current_pid();
+#else
+        // Owner-only whatever the umask; Boost sets the mode with fchmod after creating.
+        s->object_ = bip::shared_memory_object(bip::create_only, s->name_.c_str(), bip::read_write,
+                                               bip::permissions(0600));
+        s->owner_ = os::current_pid(); // from here on, a failure removes the name
+        s->object_.truncate(static_cast<bip::offset_t>(total));
+#endif
+        s->region_ = bip::mapped_region(s->object_, bip::read_write, 0, total);
+    } catch (const bip::interprocess_exception& e) {
+        ec = to_error_code(e);
+        return nullptr;
+    } catch (const std::bad_alloc&) {
+        ec = make_error_code(boost::system::errc::not_enough_memory);
+        return nullptr;
+    }
+    auto* header = static_cast<segment_header*>(s->region_.get_address());
+    header->kind = static_cast<std::uint32_t>(kind);
+    header->payload_size = payload_size;
+    header->magic = segment_magic;
+    s->payload_size_ = payload_size;
+    return s;
+}
+
+std::shared_ptr<segment> segment::open(segment_kind kind, const std::string& name, error_code& ec)
+{
+    ec.clear();
+    std::shared_ptr<segment> s(new segment);
+    try {
+        s->name_ = name;
+#if defined(MULTIPROC_WINDOWS)
+        s->object_ = bip::windows_shared_memory(bip::open_only, name.c_str(), bip::read_write);
+#else
+        s->object_ = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_write);
+#endif
+        s->region_ = bip::mapped_region(s->object_, bip::read_write);
+    } catch (const bip::interprocess_exception& e) {
+        ec = to_error_code(e);
+        return nullptr;
+    }
+    const auto* header = static_cast<const segment_header*>(s->region_.get_address());
+    const std::size_t mapped = s->region_.get_size();
+    if (mapped < payload_offset || header->magic != segment_magic ||
+        header->kind != static_cast<std::uint32_t>(kind) ||
+        header->payload_size > mapped - payload_offset) {
+        ec = make_error_code(boost::system::errc::invalid_argument);
+        return nullptr;
+    }
+    s->payload_size_ = header->payload_size;
+    return s;
+}
+
+bool segment::remove(const std::string& name) noexcept
+{
+#if defined(MULTIPROC_WINDOWS)
+    (void)name;
+    return false;
+#else
+    return bip::shared_memory_object::remove(name.c_str());
+#endif
+}
+
+segment::~segment()
+{
+    // Only the creator removes the name; a forked child holds a copy of its handles.
+    if (owner_ != 0 && owner_ == os::current_pid())
+        remove(name_);
+}
+
+void* segment::payload() const noexcept
+{
+    return static_cast<char*>(region_.get_address()) + payload_offset;
+}
+
+const std::string& named_handle::name() const noexcept
+{
+    static const std::string none;
+    return segment_ ? segment_->name() : none;
+}
+
+bool named_handle::remove(const std::string& name) noexcept
+{
+    return segment::remove(name);
+}
+
+void named_handle::open(const std::string& name, error_code& ec)
+{
+    ec.clear();
+    segment_.reset();
+    if (!name.empty())
+        segment_ = segment::open(kind_, name, ec);
+}
+
+void* named_handle::payload() const noexcept
+{
+    return segment_ ? segment_->payload() : nullptr;
+}
+
+std::size_t named_handle::payload_size() const noexcept
+{
+    return segment_ ? segment_->payload_size() : 0;
+}
+
+} // namespace multiproc::detail

@@ -1,0 +1,315 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include <multiproc/shared_memory.hpp>
+
+#include <multiproc/init.hpp>
+#include <multiproc/process.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/stat.h>
+#endif
+
+namespace mp = multiproc;
+namespace errc = boost::system::errc;
+using namespace std::chrono_literals;
+using test_util::all_methods;
+using test_util::with_method;
+
+namespace {
+
+constexpr auto patience = 20s; // bounds every wait for a child
+
+struct point
+{
+    int x;
+    double y;
+};
+
+void shm_write_bytes(mp::shared_memory memory, std::string text)
+{
+    std::memcpy(memory.data(), text.data(), text.size());
+}
+MULTIPROC_TASK(shm_write_bytes)
+
+void shm_increment(mp::shared_value<long long> counter, int times)
+{
+    for (int i = 0; i < times; ++i) {
+        std::lock_guard<mp::recursive_lock> guard(counter.get_lock());
+        ++counter.value();
+    }
+}
+MULTIPROC_TASK(shm_increment)
+
+// Squares every element in place, under the array's lock.
+void shm_square_all(mp::shared_array<int> numbers)
+{
+    std::lock_guard<mp::recursive_lock> guard(numbers.get_lock());
+    for (int& n : numbers)
+        n *= n;
+}
+MULTIPROC_TASK(shm_square_all)
+
+void shm_move_point(mp::shared_value<point> p)
+{
+    point moved = p.load();
+    moved.x += 1;
+    moved.y *= 2;
+    p.store(moved);
+}
+MULTIPROC_TASK(shm_move_point)
+
+// Makes an object and waits to be killed: its name is left behind.
+void shm_create_and_wait(std::string path)
+{
+    mp::shared_memory memory(mp::create_only, 16);
+    test_util::write_file(path, memory.name());
+    std::this_thread::sleep_for(60s);
+}
+MULTIPROC_TASK(shm_create_and_wait)
+
+void run_and_check(mp::process& p)
+{
+    p.start();
+    BOOST_TEST(p.join_for(patience));
+    BOOST_TEST(p.exit_code().value_or(-1) == 0);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(shared_memory_tests)
+
+BOOST_AUTO_TEST_CASE(create_attach_and_remove)
+{
+    mp::shared_memory memory(mp::create_only, 100);
+    BOOST_TEST(static_cast<bool>(memory));
+    BOOST_TEST(memory.size() == 100u);
+    BOOST_TEST(memory.name().rfind("mp_" + std::to_string(mp::this_process::id()) + "_", 0) == 0u);
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(memory.data()) % 64 == 0u);
+    const std::vector<char> zeros(100, 0);
+    BOOST_TEST(std::memcmp(memory.data(), zeros.data(), 100) == 0);
+    std::memcpy(memory.data(), "hello", 5);
+
+    mp::shared_memory attached(mp::open_only, memory.name());
+    BOOST_TEST(attached.size() == 100u);
+    BOOST_TEST(attached.name() == memory.name());
+    BOOST_TEST(attached.data() != memory.data()); // a second mapping of the same block
+    BOOST_TEST(std::memcmp(attached.data(), "hello", 5) == 0);
+    static_cast<char*>(attached.data())[0] = 'j';
+    BOOST_TEST(static_cast<char*>(memory.data())[0] == 'j');
+
+#if defined(__linux__)
+    struct stat status;
+    BOOST_REQUIRE(::stat(("/dev/shm/" + memory.name()).c_str(), &status) == 0);
+    BOOST_TEST((status.st_mode & 0777) == 0600u); // owner-only
+#endif
+#if defined(MULTIPROC_POSIX)
+    BOOST_TEST(mp::shared_memory::remove(memory.name()));
+    BOOST_TEST(!mp::shared_memory::remove(memory.name()));
+    mp::error_code ec;
+    mp::shared_memory late(mp::open_only, memory.name(), ec);
+    BOOST_TEST(ec.failed());
+    // Mappings outlive the name.
+    BOOST_TEST(static_cast<char*>(attached.data())[0] == 'j');
+#else
+    // Windows: the name goes with its last handle; remove cannot hasten it.
+    BOOST_TEST(!mp::shared_memory::remove(memory.name()));
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(errors)
+{
+    mp::error_code ec;
+    mp::shared_memory none(mp::create_only, 0, ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+    BOOST_CHECK_THROW(mp::shared_memory(mp::create_only, 0), mp::system_error);
+    mp::shared_memory missing(mp::open_only, "mp_1_00000000_1_no_such_block", ec);
+    BOOST_TEST(ec.failed());
+    BOOST_TEST(!missing);
+    BOOST_CHECK_THROW(mp::shared_memory(mp::open_only, "mp_1_00000000_1_no_such_block"),
+                      mp::system_error);
+    mp::lock l(mp::create_only);
+    mp::shared_memory not_memory(mp::open_only, l.name(), ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+
+    mp::shared_memory empty;
+    BOOST_TEST(!empty);
+    BOOST_TEST(empty.data() == nullptr);
+    BOOST_TEST(empty.size() == 0u);
+    BOOST_TEST(empty.name().empty());
+    mp::shared_value<int> no_value;
+    no_value.load(ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(the_owners_last_handle_removes_the_name)
+{
+    std::string name;
+    {
+        mp::shared_memory memory(mp::create_only, 8);
+        name = memory.name();
+        mp::shared_memory copy = memory;
+        memory = mp::shared_memory();
+        {
+            mp::shared_memory attached(mp::open_only, name); // not the owner
+        }
+        mp::shared_memory again(mp::open_only, name); // the copy still keeps it
+        BOOST_TEST(again.size() == 8u);
+    }
+    BOOST_TEST(test_util::is_gone<mp::shared_memory>(name));
+}
+
+BOOST_AUTO_TEST_CASE(children_see_the_parents_memory)
+{
+    for (auto method : all_methods()) {
+        mp::shared_memory memory(mp::create_only, 16);
+        mp::process p(with_method(method), shm_write_bytes, memory, std::string("from the child"));
+        run_and_check(p);
+        BOOST_TEST(std::string(static_cast<char*>(memory.data())) == "from the child");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(handles_serialize_by_name)
+{
+    mp::shared_value<int> v(mp::create_only, 5);
+    std::tuple<mp::shared_value<int>> decoded_tuple;
+    mp::detail::decode_into(mp::detail::encode(v), decoded_tuple);
+    auto& decoded = std::get<0>(decoded_tuple);
+    BOOST_TEST(decoded.load() == 5);
+    BOOST_TEST(decoded.get_lock().name() == v.get_lock().name());
+    decoded.store(6);
+    BOOST_TEST(v.load() == 6);
+
+    // An empty handle stays empty.
+    std::tuple<mp::shared_memory> still_empty{mp::shared_memory(mp::create_only, 1)};
+    mp::detail::decode_into(mp::detail::encode(mp::shared_memory()), still_empty);
+    BOOST_TEST(!std::get<0>(still_empty));
+}
+
+BOOST_AUTO_TEST_CASE(shared_value_load_store_and_lock)
+{
+    mp::shared_value<long long> zero(mp::create_only);
+    BOOST_TEST(zero.load() == 0);
+    mp::shared_value<double> v(mp::create_only, 1.5);
+    BOOST_TEST(v.load() == 1.5);
+    v.store(2.5);
+    BOOST_TEST(v.value() == 2.5);
+    {
+        // The lock is recursive, as Python's: load and store work while holding it.
+        std::lock_guard<mp::recursive_lock> guard(v.get_lock());
+        v.store(v.load() + 1);
+        bool other = true;
+        std::thread([&] { other = v.get_lock().acquire_for(20ms); }).join();
+        BOOST_TEST(!other);
+    }
+    BOOST_TEST(v.load() == 3.5);
+}
+
+BOOST_AUTO_TEST_CASE(shared_value_of_a_struct_crosses_processes)
+{
+    for (auto method : all_methods()) {
+        mp::shared_value<point> p(mp::create_only, point{1, 1.5});
+        mp::process child(with_method(method), shm_move_point, p);
+        run_and_check(child);
+        BOOST_TEST(p.load().x == 2);
+        BOOST_TEST(p.load().y == 3.0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(shared_array_elements)
+{
+    mp::shared_array<int> zeros(mp::create_only, 4);
+    BOOST_TEST(zeros.size() == 4u);
+    BOOST_TEST((zeros.to_vector() == std::vector<int>{0, 0, 0, 0}));
+    mp::shared_array<int> a(mp::create_only, std::vector<int>{1, 2, 3});
+    BOOST_TEST(a.load(2) == 3);
+    a.store(0, 10);
+    BOOST_TEST(a[0] == 10);
+    BOOST_TEST(a.end() - a.begin() == 3);
+    mp::error_code ec;
+    a.load(3, ec);
+    BOOST_TEST(ec == errc::result_out_of_range);
+    BOOST_CHECK_THROW(a.store(3, 1), mp::system_error);
+    mp::shared_array<int> none(mp::create_only, 0, ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+
+    for (auto method : all_methods()) {
+        mp::shared_array<int> numbers(mp::create_only, std::vector<int>{1, 2, 3, 4});
+        mp::process child(with_method(method), shm_square_all, numbers);
+        run_and_check(child);
+        BOOST_TEST((numbers.to_vector() == std::vector<int>{1, 4, 9, 16}));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(four_processes_increment_under_the_lock)
+{
+    for (auto method : all_methods()) {
+        mp::shared_value<long long> counter(mp::create_only, 0);
+        std::vector<mp::process> children;
+        for (int i = 0; i < 4; ++i)
+            children.emplace_back(with_method(method), shm_increment, counter, 10000);
+        for (auto& child : children)
+            child.start();
+        for (auto& child : children) {
+            BOOST_TEST(child.join_for(patience));
+            BOOST_TEST(child.exit_code().value_or(-1) == 0);
+        }
+        BOOST_TEST(counter.load() == 40000);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(nothing_is_left_once_handles_are_gone)
+{
+    std::vector<std::string> names;
+    {
+        mp::shared_value<int> v(mp::create_only, 1);
+        mp::shared_array<char> a(mp::create_only, 3);
+        mp::shared_value<long long> counter(mp::create_only);
+        names = {v.get_lock().name(), a.get_lock().name(), counter.get_lock().name()};
+        mp::process child(shm_increment, counter, 1);
+        run_and_check(child); // the child's handles are not the owner's
+        BOOST_TEST(counter.load() == 1);
+    }
+    for (const auto& name : names)
+        BOOST_TEST(test_util::is_gone<mp::recursive_lock>(name));
+}
+
+#if defined(__linux__)
+// A run killed before it could clean up leaves its names in /dev/shm; the next
+// multiproc::init of a main process removes those whose process is gone.
+BOOST_AUTO_TEST_CASE(init_sweeps_names_of_killed_runs)
+{
+    test_util::temp_file out("shm_sweep");
+    mp::process child(shm_create_and_wait, out.path());
+    child.start();
+    const std::string name = test_util::wait_for_file(out.path(), patience);
+    BOOST_REQUIRE(!name.empty());
+    child.kill();
+    BOOST_TEST(child.join_for(patience));
+    BOOST_TEST(test_util::in_dev_shm(name));
+
+    mp::shared_memory ours(mp::create_only, 1); // a live run's name stays
+    char program[] = "multiproc_test";
+    char* argv[] = {program, nullptr};
+    const char* was = std::getenv("MULTIPROC_SWEEP");
+    const std::string sweep = was ? was : "1";
+    test_util::set_env("MULTIPROC_SWEEP", "1"); // ctest turns the sweep off for the suite
+    mp::init(1, argv);
+    test_util::set_env("MULTIPROC_SWEEP", sweep.c_str());
+    BOOST_TEST(!test_util::in_dev_shm(name));
+    BOOST_TEST(test_util::in_dev_shm(ours.name()));
+}
+#endif
+
+BOOST_AUTO_TEST_SUITE_END()

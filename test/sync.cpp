@@ -1,0 +1,541 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include <multiproc/sync.hpp>
+
+#include <multiproc/process.hpp>
+#include <multiproc/shared_memory.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace mp = multiproc;
+namespace errc = boost::system::errc;
+using namespace std::chrono_literals;
+using test_util::all_methods;
+using test_util::with_method;
+
+namespace {
+
+// Bounds every wait for another process: far above what a loaded machine needs, far below
+// ctest's timeout.
+constexpr auto patience = 20s;
+
+// Counters that children update: plain shared memory, so only the primitive under test
+// synchronises them.
+std::atomic<long>* counters(const mp::shared_memory& memory)
+{
+    return static_cast<std::atomic<long>*>(memory.data());
+}
+
+void sync_add_under_lock(mp::lock lock, mp::shared_memory memory, int times)
+{
+    auto* value = static_cast<long*>(memory.data());
+    for (int i = 0; i < times; ++i) {
+        std::lock_guard<mp::lock> guard(lock);
+        ++*value;
+    }
+}
+MULTIPROC_TASK(sync_add_under_lock)
+
+// Takes the lock, says so, and waits to be killed.
+void sync_hold_lock(mp::lock lock, mp::event held)
+{
+    lock.acquire();
+    held.set();
+    std::this_thread::sleep_for(60s);
+}
+MULTIPROC_TASK(sync_hold_lock)
+
+void sync_set_event(mp::event e)
+{
+    e.set();
+}
+MULTIPROC_TASK(sync_set_event)
+
+// Counts how many hold the semaphore at once: counters[0] now, counters[1] the most seen,
+// counters[2] the acquisitions.
+void sync_use_semaphore(mp::semaphore s, mp::shared_memory memory, int rounds)
+{
+    std::atomic<long>* c = counters(memory);
+    for (int i = 0; i < rounds; ++i) {
+        std::lock_guard<mp::semaphore> guard(s);
+        const long now = ++c[0];
+        long most = c[1];
+        while (now > most && !c[1].compare_exchange_weak(most, now)) {
+        }
+        ++c[2];
+        std::this_thread::sleep_for(1ms);
+        --c[0];
+    }
+}
+MULTIPROC_TASK(sync_use_semaphore)
+
+// counters[0]: arrivals before the barrier; counters[1]: parties that saw every arrival after.
+void sync_meet_at_barrier(mp::barrier b, mp::shared_memory memory)
+{
+    std::atomic<long>* c = counters(memory);
+    ++c[0];
+    if (b.wait_for(patience) && c[0] == static_cast<long>(b.parties()))
+        ++c[1];
+}
+MULTIPROC_TASK(sync_meet_at_barrier)
+
+// Sets counters[0] to 42 under the condition and wakes the waiters.
+void sync_publish_under_condition(mp::condition c, mp::shared_memory memory)
+{
+    std::lock_guard<mp::condition> guard(c);
+    counters(memory)[0] = 42;
+    c.notify_all();
+}
+MULTIPROC_TASK(sync_publish_under_condition)
+
+mp::process start(mp::start_method method, void (*task)(mp::event), mp::event e)
+{
+    mp::process p(with_method(method), task, e);
+    p.start();
+    return p;
+}
+
+template <class F>
+std::chrono::milliseconds time_of(F f)
+{
+    const auto begin = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 begin);
+}
+
+// Runs `f` on another thread and returns what it returned.
+template <class F>
+auto on_other_thread(F f)
+{
+    decltype(f()) result{};
+    std::thread([&] { result = f(); }).join();
+    return result;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(sync_tests)
+
+BOOST_AUTO_TEST_CASE(lock_acquire_try_timeout_release)
+{
+    mp::lock l(mp::create_only);
+    BOOST_TEST(l.name().rfind("mp_" + std::to_string(mp::this_process::id()) + "_", 0) == 0u);
+    BOOST_TEST(l.try_acquire());
+    BOOST_TEST(!on_other_thread([&] { return l.try_acquire(); }));
+    bool acquired = true;
+    const auto waited =
+        time_of([&] { acquired = on_other_thread([&] { return l.acquire_for(50ms); }); });
+    BOOST_TEST(!acquired);
+    BOOST_TEST((waited >= 45ms));
+    // The holder again: an error rather than a deadlock; try and timed forms say no.
+    mp::error_code ec;
+    l.acquire(ec);
+    BOOST_TEST(ec == errc::resource_deadlock_would_occur);
+    BOOST_TEST(!l.try_acquire());
+    BOOST_TEST(!l.acquire_for(10ms));
+    // Only the holder releases.
+    on_other_thread([&] {
+        mp::error_code other;
+        l.release(other);
+        BOOST_TEST(other == errc::operation_not_permitted);
+        return 0;
+    });
+    l.release();
+    BOOST_TEST(on_other_thread([&] {
+        const bool got = l.acquire_for(1s);
+        l.release();
+        return got;
+    }));
+    l.release(ec);
+    BOOST_TEST(ec == errc::operation_not_permitted);
+    BOOST_CHECK_THROW(l.release(), mp::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(lock_is_lockable)
+{
+    mp::lock l(mp::create_only);
+    {
+        std::lock_guard<mp::lock> guard(l);
+        BOOST_TEST(!on_other_thread([&] { return l.try_lock(); }));
+    }
+    {
+        std::unique_lock<mp::lock> held(l, std::try_to_lock);
+        BOOST_TEST(held.owns_lock());
+    }
+    {
+        std::unique_lock<mp::lock> held(l, 100ms); // try_lock_for
+        BOOST_TEST(held.owns_lock());
+    }
+    mp::lock other(mp::create_only);
+    std::scoped_lock both(l, other);
+    BOOST_TEST(!on_other_thread([&] { return other.try_lock(); }));
+}
+
+BOOST_AUTO_TEST_CASE(open_by_name_and_wrong_names)
+{
+    mp::lock a(mp::create_only);
+    mp::lock b(mp::open_only, a.name());
+    BOOST_TEST(b.name() == a.name());
+    a.acquire();
+    BOOST_TEST(!on_other_thread([&] { return b.try_acquire(); }));
+    a.release();
+    BOOST_TEST(on_other_thread([&] {
+        const bool got = b.try_acquire();
+        b.release();
+        return got;
+    }));
+
+    mp::error_code ec;
+    mp::lock missing(mp::open_only, a.name() + "_missing", ec);
+    BOOST_TEST(ec.failed());
+    BOOST_TEST(!missing);
+    BOOST_CHECK_THROW(mp::lock(mp::open_only, a.name() + "_missing"), mp::system_error);
+    mp::event wrong_kind(mp::open_only, a.name(), ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(empty_handles_fail_cleanly)
+{
+    mp::lock l;
+    mp::event e;
+    mp::barrier b;
+    BOOST_TEST(!l);
+    BOOST_TEST(l.name().empty());
+    mp::error_code ec;
+    BOOST_TEST(!l.try_acquire(ec));
+    BOOST_TEST(ec == errc::invalid_argument);
+    e.set(ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+    BOOST_CHECK_THROW(l.acquire(), mp::system_error);
+    BOOST_CHECK_THROW(e.wait_for(1ms), mp::system_error);
+    BOOST_CHECK_THROW(b.wait(), mp::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(recursive_lock_counts_acquisitions)
+{
+    mp::recursive_lock r(mp::create_only);
+    r.acquire();
+    BOOST_TEST(r.try_acquire());
+    BOOST_TEST(r.acquire_for(1ms));
+    r.release();
+    r.release();
+    BOOST_TEST(!on_other_thread([&] { return r.try_acquire(); }));
+    r.release();
+    BOOST_TEST(on_other_thread([&] {
+        const bool got = r.try_acquire();
+        r.release();
+        return got;
+    }));
+    mp::error_code ec;
+    r.release(ec);
+    BOOST_TEST(ec == errc::operation_not_permitted);
+    std::lock_guard<mp::recursive_lock> outer(r);
+    std::lock_guard<mp::recursive_lock> inner(r);
+}
+
+BOOST_AUTO_TEST_CASE(semaphore_counts)
+{
+    mp::semaphore s(mp::create_only, 2);
+    BOOST_TEST(s.get_value() == 2u);
+    BOOST_TEST(s.try_acquire());
+    BOOST_TEST(s.try_acquire());
+    BOOST_TEST(!s.try_acquire());
+    BOOST_TEST(!s.acquire_for(30ms));
+    BOOST_TEST(s.get_value() == 0u);
+    // Any thread (or process) may release.
+    on_other_thread([&] {
+        s.release();
+        return 0;
+    });
+    BOOST_TEST(s.get_value() == 1u);
+    s.release();
+    s.release(); // a plain semaphore may go above its start
+    BOOST_TEST(s.get_value() == 3u);
+
+    // A waiter is woken by a release.
+    mp::semaphore empty(mp::create_only, 0);
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(20ms);
+        empty.release();
+    });
+    BOOST_TEST(empty.acquire_for(patience));
+    releaser.join();
+}
+
+BOOST_AUTO_TEST_CASE(bounded_semaphore_refuses_extra_releases)
+{
+    mp::bounded_semaphore s(mp::create_only, 1);
+    mp::error_code ec;
+    s.release(ec);
+    BOOST_TEST(ec == errc::value_too_large);
+    s.acquire();
+    s.release();
+    BOOST_CHECK_THROW(s.release(), mp::system_error);
+    BOOST_TEST(s.get_value() == 1u);
+    // Its kind is part of its name's block.
+    mp::semaphore plain(mp::open_only, s.name(), ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+    mp::bounded_semaphore same(mp::open_only, s.name());
+    BOOST_TEST(same.get_value() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(event_set_clear_wait)
+{
+    mp::event e(mp::create_only);
+    BOOST_TEST(!e.is_set());
+    const auto waited = time_of([&] { BOOST_TEST(!e.wait_for(30ms)); });
+    BOOST_TEST((waited >= 25ms));
+    e.set();
+    BOOST_TEST(e.is_set());
+    BOOST_TEST(e.wait_for(0ms));
+    e.wait();
+    e.clear();
+    BOOST_TEST(!e.is_set());
+    std::thread setter([&] {
+        std::this_thread::sleep_for(20ms);
+        e.set();
+    });
+    BOOST_TEST(e.wait_for(patience));
+    setter.join();
+}
+
+BOOST_AUTO_TEST_CASE(condition_needs_its_lock)
+{
+    mp::condition c(mp::create_only);
+    mp::error_code ec;
+    c.wait(ec);
+    BOOST_TEST(ec == errc::operation_not_permitted);
+    c.notify(1, ec);
+    BOOST_TEST(ec == errc::operation_not_permitted);
+    BOOST_CHECK_THROW(c.notify_all(), mp::system_error);
+
+    std::unique_lock<mp::condition> held(c);
+    BOOST_TEST(!c.wait_for(30ms));
+    // Held again after the wait.
+    BOOST_TEST(!on_other_thread([&] { return c.try_acquire(); }));
+    BOOST_TEST(!c.wait_for(10ms, [] { return false; }));
+}
+
+BOOST_AUTO_TEST_CASE(condition_wakes_a_waiter)
+{
+    mp::condition c(mp::create_only);
+    mp::shared_memory memory(mp::create_only, sizeof(long));
+    auto* value = static_cast<long*>(memory.data());
+    std::thread notifier([&] {
+        std::this_thread::sleep_for(20ms);
+        std::lock_guard<mp::condition> guard(c);
+        *value = 7;
+        c.notify();
+    });
+    {
+        std::unique_lock<mp::condition> held(c);
+        BOOST_TEST(c.wait_for(patience, [&] { return *value == 7; }));
+    }
+    notifier.join();
+}
+
+BOOST_AUTO_TEST_CASE(barrier_releases_all_parties_and_starts_over)
+{
+    mp::error_code ec;
+    mp::barrier none(mp::create_only, 0, ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+    BOOST_CHECK_THROW(mp::barrier(mp::create_only, 0), mp::system_error);
+
+    mp::barrier alone(mp::create_only, 1);
+    BOOST_TEST(alone.wait() == 0u);
+
+    mp::barrier b(mp::create_only, 3);
+    BOOST_TEST(b.parties() == 3u);
+    BOOST_TEST(!b.wait_for(20ms)); // a timeout withdraws
+    BOOST_TEST(b.n_waiting() == 0u);
+    for (int round = 0; round < 2; ++round) {
+        std::vector<std::size_t> indexes(3);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 3; ++i)
+            threads.emplace_back([&, i] { indexes[i] = b.wait(); });
+        for (auto& t : threads)
+            t.join();
+        BOOST_TEST((std::set<std::size_t>(indexes.begin(), indexes.end()) ==
+                    std::set<std::size_t>{0, 1, 2}));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lock_contention_across_processes)
+{
+    for (auto method : all_methods()) {
+        mp::lock l(mp::create_only);
+        mp::shared_memory memory(mp::create_only, sizeof(long));
+        std::vector<mp::process> children;
+        for (int i = 0; i < 4; ++i) {
+            children.emplace_back(with_method(method), sync_add_under_lock, l, memory, 10000);
+            children.back().start();
+        }
+        for (auto& child : children) {
+            BOOST_TEST(child.join_for(patience));
+            BOOST_TEST(child.exit_code().value_or(-1) == 0);
+        }
+        BOOST_TEST(*static_cast<long*>(memory.data()) == 40000);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(event_across_processes)
+{
+    for (auto method : all_methods()) {
+        mp::event e(mp::create_only);
+        mp::process child = start(method, sync_set_event, e);
+        BOOST_TEST(e.wait_for(patience));
+        BOOST_TEST(child.join_for(patience));
+        BOOST_TEST(child.exit_code().value_or(-1) == 0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(semaphore_across_processes)
+{
+    for (auto method : all_methods()) {
+        mp::semaphore s(mp::create_only, 2);
+        mp::shared_memory memory(mp::create_only, 3 * sizeof(std::atomic<long>));
+        std::vector<mp::process> children;
+        for (int i = 0; i < 4; ++i) {
+            children.emplace_back(with_method(method), sync_use_semaphore, s, memory, 20);
+            children.back().start();
+        }
+        for (auto& child : children)
+            BOOST_TEST(child.join_for(patience));
+        BOOST_TEST(counters(memory)[1] <= 2);
+        BOOST_TEST(counters(memory)[2] == 80);
+        BOOST_TEST(s.get_value() == 2u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(barrier_across_processes)
+{
+    for (auto method : all_methods()) {
+        mp::barrier b(mp::create_only, 4);
+        mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
+        std::vector<mp::process> children;
+        for (int i = 0; i < 3; ++i) {
+            children.emplace_back(with_method(method), sync_meet_at_barrier, b, memory);
+            children.back().start();
+        }
+        sync_meet_at_barrier(b, memory);
+        for (auto& child : children)
+            BOOST_TEST(child.join_for(patience));
+        BOOST_TEST(counters(memory)[1] == 4);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(condition_across_processes)
+{
+    for (auto method : all_methods()) {
+        mp::condition c(mp::create_only);
+        mp::shared_memory memory(mp::create_only, sizeof(std::atomic<long>));
+        std::unique_lock<mp::condition> held(c); // the child cannot publish before we wait
+        mp::process child(with_method(method), sync_publish_under_condition, c, memory);
+        child.start();
+        BOOST_TEST(c.wait_for(patience, [&] { return counters(memory)[0] == 42; }));
+        held.unlock();
+        BOOST_TEST(child.join_for(patience));
+    }
+}
+
+// A holder killed with the lock held: POSIX robust mutexes make every later acquire fail
+// with lock_broken; Windows has none, so the lock stays held and timed acquires run out.
+BOOST_AUTO_TEST_CASE(killed_holder_does_not_hang_the_others)
+{
+    for (auto method : all_methods()) {
+        mp::lock l(mp::create_only);
+        mp::event held(mp::create_only);
+        mp::process holder(with_method(method), sync_hold_lock, l, held);
+        holder.start();
+        BOOST_REQUIRE(held.wait_for(patience));
+        holder.kill();
+        BOOST_TEST(holder.join_for(patience));
+        mp::error_code ec;
+        const auto waited = time_of([&] { BOOST_TEST(!l.acquire_for(2s, ec)); });
+#if defined(MULTIPROC_POSIX)
+        BOOST_TEST((ec == mp::error::lock_broken));
+        BOOST_TEST((waited < 2s)); // at once, not by timing out
+        // Broken for good, in every form.
+        BOOST_TEST(!l.try_acquire(ec));
+        BOOST_TEST((ec == mp::error::lock_broken));
+        try {
+            l.acquire();
+            BOOST_FAIL("acquire of a broken lock succeeded");
+        } catch (const mp::system_error& e) {
+            BOOST_TEST((e.code() == mp::error::lock_broken));
+        }
+#else
+        BOOST_TEST(!ec);
+        BOOST_TEST((waited >= 1900ms));
+        BOOST_TEST(!l.try_acquire());
+#endif
+    }
+}
+
+#if defined(MULTIPROC_POSIX)
+BOOST_AUTO_TEST_CASE(killed_holder_breaks_recursive_locks_and_conditions)
+{
+    mp::recursive_lock r(mp::create_only);
+    mp::condition c(mp::create_only);
+    mp::event held(mp::create_only);
+    mp::process holder(with_method(mp::start_method::fork), [&] {
+        r.acquire();
+        r.acquire();
+        c.acquire();
+        held.set();
+        std::this_thread::sleep_for(60s);
+    });
+    holder.start();
+    BOOST_REQUIRE(held.wait_for(patience));
+    holder.kill();
+    BOOST_TEST(holder.join_for(patience));
+    mp::error_code ec;
+    BOOST_TEST(!r.acquire_for(2s, ec));
+    BOOST_TEST((ec == mp::error::lock_broken));
+    BOOST_TEST(!c.acquire_for(2s, ec));
+    BOOST_TEST((ec == mp::error::lock_broken));
+}
+#endif
+
+BOOST_AUTO_TEST_CASE(names_go_with_the_owners_last_handle)
+{
+    std::string name;
+    {
+        mp::event e(mp::create_only);
+        name = e.name();
+        mp::event copy = e;
+        {
+            mp::event attached(mp::open_only, name); // not the owner: leaves the name
+        }
+        e = mp::event();
+        BOOST_TEST(mp::event(mp::open_only, name).name() == name); // the copy keeps it
+#if defined(__linux__)
+        BOOST_TEST(test_util::in_dev_shm(name));
+#endif
+    }
+    BOOST_TEST(test_util::is_gone<mp::event>(name));
+}
+
+#if defined(MULTIPROC_POSIX)
+BOOST_AUTO_TEST_CASE(a_forked_copy_never_removes_the_name)
+{
+    mp::lock l(mp::create_only);
+    mp::process child(with_method(mp::start_method::fork), [l]() mutable { l = mp::lock(); });
+    child.start();
+    BOOST_TEST(child.join_for(patience));
+    BOOST_TEST(child.exit_code().value_or(-1) == 0);
+    BOOST_TEST(mp::lock(mp::open_only, l.name()).name() == l.name());
+}
+#endif
+
+BOOST_AUTO_TEST_SUITE_END()
