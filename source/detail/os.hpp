@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace multiproc::detail::os {
 
 /// Set in the environment of every spawned child; `multiproc::init` removes it. A process that
@@ -80,6 +84,10 @@ private:
     native_handle handle_ = invalid();
     static native_handle invalid() noexcept;
 };
+
+/// The executor Boost.Process v2 wants for its process handles. It is never run: waits are
+/// synchronous.
+boost::asio::io_context& process_context();
 
 /// A child process, on Boost.Process v2. Reaping happens in `wait_until` and `running`.
 class child

@@ -15,26 +15,6 @@
 
 namespace multiproc::detail::os {
 
-channel::channel(channel&& other) noexcept : handle_(other.handle_)
-{
-    other.handle_ = invalid();
-}
-
-channel& channel::operator=(channel&& other) noexcept
-{
-    if (this != &other) {
-        close();
-        handle_ = other.handle_;
-        other.handle_ = invalid();
-    }
-    return *this;
-}
-
-channel::~channel()
-{
-    close();
-}
-
 native_handle channel::invalid() noexcept
 {
     return -1;

@@ -33,14 +33,6 @@ namespace bp = boost::process::v2;
 
 namespace {
 
-// Process v2 wants an executor; the context is never run: we wait synchronously on the pidfd.
-// Never destroyed: children still owned at exit close their handles through it.
-boost::asio::io_context& process_context()
-{
-    static auto* context = new boost::asio::io_context;
-    return *context;
-}
-
 // Python's exit code: the status of a normal exit, or the negated signal number.
 int python_exit_code(int status) noexcept
 {

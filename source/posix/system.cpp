@@ -37,27 +37,9 @@ std::string program_path()
     return path;
 }
 
-void flush_stdio() noexcept
-{
-    try {
-        std::cout.flush();
-        std::cerr.flush();
-    } catch (...) {
-    }
-    std::fflush(nullptr);
-}
-
 void quick_exit(int code) noexcept
 {
     ::_exit(code);
-}
-
-std::optional<std::string> get_env(const char* name)
-{
-    const char* value = std::getenv(name);
-    if (!value)
-        return std::nullopt;
-    return std::string(value);
 }
 
 void unset_env(const char* name)

@@ -67,26 +67,6 @@ DWORD transfer(HANDLE h, bool write, void* data, DWORD size, clock::time_point d
 
 } // namespace
 
-channel::channel(channel&& other) noexcept : handle_(other.handle_)
-{
-    other.handle_ = invalid();
-}
-
-channel& channel::operator=(channel&& other) noexcept
-{
-    if (this != &other) {
-        close();
-        handle_ = other.handle_;
-        other.handle_ = invalid();
-    }
-    return *this;
-}
-
-channel::~channel()
-{
-    close();
-}
-
 native_handle channel::invalid() noexcept
 {
     return INVALID_HANDLE_VALUE;

@@ -19,12 +19,6 @@ namespace bp = boost::process::v2;
 
 namespace {
 
-boost::asio::io_context& process_context()
-{
-    static auto* context = new boost::asio::io_context;
-    return *context;
-}
-
 // TerminateProcess codes that read back as Python's negative signal numbers.
 constexpr DWORD signal_base = 0x10000;
 constexpr DWORD sigterm_code = signal_base + 15;

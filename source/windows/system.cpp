@@ -50,27 +50,9 @@ std::string program_path()
     return to_utf8(path);
 }
 
-void flush_stdio() noexcept
-{
-    try {
-        std::cout.flush();
-        std::cerr.flush();
-    } catch (...) {
-    }
-    std::fflush(nullptr);
-}
-
 void quick_exit(int code) noexcept
 {
     std::_Exit(code);
-}
-
-std::optional<std::string> get_env(const char* name)
-{
-    const char* value = std::getenv(name);
-    if (!value)
-        return std::nullopt;
-    return std::string(value);
 }
 
 void unset_env(const char* name)

@@ -1,0 +1,59 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// The parts of the OS interface that are the same on every platform.
+
+#include "detail/os.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace multiproc::detail::os {
+
+channel::channel(channel&& other) noexcept : handle_(other.handle_)
+{
+    other.handle_ = invalid();
+}
+
+channel& channel::operator=(channel&& other) noexcept
+{
+    if (this != &other) {
+        close();
+        handle_ = other.handle_;
+        other.handle_ = invalid();
+    }
+    return *this;
+}
+
+channel::~channel()
+{
+    close();
+}
+
+boost::asio::io_context& process_context()
+{
+    // Never destroyed: children still owned at exit close their handles through it.
+    static auto* context = new boost::asio::io_context;
+    return *context;
+}
+
+void flush_stdio() noexcept
+{
+    try {
+        std::cout.flush();
+        std::cerr.flush();
+    } catch (...) {
+    }
+    std::fflush(nullptr);
+}
+
+std::optional<std::string> get_env(const char* name)
+{
+    const char* value = std::getenv(name);
+    if (!value)
+        return std::nullopt;
+    return std::string(value);
+}
+
+} // namespace multiproc::detail::os
