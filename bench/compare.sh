@@ -55,6 +55,7 @@ declare -A FLOORS=(
     [spawn_join_spawn_ms]="c_posix_spawn_dynamic_ms c_posix_spawn_static_ms c_spawn_python_ms"
     [pipe_pingpong_us]="c_socketpair_pingpong_us c_pipe_pingpong_us"
     [queue_large_MBps]="c_memcpy_GBps c_memcpy_fresh_shm_GBps c_pipe_MBps"
+    [pool_apply_rtt_us]="c_pipe_pingpong_us c_futex_pingpong_us"
 )
 declare -A FLOOR_BIN=(
     [c_fork_wait_ms]=spawn_wait
@@ -66,6 +67,7 @@ declare -A FLOOR_BIN=(
     [c_memcpy_GBps]=memcpy_bw
     [c_memcpy_fresh_shm_GBps]=memcpy_bw
     [c_pipe_MBps]=pipe_bw
+    [c_futex_pingpong_us]=shm_pingpong
 )
 
 # --- build ---------------------------------------------------------------------------------

@@ -22,6 +22,7 @@
 
 #include <multiproc/init.hpp>
 #include <multiproc/pipe.hpp>
+#include <multiproc/pool.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/queue.hpp>
 
@@ -65,8 +66,20 @@ void produce(mp::queue<std::string> q, mp::connection ready_go, int n, int nbyte
         q.put(payload);
 }
 
+long long identity(long long x)
+{
+    return x;
+}
+
+long long square(long long x)
+{
+    return x * x;
+}
+
 } // namespace
 
+MULTIPROC_TASK(identity)
+MULTIPROC_TASK(square)
 MULTIPROC_TASK(produce)
 MULTIPROC_TASK(noop)
 MULTIPROC_TASK(echo_bytes)
@@ -253,6 +266,66 @@ void bench_queue_large(const context& ctx)
     emit("queue_large_MBps", n * double(1 << 20) / repeat_queue(ctx, n, 1 << 20) / 1e6, "MB/s");
 }
 
+// bench_mp.py's pool_apply_rtt_us: Pool(2), sequential apply(identity, i); µs per call.
+void bench_pool_apply_rtt(const context& ctx)
+{
+    mp::pool pool(2);
+    for (int i = 0; i < 200; ++i)
+        pool.apply(identity, i);
+    long n = 0;
+    double el = 0;
+    const auto t0 = clock_type::now();
+    for (;;) {
+        for (int i = 0; i < 200; ++i)
+            if (pool.apply(identity, i) != i)
+                fail("bad result");
+        n += 200;
+        el = seconds_since(t0);
+        if (el >= ctx.min_time)
+            break;
+    }
+    emit("pool_apply_rtt_us", el / static_cast<double>(n) * 1e6, "us");
+}
+
+// bench_mp.py's pool_apply_async_tput: Pool(2), 50,000 apply_async(identity, i), then get
+// each; tasks/s.
+void bench_pool_apply_async(const context& ctx)
+{
+    constexpr long long n = 50000;
+    mp::pool pool(2);
+    pool.map(identity, std::vector<long long>(1000, 1), 1); // workers up and warm
+    const double seconds = repeat_timed(ctx, [&] {
+        std::vector<mp::async_result<long long>> results;
+        results.reserve(n);
+        for (long long i = 0; i < n; ++i)
+            results.push_back(pool.apply_async(identity, i));
+        long long sum = 0;
+        for (auto& r : results)
+            sum += r.get();
+        if (sum != n * (n - 1) / 2)
+            fail("bad result");
+    });
+    emit("pool_apply_async_tput", n / seconds, "tasks/s");
+}
+
+// bench_mp.py's pool_map_tput: Pool(2).map(square, range(1,000,000)), default chunksize;
+// items/s.
+void bench_pool_map(const context& ctx)
+{
+    constexpr long long n = 1000000;
+    mp::pool pool(2);
+    pool.map(identity, std::vector<long long>(1000, 1), 1);
+    std::vector<long long> items(n);
+    for (long long i = 0; i < n; ++i)
+        items[i] = i;
+    const double seconds = repeat_timed(ctx, [&] {
+        const std::vector<long long> r = pool.map(square, items);
+        if (r.size() != items.size() || r.back() != (n - 1) * (n - 1))
+            fail("bad result");
+    });
+    emit("pool_map_tput", n / seconds, "items/s");
+}
+
 // ------------------------------------------------------------------------------------------
 // The table of metrics: name (as printed, and as bench_mp.py names it) and function. One
 // function may print several metrics; give it one row per name it answers to if needed.
@@ -264,9 +337,14 @@ struct bench_entry
 };
 
 const bench_entry benches[] = {
-    {"spawn_join_fork_ms", bench_spawn_join_fork}, {"spawn_join_spawn_ms", bench_spawn_join_spawn},
-    {"pipe_pingpong_us", bench_pipe_pingpong},     {"queue_small_tput", bench_queue_small},
+    {"spawn_join_fork_ms", bench_spawn_join_fork},
+    {"spawn_join_spawn_ms", bench_spawn_join_spawn},
+    {"pipe_pingpong_us", bench_pipe_pingpong},
+    {"queue_small_tput", bench_queue_small},
     {"queue_large_MBps", bench_queue_large},
+    {"pool_apply_rtt_us", bench_pool_apply_rtt},
+    {"pool_apply_async_tput", bench_pool_apply_async},
+    {"pool_map_tput", bench_pool_map},
 };
 
 const bench_entry* find_bench(std::string_view name)

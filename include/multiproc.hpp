@@ -9,6 +9,7 @@
 #include <multiproc/fork.hpp>
 #include <multiproc/init.hpp>
 #include <multiproc/pipe.hpp>
+#include <multiproc/pool.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/shared_memory.hpp>
 #include <multiproc/sync.hpp>

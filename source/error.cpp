@@ -41,6 +41,12 @@ public:
             return "a process died inside a queue operation; the queue is unusable";
         case error::message_too_large:
             return "message larger than the channel carries";
+        case error::worker_died:
+            return "the pool worker running the task died";
+        case error::remote_exception:
+            return "the task threw an exception in the worker";
+        case error::pool_closed:
+            return "the pool takes no more tasks";
         }
         return "unknown multiproc error";
     }

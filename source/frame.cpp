@@ -41,6 +41,38 @@ public:
         return v;
     }
 
+    std::uint64_t u64()
+    {
+        const std::uint64_t low = u32();
+        return low | (std::uint64_t(u32()) << 32);
+    }
+
+    std::uint8_t u8()
+    {
+        if (rest_.empty()) {
+            bad_ = true;
+            return 0;
+        }
+        const auto v = static_cast<std::uint8_t>(rest_[0]);
+        rest_.remove_prefix(1);
+        return v;
+    }
+
+    /// n texts, n read first; bounded by what is left, so a hostile n allocates nothing.
+    std::vector<std::string> texts()
+    {
+        const std::uint32_t n = u32();
+        std::vector<std::string> out;
+        if (n > rest_.size() / 4) {
+            bad_ = true;
+            return out;
+        }
+        out.reserve(n);
+        for (std::uint32_t i = 0; i < n && !bad_; ++i)
+            out.push_back(text());
+        return out;
+    }
+
     std::string text()
     {
         const std::uint32_t n = u32();
@@ -67,6 +99,91 @@ private:
 };
 
 } // namespace
+
+namespace {
+void put_u64(std::string& out, std::uint64_t v)
+{
+    put_u32(out, static_cast<std::uint32_t>(v));
+    put_u32(out, static_cast<std::uint32_t>(v >> 32));
+}
+
+void put_texts(std::string& out, const std::vector<std::string>& texts)
+{
+    put_u32(out, static_cast<std::uint32_t>(texts.size()));
+    for (const auto& t : texts)
+        put_text(out, t);
+}
+} // namespace
+
+std::string encode_worker(const std::string& process_name)
+{
+    std::string out;
+    put_text(out, protocol);
+    put_text(out, process_name);
+    return out;
+}
+
+std::string decode_worker(std::string_view body, error_code& ec)
+{
+    reader in(body);
+    const std::string version = in.text();
+    std::string name = in.text();
+    if (in.finish(ec) && version != protocol)
+        ec = make_error_code(error::bad_message);
+    return name;
+}
+
+std::string encode(const task_frame& f)
+{
+    std::string out;
+    put_u64(out, f.id);
+    put_text(out, f.task);
+    put_text(out, f.signature);
+    put_texts(out, f.arguments);
+    return out;
+}
+
+task_frame decode_task(std::string_view body, error_code& ec)
+{
+    reader in(body);
+    task_frame f;
+    f.id = in.u64();
+    f.task = in.text();
+    f.signature = in.text();
+    f.arguments = in.texts();
+    in.finish(ec);
+    return f;
+}
+
+std::string encode(const result_frame& f)
+{
+    std::string out;
+    put_u64(out, f.id);
+    out.push_back(f.ok ? 1 : 0);
+    if (f.ok) {
+        put_texts(out, f.results);
+    } else {
+        put_text(out, f.exception_type);
+        put_text(out, f.what);
+    }
+    return out;
+}
+
+result_frame decode_result(std::string_view body, error_code& ec)
+{
+    reader in(body);
+    result_frame f;
+    f.id = in.u64();
+    f.ok = in.u8() != 0;
+    if (f.ok) {
+        f.results = in.texts();
+    } else {
+        f.exception_type = in.text();
+        f.what = in.text();
+    }
+    in.finish(ec);
+    return f;
+}
 
 std::string encode(const run_frame& f)
 {
@@ -135,8 +252,8 @@ frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
     for (int i = 0; i < 4; ++i)
         length |= std::uint32_t(header[i]) << (8 * i);
     const auto kind = static_cast<frame_kind>(header[4]);
-    if (length == 0 || length > max_frame_size ||
-        (kind != frame_kind::run && kind != frame_kind::started && kind != frame_kind::refused)) {
+    if (length == 0 || length > max_frame_size || kind < frame_kind::run ||
+        kind > frame_kind::result) {
         ec = make_error_code(error::bad_message);
         return {};
     }

@@ -190,14 +190,6 @@ std::shared_ptr<process_state> make_process_state(process_options options, proce
     return state;
 }
 
-void throw_unregistered(const char* what)
-{
-    throw system_error(make_error_code(error::unregistered_task),
-                       std::string(what) +
-                           ": add MULTIPROC_TASK(function) at namespace scope to run it in a "
-                           "spawned child");
-}
-
 void throw_spawn_needs_task()
 {
     throw system_error(make_error_code(error::not_supported),

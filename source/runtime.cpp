@@ -62,6 +62,57 @@ void join_children_at_exit()
     }
 }
 
+// Runs one task frame: every argument set in order, or the exception that stopped it.
+result_frame run_task(const task_frame& work)
+{
+    result_frame result;
+    result.id = work.id;
+    const task_entry* task = find_task(std::string_view(work.task));
+    try {
+        if (!task)
+            throw system_error(make_error_code(error::unregistered_task), work.task);
+        if (work.signature != task->signature)
+            throw system_error(make_error_code(error::signature_mismatch), work.task);
+        result.results.reserve(work.arguments.size());
+        for (const auto& arguments : work.arguments)
+            result.results.push_back(task->invoke(arguments));
+    } catch (const std::exception& e) {
+        result = {work.id, false, {}, boost::core::demangle(typeid(e).name()), e.what()};
+    } catch (...) {
+        result = {work.id, false, {}, "unknown exception", ""};
+    }
+    return result;
+}
+
+// A pool worker: runs the tasks the parent sends until the stream ends. Never returns.
+[[noreturn]] void serve_tasks(os::channel& to_parent, const std::string& worker_body)
+{
+    error_code ec;
+    runtime().name = decode_worker(worker_body, ec);
+    const auto no_deadline = os::clock::time_point::max();
+    if (!ec)
+        send_frame(to_parent, frame_kind::started, {}, no_deadline, ec);
+    std::string body;
+    while (!ec) {
+        const frame_kind kind = receive_frame(to_parent, body, ec);
+        if (ec)
+            break;
+        const task_frame work = kind == frame_kind::task ? decode_task(body, ec) : task_frame{};
+        if (!ec && kind != frame_kind::task)
+            ec = make_error_code(error::bad_message);
+        if (ec)
+            break;
+        send_frame(to_parent, frame_kind::result, encode(run_task(work)), no_deadline, ec);
+    }
+    os::flush_stdio();
+    // The parent closing the stream is the normal end; anything else is an error.
+    if (ec && ec != error::peer_closed) {
+        std::cerr << "multiproc: worker stopped: " << ec.message() << '\n';
+        std::exit(1);
+    }
+    std::exit(0);
+}
+
 // A spawned child: receive the task, report, run it, exit. Never returns.
 [[noreturn]] void run_spawned_child(const std::string& token)
 {
@@ -73,6 +124,8 @@ void join_children_at_exit()
     }
     std::string body;
     const frame_kind kind = receive_frame(to_parent, body, ec);
+    if (!ec && kind == frame_kind::worker)
+        serve_tasks(to_parent, body);
     run_frame run;
     if (!ec && kind == frame_kind::run)
         run = decode_run(body, ec);

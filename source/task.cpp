@@ -58,6 +58,14 @@ const task_entry* find_task(std::string_view name) noexcept
     return it == r.by_name.end() ? nullptr : &it->second;
 }
 
+void throw_unregistered(const char* what)
+{
+    throw system_error(make_error_code(error::unregistered_task),
+                       std::string(what) +
+                           ": add MULTIPROC_TASK(function) at namespace scope to run it in a "
+                           "spawned child");
+}
+
 std::uint64_t type_tag(const char* type_name) noexcept
 {
     std::uint64_t h = 14695981039346656037ull; // FNV-1a: the same in every process

@@ -31,6 +31,9 @@ enum class error
     queue_closed,          ///< the queue was closed
     queue_broken,          ///< a process died inside a queue operation: the queue is unusable
     message_too_large,     ///< a message is larger than the channel carries
+    worker_died,           ///< the pool worker running the task died
+    remote_exception,      ///< the task threw in the worker (see remote_error)
+    pool_closed,           ///< the pool takes no more tasks
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

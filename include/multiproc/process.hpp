@@ -81,7 +81,6 @@ struct process_work
 };
 
 std::shared_ptr<process_state> make_process_state(process_options options, process_work work);
-[[noreturn]] void throw_unregistered(const char* what);
 [[noreturn]] void throw_spawn_needs_task();
 } // namespace detail
 

@@ -9,6 +9,10 @@
 //   run     := text protocol | text process name | text task | text signature | text arguments
 //   started := (empty)
 //   refused := u32 multiproc::error value | text message
+//   worker  := text protocol | text process name          (then tasks until end of stream)
+//   task    := u64 id | text task | text signature | u32 n | text arguments * n
+//   result  := u64 id | u8 1 | u32 n | text result * n     (each argument set, in order)
+//            | u64 id | u8 0 | text exception type | text what
 //   text    := u32 length | bytes
 
 #include "os.hpp"
@@ -16,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace multiproc::detail {
 
@@ -24,6 +29,9 @@ enum class frame_kind : std::uint8_t
     run = 1,     // parent -> child: the task to run
     started = 2, // child -> parent: init reached, the task is being run
     refused = 3, // child -> parent: the task cannot be run here (with the reason)
+    worker = 4,  // parent -> child: serve tasks until the stream ends
+    task = 5,    // parent -> worker
+    result = 6,  // worker -> parent
 };
 
 /// Frames larger than this are refused as malformed.
@@ -42,6 +50,32 @@ struct refused_frame
     error reason = error::bad_message;
     std::string message;
 };
+
+/// One task for a pool worker: the function, and one or more argument sets (a chunk).
+struct task_frame
+{
+    std::uint64_t id = 0;
+    std::string task;
+    std::string signature;
+    std::vector<std::string> arguments;
+};
+
+/// What a worker sends back: every result of the chunk, or the exception that stopped it.
+struct result_frame
+{
+    std::uint64_t id = 0;
+    bool ok = true;
+    std::vector<std::string> results;
+    std::string exception_type;
+    std::string what;
+};
+
+std::string encode_worker(const std::string& process_name);
+std::string decode_worker(std::string_view body, error_code& ec);
+std::string encode(const task_frame& f);
+task_frame decode_task(std::string_view body, error_code& ec);
+std::string encode(const result_frame& f);
+result_frame decode_result(std::string_view body, error_code& ec);
 
 std::string encode(const run_frame& f);
 run_frame decode_run(std::string_view body, error_code& ec);

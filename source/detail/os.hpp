@@ -76,6 +76,10 @@ public:
     /// Waits until data (or end of stream) can be read; false on deadline.
     bool wait_readable(clock::time_point deadline, error_code& ec);
 
+    /// Ends the stream towards the other end (it reads end-of-stream) while this end can still
+    /// read, and while another thread may be blocked reading it (a close would not wake it).
+    void shutdown_send() noexcept;
+
     native_handle native() const noexcept { return handle_; }
     bool is_open() const noexcept;
     void close() noexcept;

@@ -32,6 +32,12 @@ void channel::close() noexcept
     handle_ = -1;
 }
 
+void channel::shutdown_send() noexcept
+{
+    if (handle_ >= 0)
+        ::shutdown(handle_, SHUT_WR);
+}
+
 void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec)
 {
     int fds[2];

@@ -84,6 +84,13 @@ void channel::close() noexcept
     handle_ = invalid();
 }
 
+void channel::shutdown_send() noexcept
+{
+    // Only the parent's (server) end is ever shut down: the child then reads a broken pipe.
+    if (is_open())
+        ::DisconnectNamedPipe(handle_);
+}
+
 void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec)
 {
     const std::wstring name = unique_pipe_name();

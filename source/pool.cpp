@@ -1,0 +1,350 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+//
+// The pool's supervisor: one thread runs an Asio io_context and owns every piece of pool
+// state (workers, the task each holds, the queue); nothing else touches it. Each worker has a
+// reader thread that blocks on the worker's channel and posts what arrives (started, a result,
+// the end of the stream) to the supervisor. A worker's death is the end of its stream: the
+// supervisor reaps it, fails the one task it held and starts a replacement. No lock is shared
+// with a worker process, so a killed worker cannot leave anything held.
+
+#include <multiproc/pool.hpp>
+
+#include <multiproc/init.hpp>
+
+#include "detail/frame.hpp"
+#include "detail/os.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <deque>
+#include <future>
+#include <thread>
+
+namespace multiproc::detail {
+
+namespace asio = boost::asio;
+
+namespace {
+
+struct queued_task
+{
+    std::uint64_t id = 0;
+    const task_entry* task = nullptr;
+    std::vector<std::string> arguments;
+    task_callback done;
+};
+
+struct worker
+{
+    os::child child;
+    os::channel channel;
+    std::thread reader;
+    std::optional<queued_task> current; // the task it runs
+    bool ready = false;                 // it reported from init
+    bool closing = false;               // its channel was closed: it exits when done
+};
+
+std::string describe_exit(std::optional<int> code)
+{
+    if (!code)
+        return "worker died";
+    return *code < 0 ? "worker killed by signal " + std::to_string(-*code)
+                     : "worker exited with code " + std::to_string(*code);
+}
+
+} // namespace
+
+struct pool_core
+{
+    asio::io_context io;
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::thread supervisor;
+    std::size_t size = 0;
+
+    // Supervisor thread only.
+    std::vector<std::unique_ptr<worker>> workers;
+    std::deque<queued_task> queue;
+    std::uint64_t next_id = 1;
+    unsigned next_worker_number = 1;
+    bool closed = false;
+    bool terminating = false;
+    error_code broken; // workers cannot be started: every task fails with this
+
+    // join() waits for every worker to be gone.
+    std::mutex mutex;
+    std::condition_variable all_gone;
+    std::size_t live = 0;
+    bool stopped = false;
+
+    ~pool_core()
+    {
+        work.reset();
+        io.stop();
+        if (supervisor.joinable())
+            supervisor.join();
+    }
+
+    // ---- on the supervisor thread ----------------------------------------------------------
+
+    void start_worker(std::size_t slot, error_code& ec)
+    {
+        auto w = std::make_unique<worker>();
+        os::channel child_end;
+        os::channel::make_pair(w->channel, child_end, ec);
+        if (!ec)
+            w->child = os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
+                                        {child_end.native()}, ec);
+        child_end.close();
+        if (!ec)
+            send_frame(w->channel, frame_kind::worker,
+                       encode_worker("PoolWorker-" + std::to_string(next_worker_number++)),
+                       os::clock::now() + std::chrono::seconds(30), ec);
+        if (ec) {
+            error_code ignored;
+            w->child.kill(ignored);
+            w->child.wait_exit(os::clock::time_point::max(), ignored);
+            w->child.running(ignored);
+            return;
+        }
+        worker* raw = w.get();
+        w->reader = std::thread([this, raw] { read_from(raw); });
+        workers[slot] = std::move(w);
+        std::lock_guard<std::mutex> lock(mutex);
+        ++live;
+    }
+
+    // A worker's reader thread: everything the worker sends goes to the supervisor.
+    void read_from(worker* w)
+    {
+        std::string body;
+        for (;;) {
+            error_code ec;
+            const frame_kind kind = receive_frame(w->channel, body, ec);
+            if (!ec && kind == frame_kind::started) {
+                asio::post(io, [this, w] { on_started(w); });
+                continue;
+            }
+            result_frame result;
+            if (!ec && kind == frame_kind::result)
+                result = decode_result(body, ec);
+            else if (!ec)
+                ec = make_error_code(error::bad_message);
+            if (ec) {
+                asio::post(io, [this, w] { on_exit(w); });
+                return;
+            }
+            asio::post(io,
+                       [this, w, r = std::move(result)]() mutable { on_result(w, std::move(r)); });
+        }
+    }
+
+    void on_started(worker* w)
+    {
+        w->ready = true;
+        dispatch();
+    }
+
+    void on_result(worker* w, result_frame&& result)
+    {
+        if (!w->current || w->current->id != result.id)
+            return; // not the task it holds: ignore, the stream is ours alone
+        queued_task task = std::move(*w->current);
+        w->current.reset();
+        task_outcome outcome;
+        if (result.ok) {
+            outcome.results = std::move(result.results);
+        } else {
+            outcome.ec = make_error_code(error::remote_exception);
+            outcome.exception_type = std::move(result.exception_type);
+            outcome.what = std::move(result.what);
+        }
+        task.done(std::move(outcome));
+        dispatch();
+    }
+
+    void on_exit(worker* w)
+    {
+        const auto it = std::find_if(workers.begin(), workers.end(),
+                                     [w](const auto& p) { return p.get() == w; });
+        if (it == workers.end())
+            return;
+        std::unique_ptr<worker> gone = std::move(*it);
+        gone->reader.join();
+        error_code ec;
+        // Its stream ended: it is exiting, or stuck; give it a moment, then kill it.
+        if (!gone->child.wait_exit(os::clock::now() + std::chrono::seconds(5), ec))
+            gone->child.kill(ec);
+        gone->child.wait_exit(os::clock::time_point::max(), ec);
+        gone->child.running(ec);
+        if (gone->current) {
+            task_outcome outcome;
+            outcome.ec = make_error_code(terminating ? error::pool_closed : error::worker_died);
+            outcome.what = describe_exit(gone->child.exit_code());
+            gone->current->done(std::move(outcome));
+        }
+        if (!gone->ready && !terminating && !gone->closing)
+            broken = make_error_code(error::not_initialized); // it never reached init
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            --live;
+        }
+        if (!closed && !terminating && !broken) {
+            error_code start_ec;
+            start_worker(static_cast<std::size_t>(it - workers.begin()), start_ec);
+            if (start_ec)
+                broken = start_ec;
+        }
+        if (broken)
+            fail_queue(broken);
+        dispatch();
+        notify_if_all_gone();
+    }
+
+    void dispatch()
+    {
+        for (auto& w : workers) {
+            if (queue.empty())
+                break;
+            if (!w || !w->ready || w->current || w->closing)
+                continue;
+            queued_task task = std::move(queue.front());
+            queue.pop_front();
+            const std::string frame =
+                encode(task_frame{task.id, task.task->name, task.task->signature, task.arguments});
+            error_code ec;
+            send_frame(w->channel, frame_kind::task, frame, os::clock::time_point::max(), ec);
+            if (ec) {
+                queue.push_front(std::move(task)); // not taken: another worker will run it
+                continue;
+            }
+            w->current = std::move(task);
+        }
+        if (closed && queue.empty())
+            for (auto& w : workers)
+                if (w && !w->current && !w->closing) {
+                    w->closing = true;
+                    w->channel.shutdown_send(); // the worker exits at the end of its stream
+                }
+    }
+
+    void fail_queue(error_code why)
+    {
+        while (!queue.empty()) {
+            queued_task task = std::move(queue.front());
+            queue.pop_front();
+            task_outcome outcome;
+            outcome.ec = why;
+            task.done(std::move(outcome));
+        }
+    }
+
+    void notify_if_all_gone()
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (live == 0)
+            all_gone.notify_all();
+    }
+
+    // Runs `f` on the supervisor thread and waits for it.
+    template <class F>
+    void run_on_supervisor(F f)
+    {
+        std::promise<void> done;
+        asio::post(io, [&] {
+            f();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+};
+
+std::shared_ptr<pool_core> make_pool(std::size_t size)
+{
+    auto pool = std::make_shared<pool_core>();
+    pool->size = size == 0 ? cpu_count() : size;
+    pool->workers.resize(pool->size);
+    pool->supervisor = std::thread([p = pool.get()] { p->io.run(); });
+    error_code ec;
+    pool->run_on_supervisor([&] {
+        for (std::size_t i = 0; i < pool->size && !ec; ++i)
+            pool->start_worker(i, ec);
+    });
+    if (ec) {
+        pool_terminate(*pool);
+        throw_error(ec, "multiproc::pool: starting the workers");
+    }
+    return pool;
+}
+
+void pool_submit(pool_core& pool, const task_entry& task, std::vector<std::string> arguments,
+                 task_callback done)
+{
+    asio::post(pool.io, [&pool, &task, arguments = std::move(arguments),
+                         done = std::move(done)]() mutable {
+        if (pool.closed || pool.terminating || pool.broken) {
+            task_outcome outcome;
+            outcome.ec = pool.broken ? pool.broken : make_error_code(error::pool_closed);
+            done(std::move(outcome));
+            return;
+        }
+        pool.queue.push_back({pool.next_id++, &task, std::move(arguments), std::move(done)});
+        pool.dispatch();
+    });
+}
+
+void pool_close(pool_core& pool) noexcept
+{
+    asio::post(pool.io, [&pool] {
+        pool.closed = true;
+        pool.dispatch();
+    });
+}
+
+void pool_join(pool_core& pool)
+{
+    bool closed = false;
+    pool.run_on_supervisor([&] { closed = pool.closed || pool.terminating; });
+    if (!closed)
+        throw_error(make_error_code(boost::system::errc::operation_not_permitted),
+                    "multiproc::pool::join: close() or terminate() the pool first");
+    std::unique_lock<std::mutex> lock(pool.mutex);
+    pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+}
+
+void pool_terminate(pool_core& pool) noexcept
+{
+    {
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        if (pool.stopped)
+            return;
+        pool.stopped = true;
+    }
+    pool.run_on_supervisor([&] {
+        pool.terminating = true;
+        pool.fail_queue(make_error_code(error::pool_closed));
+        for (auto& w : pool.workers) {
+            error_code ec;
+            if (w)
+                w->child.kill(ec); // its reader sees the end of the stream: on_exit reaps it
+        }
+    });
+    std::unique_lock<std::mutex> lock(pool.mutex);
+    pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+}
+
+std::size_t pool_size(const pool_core& pool) noexcept
+{
+    return pool.size;
+}
+
+std::exception_ptr outcome_error(const task_outcome& outcome)
+{
+    if (outcome.ec == error::remote_exception)
+        return std::make_exception_ptr(remote_error(outcome.exception_type, outcome.what));
+    return std::make_exception_ptr(system_error(
+        outcome.ec, outcome.what.empty() ? std::string("multiproc::pool") : outcome.what));
+}
+
+} // namespace multiproc::detail

@@ -1,0 +1,240 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+
+#include <multiproc/pool.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <csignal>
+#endif
+
+namespace mp = multiproc;
+using namespace std::chrono_literals;
+
+namespace {
+
+int pool_square(int x)
+{
+    return x * x;
+}
+MULTIPROC_TASK(pool_square)
+
+std::string pool_concat(std::string a, const std::vector<std::string>& rest)
+{
+    for (const auto& s : rest)
+        a += s;
+    return a;
+}
+MULTIPROC_TASK(pool_concat)
+
+void pool_throw(std::string message)
+{
+    throw std::invalid_argument(message);
+}
+MULTIPROC_TASK(pool_throw)
+
+int pool_pid(int)
+{
+    std::this_thread::sleep_for(2ms);
+    return mp::this_process::id();
+}
+MULTIPROC_TASK(pool_pid)
+
+void pool_sleep(int ms)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+MULTIPROC_TASK(pool_sleep)
+
+// Squares x, or dies as abruptly as it can when asked to.
+int pool_square_or_die(int x, bool die)
+{
+    if (die) {
+#if defined(_WIN32)
+        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
+#else
+        std::raise(SIGKILL);
+#endif
+    }
+    return x * x;
+}
+MULTIPROC_TASK(pool_square_or_die)
+
+int pool_exit(int code)
+{
+    std::exit(code);
+}
+MULTIPROC_TASK(pool_exit)
+
+int not_registered_for_pool(int x)
+{
+    return x;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pool_tests)
+
+BOOST_AUTO_TEST_CASE(apply_apply_async_and_map)
+{
+    mp::pool p(2);
+    BOOST_TEST(p.size() == 2u);
+    BOOST_TEST(p.apply(pool_square, 7) == 49);
+    auto r = p.apply_async(pool_concat, std::string("a"), std::vector<std::string>{"b", "c"});
+    BOOST_TEST(r.get() == "abc");
+    BOOST_TEST(r.ready());
+    BOOST_TEST(r.successful());
+    std::vector<int> items(1000);
+    for (int i = 0; i < 1000; ++i)
+        items[i] = i;
+    for (std::size_t chunksize :
+         {std::size_t(0), std::size_t(1), std::size_t(7), std::size_t(5000)}) {
+        const std::vector<int> squares = p.map(pool_square, items, chunksize);
+        BOOST_REQUIRE(squares.size() == items.size());
+        for (int i = 0; i < 1000; ++i)
+            BOOST_TEST(squares[i] == i * i);
+    }
+    BOOST_TEST(p.map(pool_square, std::vector<int>{}).empty());
+    BOOST_TEST(mp::pool().size() == mp::cpu_count()); // Python's default size
+}
+
+BOOST_AUTO_TEST_CASE(task_exception_arrives_as_remote_error)
+{
+    mp::pool p(1);
+    auto r = p.apply_async(pool_throw, std::string("bad value"));
+    try {
+        r.get();
+        BOOST_FAIL("expected an exception");
+    } catch (const mp::remote_error& e) {
+        BOOST_TEST(e.type() == "std::invalid_argument");
+        BOOST_TEST(e.message() == "bad value");
+        BOOST_TEST((e.code() == mp::error::remote_exception));
+    }
+    BOOST_TEST(!r.successful());
+    BOOST_TEST(p.apply(pool_square, 3) == 9); // the worker goes on
+}
+
+BOOST_AUTO_TEST_CASE(unregistered_task_is_refused_at_the_call_site)
+{
+    mp::pool p(1);
+    try {
+        p.apply_async(not_registered_for_pool, 1);
+        BOOST_FAIL("expected an error");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::unregistered_task));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(tasks_run_in_at_most_size_workers)
+{
+    mp::pool p(2);
+    std::vector<mp::async_result<int>> results;
+    for (int i = 0; i < 20; ++i)
+        results.push_back(p.apply_async(pool_pid, i));
+    std::set<int> pids;
+    for (auto& r : results)
+        pids.insert(r.get());
+    BOOST_TEST(pids.size() <= 2u);
+    BOOST_TEST(pids.count(mp::this_process::id()) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(killed_worker_fails_only_its_task)
+{
+    mp::pool p(2);
+    for (int round = 0; round < 50; ++round) {
+        std::vector<mp::async_result<int>> results;
+        for (int i = 0; i < 4; ++i)
+            results.push_back(p.apply_async(pool_square_or_die, i, i == round % 4));
+        for (int i = 0; i < 4; ++i) {
+            if (i == round % 4) {
+                try {
+                    results[i].get();
+                    BOOST_FAIL("expected worker_died");
+                } catch (const mp::system_error& e) {
+                    BOOST_TEST((e.code() == mp::error::worker_died), e.what());
+                }
+            } else {
+                BOOST_TEST(results[i].get() == i * i);
+            }
+        }
+    }
+    BOOST_TEST(p.apply(pool_square, 5) == 25); // still serving, with replaced workers
+}
+
+BOOST_AUTO_TEST_CASE(exit_inside_a_task_is_a_dead_worker)
+{
+    mp::pool p(1);
+    auto r = p.apply_async(pool_exit, 3);
+    BOOST_CHECK_THROW(r.get(), mp::system_error);
+    BOOST_TEST(p.apply(pool_square, 4) == 16);
+}
+
+BOOST_AUTO_TEST_CASE(close_join_and_misuse)
+{
+    mp::pool p(2);
+    mp::error_code join_ec;
+    BOOST_CHECK_THROW(p.join(), mp::system_error); // Python: join a running pool is an error
+    std::vector<mp::async_result<void>> pending;
+    for (int i = 0; i < 6; ++i)
+        pending.push_back(p.apply_async(pool_sleep, 20));
+    p.close();
+    try {
+        p.apply(pool_square, 1);
+        BOOST_FAIL("expected pool_closed");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::pool_closed));
+    }
+    p.join(); // the queued tasks still run
+    for (auto& r : pending)
+        BOOST_TEST(r.successful());
+    BOOST_TEST(test_util::count_children().first == 0);
+}
+
+BOOST_AUTO_TEST_CASE(terminate_fails_what_is_unfinished)
+{
+    mp::pool p(2);
+    std::vector<mp::async_result<void>> pending;
+    for (int i = 0; i < 6; ++i)
+        pending.push_back(p.apply_async(pool_sleep, 10000));
+    std::this_thread::sleep_for(100ms);
+    const auto before = std::chrono::steady_clock::now();
+    p.terminate();
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
+    for (auto& r : pending) {
+        BOOST_TEST(r.wait_for(5s));
+        BOOST_TEST(!r.successful());
+    }
+    BOOST_TEST(test_util::count_children().first == 0);
+}
+
+BOOST_AUTO_TEST_CASE(many_tiny_tasks)
+{
+#if defined(_WIN32)
+    constexpr int tasks = 10000; // Wine's pipes are slower
+#else
+    constexpr int tasks = 100000;
+#endif
+    mp::pool p(2);
+    std::vector<mp::async_result<int>> results;
+    results.reserve(tasks);
+    for (int i = 0; i < tasks; ++i)
+        results.push_back(p.apply_async(pool_square, i % 1000));
+    long long sum = 0, expected = 0;
+    for (int i = 0; i < tasks; ++i) {
+        sum += results[i].get();
+        expected += (i % 1000) * (i % 1000);
+    }
+    BOOST_TEST(sum == expected);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
