@@ -75,7 +75,7 @@ struct pool_core
     // join() waits for every worker to be gone.
     std::mutex mutex;
     std::condition_variable all_gone;
-    std::size_t live = 0;
+    std::size_t live = 0; // workers started or being started, and not yet reaped
     bool stopped = false;
 
     ~pool_core()
@@ -111,8 +111,26 @@ struct pool_core
         worker* raw = w.get();
         w->reader = std::thread([this, raw] { read_from(raw); });
         workers[slot] = std::move(w);
+    }
+
+    // Starts the worker of a slot; if it cannot be started, the pool is broken: every task
+    // fails with the reason.
+    void fill_slot(std::size_t slot)
+    {
+        error_code ec;
+        start_worker(slot, ec);
+        if (!ec)
+            return;
+        broken = ec;
+        fail_queue(broken);
+        worker_gone();
+    }
+
+    void worker_gone()
+    {
         std::lock_guard<std::mutex> lock(mutex);
-        ++live;
+        if (--live == 0)
+            all_gone.notify_all();
     }
 
     // A worker's reader thread: everything the worker sends goes to the supervisor.
@@ -184,22 +202,15 @@ struct pool_core
             outcome.what = describe_exit(gone->child.exit_code());
             gone->current->done(std::move(outcome));
         }
-        if (!gone->ready && !terminating && !gone->closing)
+        if (!gone->ready && !terminating && !gone->closing) {
             broken = make_error_code(error::not_initialized); // it never reached init
-        {
-            std::lock_guard<std::mutex> lock(mutex);
-            --live;
-        }
-        if (!closed && !terminating && !broken) {
-            error_code start_ec;
-            start_worker(static_cast<std::size_t>(it - workers.begin()), start_ec);
-            if (start_ec)
-                broken = start_ec;
-        }
-        if (broken)
             fail_queue(broken);
+        }
+        if (!closed && !terminating && !broken)
+            fill_slot(static_cast<std::size_t>(it - workers.begin())); // a replacement
+        else
+            worker_gone();
         dispatch();
-        notify_if_all_gone();
     }
 
     void dispatch()
@@ -240,13 +251,6 @@ struct pool_core
         }
     }
 
-    void notify_if_all_gone()
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (live == 0)
-            all_gone.notify_all();
-    }
-
     // Runs `f` on the supervisor thread and waits for it.
     template <class F>
     void run_on_supervisor(F f)
@@ -265,16 +269,18 @@ std::shared_ptr<pool_core> make_pool(std::size_t size)
     auto pool = std::make_shared<pool_core>();
     pool->size = size == 0 ? cpu_count() : size;
     pool->workers.resize(pool->size);
+    pool->live = pool->size;
     pool->supervisor = std::thread([p = pool.get()] { p->io.run(); });
-    error_code ec;
-    pool->run_on_supervisor([&] {
-        for (std::size_t i = 0; i < pool->size && !ec; ++i)
-            pool->start_worker(i, ec);
+    // Workers start in the background, as Python's do: tasks wait in the queue meanwhile, and
+    // fail with the reason if workers cannot be started.
+    asio::post(pool->io, [p = pool.get()] {
+        for (std::size_t i = 0; i < p->size; ++i) {
+            if (p->terminating || p->broken)
+                p->worker_gone(); // not started: nothing to wait for
+            else
+                p->fill_slot(i);
+        }
     });
-    if (ec) {
-        pool_terminate(*pool);
-        throw_error(ec, "multiproc::pool: starting the workers");
-    }
     return pool;
 }
 

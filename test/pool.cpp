@@ -2,6 +2,8 @@
 
 #include <multiproc/pool.hpp>
 
+#include <multiproc/init.hpp>
+
 #include "test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -215,6 +217,19 @@ BOOST_AUTO_TEST_CASE(terminate_fails_what_is_unfinished)
         BOOST_TEST(!r.successful());
     }
     BOOST_TEST(test_util::count_children().first == 0);
+}
+
+BOOST_AUTO_TEST_CASE(workers_that_cannot_start_fail_tasks_instead_of_hanging)
+{
+    for (const char* program : {"/nonexistent/program", NO_INIT_CHILD}) {
+        mp::set_executable(program);
+        mp::pool p(2);
+        auto r = p.apply_async(pool_square, 2);
+        BOOST_TEST(r.wait_for(30s), program); // the workers start in the background
+        mp::set_executable({});
+        BOOST_CHECK_THROW(r.get(), mp::system_error);
+        p.terminate();
+    }
 }
 
 BOOST_AUTO_TEST_CASE(many_tiny_tasks)

@@ -204,7 +204,8 @@ private:
 class pool
 {
 public:
-    /// `size` workers; 0: `cpu_count()`. Throws `system_error` if they cannot be started.
+    /// `size` workers; 0: `cpu_count()`. They start in the background; if they cannot be
+    /// started, every task fails with the reason.
     explicit pool(std::size_t size = 0) : core_(detail::make_pool(size)) {}
     ~pool() { terminate(); }
     pool(const pool&) = delete;
