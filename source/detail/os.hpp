@@ -129,7 +129,8 @@ private:
 
 #if defined(MULTIPROC_POSIX)
 /// fork() with stdio flushed and Asio told; with `die_with_parent` the child gets the
-/// parent-death signal. Returns 0 in the child, the child's id in the parent.
+/// parent-death signal and exit() there skips the parent's exit handlers. Returns 0 in the
+/// child, the child's id in the parent.
 pid_type fork_process(bool die_with_parent, error_code& ec);
 /// Waits for a forked child and returns its Python-style exit code.
 int wait_pid(pid_type pid, error_code& ec);

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <fcntl.h>
 #include <fcntl.h>
@@ -52,6 +53,22 @@ bool die_with_parent(pid_type parent) noexcept
     return ::getppid() == parent;
 }
 
+// In a copy of this process made by fork(): exit() must not run the parent's atexit handlers
+// and static destructors (they may join threads that exist only in the parent, flush its
+// buffers twice, remove its shared objects). Python's fork children end with os._exit too.
+// With glibc the status of exit(status) is known, so it is kept.
+void exit_without_parents_handlers() noexcept
+{
+#if defined(__GLIBC__)
+    ::on_exit(
+        [](int status, void*) {
+            flush_stdio();
+            ::_exit(status);
+        },
+        nullptr);
+#endif
+}
+
 // Initializer for the Process v2 launcher: passes the channel on, marks the environment and
 // ties the child's life to ours.
 struct child_setup
@@ -83,6 +100,8 @@ struct child_setup
         for (const int fd : inherit)
             if (::fcntl(fd, F_SETFD, 0) != 0)
                 return last_error();
+        // Process v2 calls exit() here if exec fails.
+        exit_without_parents_handlers();
         if (!die_with_parent(parent))
             return error_code(ESRCH, boost::system::system_category());
         return {};
@@ -236,8 +255,13 @@ pid_type fork_process(bool tie_to_parent, error_code& ec)
         }
         ::close(parent_first[0]);
         ::sched_yield();
-        if (tie_to_parent && !die_with_parent(parent))
-            quick_exit(1);
+        // A process's child (not a plain fork()) ends as Python's do: without the parent's
+        // exit handlers; a plain fork() keeps POSIX behaviour.
+        if (tie_to_parent) {
+            exit_without_parents_handlers();
+            if (!die_with_parent(parent))
+                quick_exit(1);
+        }
         ec.clear();
         return 0;
     }
