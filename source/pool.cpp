@@ -17,6 +17,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <deque>
 #include <future>
@@ -36,14 +37,21 @@ struct queued_task
     task_callback done;
 };
 
+// The id of the initializer's task: real tasks count from 1.
+constexpr std::uint64_t initializer_id = 0;
+
 struct worker
 {
+    explicit worker(asio::io_context& io) : deadline(io) {}
     os::child child;
     os::channel channel;
     std::thread reader;
     std::optional<queued_task> current; // the task it runs
-    bool ready = false;                 // it reported from init
-    bool closing = false;               // its channel was closed: it exits when done
+    asio::steady_timer deadline;        // of the current task, with a task timeout
+    std::size_t tasks_done = 0;
+    bool ready = false;     // it reported from init, and its initializer ran
+    bool closing = false;   // its stream was ended: it exits when done
+    bool timed_out = false; // killed because its task ran too long
 };
 
 std::string describe_exit(std::optional<int> code)
@@ -62,6 +70,7 @@ struct pool_core
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
     std::thread supervisor;
     std::size_t size = 0;
+    pool_options options;
 
     // Supervisor thread only.
     std::vector<std::unique_ptr<worker>> workers;
@@ -70,7 +79,8 @@ struct pool_core
     unsigned next_worker_number = 1;
     bool closed = false;
     bool terminating = false;
-    error_code broken; // workers cannot be started: every task fails with this
+    error_code broken;       // workers cannot be started: every task fails with this
+    std::string broken_what; // and this message
 
     // join() waits for every worker to be gone.
     std::mutex mutex;
@@ -90,7 +100,7 @@ struct pool_core
 
     void start_worker(std::size_t slot, error_code& ec)
     {
-        auto w = std::make_unique<worker>();
+        auto w = std::make_unique<worker>(io);
         os::channel child_end;
         os::channel::make_pair(w->channel, child_end, ec);
         if (!ec)
@@ -100,6 +110,14 @@ struct pool_core
         if (!ec)
             send_frame(w->channel, frame_kind::worker,
                        encode_worker("PoolWorker-" + std::to_string(next_worker_number++)),
+                       os::clock::now() + std::chrono::seconds(30), ec);
+        // The initializer is the worker's first task; it is ready once that succeeded.
+        if (!ec && options.initializer_task)
+            send_frame(w->channel, frame_kind::task,
+                       encode(task_frame{initializer_id,
+                                         options.initializer_task->name,
+                                         options.initializer_task->signature,
+                                         {options.initializer_arguments}}),
                        os::clock::now() + std::chrono::seconds(30), ec);
         if (ec) {
             error_code ignored;
@@ -160,16 +178,33 @@ struct pool_core
 
     void on_started(worker* w)
     {
-        w->ready = true;
+        w->ready = !options.initializer_task;
         dispatch();
     }
 
     void on_result(worker* w, result_frame&& result)
     {
+        if (result.id == initializer_id && !w->ready) {
+            if (result.ok) {
+                w->ready = true;
+            } else {
+                broken = make_error_code(error::remote_exception);
+                broken_what = "initializer: " + result.exception_type + ": " + result.what;
+                fail_queue(broken);
+            }
+            dispatch();
+            return;
+        }
         if (!w->current || w->current->id != result.id)
             return; // not the task it holds: ignore, the stream is ours alone
+        w->deadline.cancel();
         queued_task task = std::move(*w->current);
         w->current.reset();
+        // A worker that has done its share is replaced (its end of stream brings on_exit).
+        if (options.max_tasks_per_child != 0 && ++w->tasks_done >= options.max_tasks_per_child) {
+            w->closing = true;
+            w->channel.shutdown_send();
+        }
         task_outcome outcome;
         if (result.ok) {
             outcome.results = std::move(result.results);
@@ -198,8 +233,11 @@ struct pool_core
         gone->child.running(ec);
         if (gone->current) {
             task_outcome outcome;
-            outcome.ec = make_error_code(terminating ? error::pool_closed : error::worker_died);
-            outcome.what = describe_exit(gone->child.exit_code());
+            outcome.ec = make_error_code(terminating       ? error::pool_closed
+                                         : gone->timed_out ? error::timeout
+                                                           : error::worker_died);
+            outcome.what = gone->timed_out ? "task timed out; its worker was killed"
+                                           : describe_exit(gone->child.exit_code());
             gone->current->done(std::move(outcome));
         }
         if (!gone->ready && !terminating && !gone->closing) {
@@ -231,6 +269,8 @@ struct pool_core
                 continue;
             }
             w->current = std::move(task);
+            if (options.task_timeout.count() > 0)
+                arm_deadline(*w);
         }
         if (closed && queue.empty())
             for (auto& w : workers)
@@ -240,6 +280,20 @@ struct pool_core
                 }
     }
 
+    // A task still running at its deadline: kill its worker; on_exit fails it with timeout.
+    void arm_deadline(worker& w)
+    {
+        const std::uint64_t id = w.current->id;
+        w.deadline.expires_after(options.task_timeout);
+        w.deadline.async_wait([this, wp = &w, id](const error_code& ec) {
+            if (ec || !wp->current || wp->current->id != id)
+                return;
+            wp->timed_out = true;
+            error_code ignored;
+            wp->child.kill(ignored);
+        });
+    }
+
     void fail_queue(error_code why)
     {
         while (!queue.empty()) {
@@ -247,6 +301,7 @@ struct pool_core
             queue.pop_front();
             task_outcome outcome;
             outcome.ec = why;
+            outcome.what = broken_what;
             task.done(std::move(outcome));
         }
     }
@@ -264,10 +319,11 @@ struct pool_core
     }
 };
 
-std::shared_ptr<pool_core> make_pool(std::size_t size)
+std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options)
 {
     auto pool = std::make_shared<pool_core>();
     pool->size = size == 0 ? cpu_count() : size;
+    pool->options = std::move(options);
     pool->workers.resize(pool->size);
     pool->live = pool->size;
     pool->supervisor = std::thread([p = pool.get()] { p->io.run(); });
@@ -292,6 +348,7 @@ void pool_submit(pool_core& pool, const task_entry& task, std::vector<std::strin
         if (pool.closed || pool.terminating || pool.broken) {
             task_outcome outcome;
             outcome.ec = pool.broken ? pool.broken : make_error_code(error::pool_closed);
+            outcome.what = pool.broken_what;
             done(std::move(outcome));
             return;
         }

@@ -78,6 +78,26 @@ int pool_exit(int code)
 }
 MULTIPROC_TASK(pool_exit)
 
+int pool_worker_setting = 0; // set by the initializer, in each worker
+
+void pool_set_setting(int value)
+{
+    pool_worker_setting = value;
+}
+MULTIPROC_TASK(pool_set_setting)
+
+void pool_failing_initializer()
+{
+    throw std::runtime_error("no database");
+}
+MULTIPROC_TASK(pool_failing_initializer)
+
+int pool_get_setting(int)
+{
+    return pool_worker_setting;
+}
+MULTIPROC_TASK(pool_get_setting)
+
 int not_registered_for_pool(int x)
 {
     return x;
@@ -229,6 +249,57 @@ BOOST_AUTO_TEST_CASE(workers_that_cannot_start_fail_tasks_instead_of_hanging)
         mp::set_executable({});
         BOOST_CHECK_THROW(r.get(), mp::system_error);
         p.terminate();
+    }
+}
+
+BOOST_AUTO_TEST_CASE(task_timeout_kills_and_replaces_the_worker)
+{
+    mp::pool_options options;
+    options.task_timeout = 300ms;
+    mp::pool p(1, options);
+    auto slow = p.apply_async(pool_sleep, 20000);
+    const auto before = std::chrono::steady_clock::now();
+    try {
+        slow.get();
+        BOOST_FAIL("expected a timeout");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::timeout), e.what());
+    }
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 10s));
+    BOOST_TEST(p.apply(pool_square, 6) == 36); // a fresh worker, within its time
+}
+
+BOOST_AUTO_TEST_CASE(max_tasks_per_child_recycles_workers)
+{
+    mp::pool_options options;
+    options.max_tasks_per_child = 2;
+    mp::pool p(1, options);
+    std::vector<int> pids;
+    for (int i = 0; i < 6; ++i)
+        pids.push_back(p.apply(pool_pid, i));
+    BOOST_TEST(pids[0] == pids[1]);
+    BOOST_TEST(pids[1] != pids[2]);
+    BOOST_TEST(pids[2] == pids[3]);
+    BOOST_TEST(std::set<int>(pids.begin(), pids.end()).size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(initializer_runs_in_each_worker)
+{
+    mp::pool_options options;
+    options.initializer(pool_set_setting, 42);
+    mp::pool p(2, options);
+    for (int v : p.map(pool_get_setting, std::vector<int>(10, 0), 1))
+        BOOST_TEST(v == 42);
+
+    mp::pool_options failing;
+    failing.initializer(pool_failing_initializer);
+    mp::pool broken(1, failing);
+    try {
+        broken.apply(pool_square, 1);
+        BOOST_FAIL("expected the initializer's error");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::remote_exception));
+        BOOST_TEST(std::string(e.what()).find("no database") != std::string::npos, e.what());
     }
 }
 

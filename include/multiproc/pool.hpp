@@ -27,6 +27,20 @@
 
 namespace multiproc {
 
+namespace detail {
+/// The registry entry of a pool task; throws `error::unregistered_task` if there is none.
+template <class F>
+const task_entry& registered_task(F function)
+{
+    static_assert(is_function_pointer_v<F>, "multiproc::pool runs free functions registered "
+                                            "with MULTIPROC_TASK");
+    const task_entry* task = find_task(reinterpret_cast<generic_function>(function));
+    if (!task)
+        throw_unregistered("multiproc::pool");
+    return *task;
+}
+} // namespace detail
+
 /// A task's exception, arrived from the worker: its type name and `what()` (Python's
 /// RemoteTraceback). Its code is `error::remote_exception`.
 class remote_error : public system_error
@@ -46,6 +60,31 @@ private:
     std::string message_;
 };
 
+/// Settings of a pool (Python's `Pool(processes, initializer, initargs, maxtasksperchild)`,
+/// and a per-task timeout Python does not have).
+struct pool_options
+{
+    /// A task still running after this long is stopped: its worker is killed and replaced, and
+    /// the task fails with `error::timeout`. Zero: no limit.
+    std::chrono::milliseconds task_timeout{0};
+    /// A worker is replaced after this many tasks (Python's maxtasksperchild). Zero: never.
+    std::size_t max_tasks_per_child = 0;
+
+    /// Runs `function(args...)` once in each worker before its first task (Python's
+    /// initializer). If it throws, the pool is broken: every task fails with
+    /// `error::remote_exception`.
+    template <class F, class... Args>
+    pool_options& initializer(F function, Args&&... args)
+    {
+        initializer_task = &detail::registered_task(function);
+        initializer_arguments = detail::encode_arguments(function, std::forward<Args>(args)...);
+        return *this;
+    }
+
+    const detail::task_entry* initializer_task = nullptr;
+    std::string initializer_arguments;
+};
+
 namespace detail {
 struct pool_core;
 
@@ -59,7 +98,7 @@ struct task_outcome
 };
 using task_callback = std::function<void(task_outcome&&)>;
 
-std::shared_ptr<pool_core> make_pool(std::size_t size);
+std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options);
 /// Queues a task; `done` runs on the supervisor's thread, exactly once.
 void pool_submit(pool_core& pool, const task_entry& task, std::vector<std::string> arguments,
                  task_callback done);
@@ -70,17 +109,6 @@ std::size_t pool_size(const pool_core& pool) noexcept;
 
 /// The exception a failed outcome stands for.
 std::exception_ptr outcome_error(const task_outcome& outcome);
-
-template <class F>
-const task_entry& registered_task(F function)
-{
-    static_assert(is_function_pointer_v<F>, "multiproc::pool runs free functions registered "
-                                            "with MULTIPROC_TASK");
-    const task_entry* task = find_task(reinterpret_cast<generic_function>(function));
-    if (!task)
-        throw_unregistered("multiproc::pool");
-    return *task;
-}
 
 /// Encodes one argument set, refusing handles that need inheritance (pool workers are already
 /// running).
@@ -206,7 +234,9 @@ class pool
 public:
     /// `size` workers; 0: `cpu_count()`. They start in the background; if they cannot be
     /// started, every task fails with the reason.
-    explicit pool(std::size_t size = 0) : core_(detail::make_pool(size)) {}
+    explicit pool(std::size_t size = 0, pool_options options = {})
+        : core_(detail::make_pool(size, std::move(options)))
+    {}
     ~pool() { terminate(); }
     pool(const pool&) = delete;
     pool& operator=(const pool&) = delete;
