@@ -7,6 +7,8 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <type_traits>
+
 namespace multiproc {
 
 // Boost.System codes, as in Asio and Boost.Process: they convert to std::error_code.
@@ -52,6 +54,23 @@ inline void throw_if(const error_code& ec, const char* what)
     if (ec)
         throw_error(ec, what);
 }
+
+/// The throwing overloads, written once: `operation(ec)` is the `error_code&` twin; its result
+/// is returned, or `system_error` thrown if it failed.
+template <class Operation>
+auto call_or_throw(const char* what, Operation operation)
+{
+    error_code ec;
+    if constexpr (std::is_void_v<decltype(operation(ec))>) {
+        operation(ec);
+        throw_if(ec, what);
+    } else {
+        auto result = operation(ec);
+        throw_if(ec, what);
+        return result;
+    }
+}
+
 } // namespace detail
 
 } // namespace multiproc

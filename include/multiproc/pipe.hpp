@@ -56,9 +56,8 @@ public:
     template <class T>
     void send(const T& value)
     {
-        error_code ec;
-        send(value, ec);
-        detail::throw_if(ec, "multiproc::connection::send");
+        detail::call_or_throw("multiproc::connection::send",
+                              [&](error_code& ec) { send(value, ec); });
     }
     template <class T>
     void send(const T& value, error_code& ec)
@@ -75,10 +74,8 @@ public:
     template <class T>
     T recv()
     {
-        error_code ec;
-        T value = recv<T>(ec);
-        detail::throw_if(ec, "multiproc::connection::recv");
-        return value;
+        return detail::call_or_throw("multiproc::connection::recv",
+                                     [&](error_code& ec) { return recv<T>(ec); });
     }
     template <class T>
     T recv(error_code& ec)
@@ -102,10 +99,8 @@ public:
     template <class Rep = long, class Period = std::milli>
     bool poll(std::chrono::duration<Rep, Period> timeout = std::chrono::milliseconds(0))
     {
-        error_code ec;
-        const bool ready = poll(timeout, ec);
-        detail::throw_if(ec, "multiproc::connection::poll");
-        return ready;
+        return detail::call_or_throw("multiproc::connection::poll",
+                                     [&](error_code& ec) { return poll(timeout, ec); });
     }
     template <class Rep, class Period>
     bool poll(std::chrono::duration<Rep, Period> timeout, error_code& ec)

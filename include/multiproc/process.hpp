@@ -153,10 +153,8 @@ public:
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        const bool exited = join_for(timeout, ec);
-        detail::throw_if(ec, "multiproc::process::join_for");
-        return exited;
+        return detail::call_or_throw("multiproc::process::join_for",
+                                     [&](error_code& ec) { return join_for(timeout, ec); });
     }
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)

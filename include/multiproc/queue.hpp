@@ -75,9 +75,7 @@ public:
     /// Adds a value, waiting while the queue is full.
     void put(const T& value)
     {
-        error_code ec;
-        put(value, ec);
-        detail::throw_if(ec, "multiproc::queue::put");
+        detail::call_or_throw("multiproc::queue::put", [&](error_code& ec) { put(value, ec); });
     }
     void put(const T& value, error_code& ec)
     {
@@ -94,20 +92,17 @@ public:
     template <class Rep, class Period>
     bool put_for(const T& value, std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        const bool done = detail::queue_put(core_.get(), detail::encode(value),
-                                            detail::deadline_after(timeout), ec);
-        detail::throw_if(ec, "multiproc::queue::put_for");
-        return done;
+        return detail::call_or_throw("multiproc::queue::put_for", [&](error_code& ec) {
+            return detail::queue_put(core_.get(), detail::encode(value),
+                                     detail::deadline_after(timeout), ec);
+        });
     }
 
     /// Removes and returns the oldest value, waiting while the queue is empty.
     T get()
     {
-        error_code ec;
-        T value = get(ec);
-        detail::throw_if(ec, "multiproc::queue::get");
-        return value;
+        return detail::call_or_throw("multiproc::queue::get",
+                                     [&](error_code& ec) { return get(ec); });
     }
     T get(error_code& ec)
     {
@@ -121,13 +116,13 @@ public:
     template <class Rep, class Period>
     std::optional<T> get_for(std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        std::tuple<T> value(detail::make_empty<T>());
-        const bool got = get_until(value, detail::deadline_after(timeout), ec);
-        detail::throw_if(ec, "multiproc::queue::get_for");
-        if (!got)
-            return std::nullopt;
-        return std::move(std::get<0>(value));
+        return detail::call_or_throw("multiproc::queue::get_for",
+                                     [&](error_code& ec) -> std::optional<T> {
+                                         std::tuple<T> value(detail::make_empty<T>());
+                                         if (!get_until(value, detail::deadline_after(timeout), ec))
+                                             return std::nullopt;
+                                         return std::move(std::get<0>(value));
+                                     });
     }
 
     /// How many values it holds now; approximate while other processes use it (as in Python).
@@ -194,24 +189,22 @@ public:
     /// `errc::invalid_argument` error (Python's ValueError).
     void task_done()
     {
-        error_code ec;
-        detail::queue_task_done(this->core(), ec);
-        detail::throw_if(ec, "multiproc::joinable_queue::task_done");
+        detail::call_or_throw("multiproc::joinable_queue::task_done",
+                              [&](error_code& ec) { detail::queue_task_done(this->core(), ec); });
     }
     /// Waits until every value put has been reported done.
     void join()
     {
-        error_code ec;
-        detail::queue_join(this->core(), detail::queue_clock::time_point::max(), ec);
-        detail::throw_if(ec, "multiproc::joinable_queue::join");
+        detail::call_or_throw("multiproc::joinable_queue::join", [&](error_code& ec) {
+            detail::queue_join(this->core(), detail::queue_clock::time_point::max(), ec);
+        });
     }
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        const bool done = detail::queue_join(this->core(), detail::deadline_after(timeout), ec);
-        detail::throw_if(ec, "multiproc::joinable_queue::join_for");
-        return done;
+        return detail::call_or_throw("multiproc::joinable_queue::join_for", [&](error_code& ec) {
+            return detail::queue_join(this->core(), detail::deadline_after(timeout), ec);
+        });
     }
 };
 

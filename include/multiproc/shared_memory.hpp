@@ -101,10 +101,8 @@ public:
     /// The value, read under the lock (Python's `v.value`).
     T load() const
     {
-        error_code ec;
-        T value = load(ec);
-        detail::throw_if(ec, "multiproc::shared_value::load");
-        return value;
+        return detail::call_or_throw("multiproc::shared_value::load",
+                                     [&](error_code& ec) { return load(ec); });
     }
     T load(error_code& ec) const
     {
@@ -115,9 +113,8 @@ public:
     /// Writes the value under the lock (Python's `v.value = x`).
     void store(const T& value)
     {
-        error_code ec;
-        store(value, ec);
-        detail::throw_if(ec, "multiproc::shared_value::store");
+        detail::call_or_throw("multiproc::shared_value::store",
+                              [&](error_code& ec) { store(value, ec); });
     }
     void store(const T& value, error_code& ec) { store_bytes(&value, 0, sizeof(T), ec); }
 
@@ -162,10 +159,8 @@ public:
     /// Element `i`, read under the lock; `errc::result_out_of_range` past the end.
     T load(std::size_t i) const
     {
-        error_code ec;
-        T value = load(i, ec);
-        detail::throw_if(ec, "multiproc::shared_array::load");
-        return value;
+        return detail::call_or_throw("multiproc::shared_array::load",
+                                     [&](error_code& ec) { return load(i, ec); });
     }
     T load(std::size_t i, error_code& ec) const
     {
@@ -175,9 +170,8 @@ public:
     }
     void store(std::size_t i, const T& value)
     {
-        error_code ec;
-        store(i, value, ec);
-        detail::throw_if(ec, "multiproc::shared_array::store");
+        detail::call_or_throw("multiproc::shared_array::store",
+                              [&](error_code& ec) { store(i, value, ec); });
     }
     void store(std::size_t i, const T& value, error_code& ec)
     {
@@ -187,9 +181,9 @@ public:
     std::vector<T> to_vector() const
     {
         std::vector<T> values(size());
-        error_code ec;
-        load_bytes(values.data(), 0, values.size() * sizeof(T), ec);
-        detail::throw_if(ec, "multiproc::shared_array::to_vector");
+        detail::call_or_throw("multiproc::shared_array::to_vector", [&](error_code& ec) {
+            load_bytes(values.data(), 0, values.size() * sizeof(T), ec);
+        });
         return values;
     }
 };

@@ -61,10 +61,9 @@ public:
     template <class Rep, class Period>
     bool acquire_for(std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        const bool acquired = acquire_until(deadline_after(timeout), ec);
-        throw_if(ec, "multiproc: acquire_for");
-        return acquired;
+        return detail::call_or_throw("multiproc: acquire_for", [&](error_code& ec) {
+            return acquire_until(deadline_after(timeout), ec);
+        });
     }
     template <class Rep, class Period>
     bool acquire_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
@@ -179,10 +178,9 @@ public:
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout) const
     {
-        error_code ec;
-        const bool set = wait_until(detail::deadline_after(timeout), ec);
-        detail::throw_if(ec, "multiproc::event::wait_for");
-        return set;
+        return detail::call_or_throw("multiproc::event::wait_for", [&](error_code& ec) {
+            return wait_until(detail::deadline_after(timeout), ec);
+        });
     }
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec) const
@@ -213,10 +211,9 @@ public:
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        const bool notified = wait_until(detail::deadline_after(timeout), ec);
-        detail::throw_if(ec, "multiproc::condition::wait_for");
-        return notified;
+        return detail::call_or_throw("multiproc::condition::wait_for", [&](error_code& ec) {
+            return wait_until(detail::deadline_after(timeout), ec);
+        });
     }
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
@@ -275,10 +272,9 @@ public:
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout)
     {
-        error_code ec;
-        const bool passed = wait_until(detail::deadline_after(timeout), ec).has_value();
-        detail::throw_if(ec, "multiproc::barrier::wait_for");
-        return passed;
+        return detail::call_or_throw("multiproc::barrier::wait_for", [&](error_code& ec) {
+            return wait_until(detail::deadline_after(timeout), ec).has_value();
+        });
     }
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)

@@ -2,12 +2,11 @@
 #ifndef MULTIPROC_SOURCE_DETAIL_THROWING_HPP
 #define MULTIPROC_SOURCE_DETAIL_THROWING_HPP
 
-// The throwing overloads, written once: each calls its `error_code&` twin and throws
-// `system_error` if that failed.
+// Constructors' throwing overloads, written once (operations use detail::call_or_throw from
+// error.hpp).
 
 #include <multiproc/error.hpp>
 
-#include <type_traits>
 #include <utility>
 
 namespace multiproc::detail {
@@ -20,21 +19,6 @@ T make_or_throw(const char* what, Args&&... args)
     T made(std::forward<Args>(args)..., ec);
     throw_if(ec, what);
     return made;
-}
-
-/// `operation(ec)`'s result, or throws.
-template <class Operation>
-auto call_or_throw(const char* what, Operation operation)
-{
-    error_code ec;
-    if constexpr (std::is_void_v<decltype(operation(ec))>) {
-        operation(ec);
-        throw_if(ec, what);
-    } else {
-        auto result = operation(ec);
-        throw_if(ec, what);
-        return result;
-    }
 }
 
 } // namespace multiproc::detail
