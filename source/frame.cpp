@@ -58,21 +58,6 @@ public:
         return v;
     }
 
-    /// n texts, n read first; bounded by what is left, so a hostile n allocates nothing.
-    std::vector<std::string> texts()
-    {
-        const std::uint32_t n = u32();
-        std::vector<std::string> out;
-        if (n > rest_.size() / 4) {
-            bad_ = true;
-            return out;
-        }
-        out.reserve(n);
-        for (std::uint32_t i = 0; i < n && !bad_; ++i)
-            out.push_back(text());
-        return out;
-    }
-
     std::string text()
     {
         const std::uint32_t n = u32();
@@ -106,13 +91,6 @@ void put_u64(std::string& out, std::uint64_t v)
     put_u32(out, static_cast<std::uint32_t>(v));
     put_u32(out, static_cast<std::uint32_t>(v >> 32));
 }
-
-void put_texts(std::string& out, const std::vector<std::string>& texts)
-{
-    put_u32(out, static_cast<std::uint32_t>(texts.size()));
-    for (const auto& t : texts)
-        put_text(out, t);
-}
 } // namespace
 
 std::string encode_worker(const std::string& process_name)
@@ -133,14 +111,26 @@ std::string decode_worker(std::string_view body, error_code& ec)
     return name;
 }
 
+void append_task_frame(std::string& out, std::uint64_t id, std::string_view task,
+                       std::string_view signature, std::uint32_t count,
+                       std::string_view arguments)
+{
+    const std::size_t body = 8 + 4 + task.size() + 4 + signature.size() + 4 + 4 + arguments.size();
+    out.reserve(out.size() + frame_header_size + body);
+    put_u32(out, static_cast<std::uint32_t>(body + 1));
+    out.push_back(static_cast<char>(frame_kind::task));
+    put_u64(out, id);
+    put_text(out, task);
+    put_text(out, signature);
+    put_u32(out, count);
+    put_text(out, arguments);
+}
+
 std::string encode(const task_frame& f)
 {
-    std::string out;
-    put_u64(out, f.id);
-    put_text(out, f.task);
-    put_text(out, f.signature);
-    put_texts(out, f.arguments);
-    return out;
+    std::string frame;
+    append_task_frame(frame, f.id, f.task, f.signature, f.count, f.arguments);
+    return frame.substr(frame_header_size);
 }
 
 task_frame decode_task(std::string_view body, error_code& ec)
@@ -150,7 +140,8 @@ task_frame decode_task(std::string_view body, error_code& ec)
     f.id = in.u64();
     f.task = in.text();
     f.signature = in.text();
-    f.arguments = in.texts();
+    f.count = in.u32();
+    f.arguments = in.text();
     in.finish(ec);
     return f;
 }
@@ -161,7 +152,7 @@ std::string encode(const result_frame& f)
     put_u64(out, f.id);
     out.push_back(f.ok ? 1 : 0);
     if (f.ok) {
-        put_texts(out, f.results);
+        put_text(out, f.results);
     } else {
         put_text(out, f.exception_type);
         put_text(out, f.what);
@@ -176,7 +167,7 @@ result_frame decode_result(std::string_view body, error_code& ec)
     f.id = in.u64();
     f.ok = in.u8() != 0;
     if (f.ok) {
-        f.results = in.texts();
+        f.results = in.text();
     } else {
         f.exception_type = in.text();
         f.what = in.text();
@@ -231,6 +222,29 @@ refused_frame decode_refused(std::string_view body, error_code& ec)
     return f;
 }
 
+void append_frame(std::string& out, frame_kind kind, std::string_view body)
+{
+    put_u32(out, static_cast<std::uint32_t>(body.size() + 1));
+    out.push_back(static_cast<char>(kind));
+    out.append(body);
+}
+
+frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_code& ec)
+{
+    std::uint32_t length = 0;
+    for (int i = 0; i < 4; ++i)
+        length |= std::uint32_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    const auto kind = static_cast<frame_kind>(bytes[4]);
+    if (length == 0 || length > max_frame_size || kind < frame_kind::run ||
+        kind > frame_kind::stop) {
+        ec = make_error_code(error::bad_message);
+        return {};
+    }
+    ec.clear();
+    body_size = length - 1;
+    return kind;
+}
+
 void send_frame(os::channel& c, frame_kind kind, std::string_view body,
                 os::clock::time_point deadline, error_code& ec)
 {
@@ -244,20 +258,15 @@ void send_frame(os::channel& c, frame_kind kind, std::string_view body,
 
 frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
 {
-    unsigned char header[5];
+    char header[frame_header_size];
     c.read_exact(header, sizeof header, ec);
     if (ec)
         return {};
-    std::uint32_t length = 0;
-    for (int i = 0; i < 4; ++i)
-        length |= std::uint32_t(header[i]) << (8 * i);
-    const auto kind = static_cast<frame_kind>(header[4]);
-    if (length == 0 || length > max_frame_size || kind < frame_kind::run ||
-        kind > frame_kind::result) {
-        ec = make_error_code(error::bad_message);
+    std::size_t size = 0;
+    const frame_kind kind = parse_frame_header(header, size, ec);
+    if (ec)
         return {};
-    }
-    body.resize(length - 1);
+    body.resize(size);
     c.read_exact(body.data(), body.size(), ec);
     return kind;
 }

@@ -1,11 +1,20 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 //
-// The pool's supervisor: one thread runs an Asio io_context and owns every piece of pool
-// state (workers, the task each holds, the queue); nothing else touches it. Each worker has a
-// reader thread that blocks on the worker's channel and posts what arrives (started, a result,
-// the end of the stream) to the supervisor. A worker's death is the end of its stream: the
-// supervisor reaps it, fails the one task it held and starts a replacement. No lock is shared
-// with a worker process, so a killed worker cannot leave anything held.
+// The pool's supervisor. Each worker's channel is an Asio stream: results are read, and tasks
+// written, by asynchronous operations on the pool's executor (a thread of the pool's own, or
+// the user's io_context: then the pool starts no thread). A worker's death is the end of its
+// stream: the supervisor reaps it, fails the one task it was running, sends the tasks queued
+// behind it to other workers and starts a replacement. No lock is shared with a worker process,
+// so a killed worker cannot leave anything held.
+//
+// The pool's state is guarded by one mutex, taken by those handlers and by the pool's callers,
+// rather than confined to a strand: terminate() and the destructor must work, and not hang,
+// even when the user's io_context no longer runs. Completion callbacks are called with the
+// mutex released.
+//
+// A worker may be sent several tasks ahead (pipelining, so that small tasks travel many to a
+// write and a read), but only as many as it is expected to finish within about a millisecond:
+// a task never waits long behind another in a busy worker while an idle one could take it.
 
 #include <multiproc/pool.hpp>
 
@@ -14,13 +23,18 @@
 #include "detail/frame.hpp"
 #include "detail/os.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#if defined(MULTIPROC_WINDOWS)
+#include <boost/asio/windows/stream_handle.hpp>
+#else
+#include <boost/asio/local/stream_protocol.hpp>
+#endif
 
+#include <atomic>
 #include <deque>
-#include <future>
 #include <thread>
 
 namespace multiproc::detail {
@@ -29,30 +43,53 @@ namespace asio = boost::asio;
 
 namespace {
 
-struct queued_task
-{
-    std::uint64_t id = 0;
-    const task_entry* task = nullptr;
-    std::vector<std::string> arguments;
-    task_callback done;
-};
+#if defined(MULTIPROC_WINDOWS)
+using channel_stream = asio::windows::stream_handle; // the parent's end is an overlapped pipe
+#else
+using channel_stream = asio::local::stream_protocol::socket; // sends never raise SIGPIPE
+#endif
 
 // The id of the initializer's task: real tasks count from 1.
 constexpr std::uint64_t initializer_id = 0;
+// Bytes asked of each read; a larger frame gets a larger read.
+constexpr std::size_t read_size = 64 * 1024;
+// Tasks sent ahead to one worker: at most this many, and about this much work.
+constexpr std::size_t max_pipelined = 64;
+constexpr std::chrono::duration<double> pipeline_budget = std::chrono::milliseconds(1);
+// How long a worker whose stream ended may take to exit before it is killed.
+constexpr auto exit_grace = std::chrono::seconds(5);
 
-struct worker
+struct pending_task
 {
-    explicit worker(asio::io_context& io) : deadline(io) {}
+    std::uint64_t id = 0;
+    const task_entry* task = nullptr;
+    encoded_chunk chunk;
+    task_callback done;
+    bool cancelled = false; // its worker was signalled: a death is operation_aborted
+};
+
+struct worker : std::enable_shared_from_this<worker>
+{
+    explicit worker(const asio::any_io_executor& executor) : stream(executor), deadline(executor)
+    {}
+    std::size_t slot = 0;
     os::child child;
-    os::channel channel;
-    std::thread reader;
-    std::optional<queued_task> current; // the task it runs
-    asio::steady_timer deadline;        // of the current task, with a task timeout
-    std::size_t tasks_done = 0;
+    channel_stream stream;
+    asio::steady_timer deadline;        // of the running task, with a task timeout
+    std::deque<pending_task> in_flight; // sent, in order: the front one is running
+    std::string outbox;                 // frames not yet written
+    std::string writing;                // frames being written
+    std::vector<char> inbox;            // bytes read, not yet a whole frame
+    std::size_t inbox_used = 0;
+    std::size_t tasks_sent = 0;
+    os::clock::time_point front_started; // about when the running task began
+    double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
     bool ready = false;     // it reported from init, and its initializer ran
-    bool closing = false;   // its stream was ended: it exits when done
+    bool stopping = false;  // it was sent stop: it exits after the tasks before it
+    bool gone = false;      // its stream ended
     bool timed_out = false; // killed because its task ran too long
 };
+using worker_ptr = std::shared_ptr<worker>;
 
 std::string describe_exit(std::optional<int> code)
 {
@@ -62,149 +99,255 @@ std::string describe_exit(std::optional<int> code)
                      : "worker exited with code " + std::to_string(*code);
 }
 
+task_outcome failure(error_code ec, std::string what = {})
+{
+    task_outcome outcome;
+    outcome.ec = ec;
+    outcome.what = std::move(what);
+    return outcome;
+}
+
+// Callbacks to run once the mutex is released.
+class completions
+{
+public:
+    void add(task_callback& done, task_outcome&& outcome)
+    {
+        ready_.emplace_back(std::move(done), std::move(outcome));
+    }
+    void run()
+    {
+        for (auto& [done, outcome] : ready_)
+            done(std::move(outcome));
+        ready_.clear();
+    }
+
+private:
+    std::vector<std::pair<task_callback, task_outcome>> ready_;
+};
+
+// The thread and io_context of a pool run without a user executor. Shared with the thread, so
+// that it outlives a run() that is still returning.
+struct own_context
+{
+    asio::io_context io{1};
+    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+    std::thread thread;
+};
+
 } // namespace
 
-struct pool_core
+struct pool_core : std::enable_shared_from_this<pool_core>
 {
-    asio::io_context io;
-    asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
-    std::thread supervisor;
+    std::shared_ptr<own_context> own; // null on a user's executor
+    asio::any_io_executor executor;
     std::size_t size = 0;
     pool_options options;
+    std::atomic<std::uint64_t> next_id{1};
 
-    // Supervisor thread only.
-    std::vector<std::unique_ptr<worker>> workers;
-    std::deque<queued_task> queue;
-    std::uint64_t next_id = 1;
+    std::mutex mutex; // guards everything below
+    std::condition_variable all_gone;
+    std::vector<worker_ptr> workers; // by slot; null while a slot is being (re)filled
+    std::deque<pending_task> queue;
     unsigned next_worker_number = 1;
+    std::size_t live = 0;     // workers being started or running, not yet reaped
+    std::size_t starting = 0; // slots to be filled by the executor
     bool closed = false;
     bool terminating = false;
     error_code broken;       // workers cannot be started: every task fails with this
     std::string broken_what; // and this message
 
-    // join() waits for every worker to be gone.
-    std::mutex mutex;
-    std::condition_variable all_gone;
-    std::size_t live = 0; // workers started or being started, and not yet reaped
-    bool stopped = false;
+    // ---- starting workers (no lock held: a spawn takes milliseconds) -----------------------
 
-    ~pool_core()
+    worker_ptr spawn_worker(unsigned number, error_code& ec)
     {
-        work.reset();
-        io.stop();
-        if (supervisor.joinable())
-            supervisor.join();
-    }
-
-    // ---- on the supervisor thread ----------------------------------------------------------
-
-    void start_worker(std::size_t slot, error_code& ec)
-    {
-        auto w = std::make_unique<worker>(io);
-        os::channel child_end;
-        os::channel::make_pair(w->channel, child_end, ec);
+        auto w = std::make_shared<worker>(executor);
+        os::channel parent_end, child_end;
+        os::channel::make_pair(parent_end, child_end, ec);
         if (!ec)
             w->child = os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
                                         {child_end.native()}, ec);
         child_end.close();
+        const auto deadline = os::clock::now() + std::chrono::seconds(30);
         if (!ec)
-            send_frame(w->channel, frame_kind::worker,
-                       encode_worker("PoolWorker-" + std::to_string(next_worker_number++)),
-                       os::clock::now() + std::chrono::seconds(30), ec);
+            send_frame(parent_end, frame_kind::worker,
+                       encode_worker("PoolWorker-" + std::to_string(number)), deadline, ec);
         // The initializer is the worker's first task; it is ready once that succeeded.
         if (!ec && options.initializer_task)
-            send_frame(w->channel, frame_kind::task,
-                       encode(task_frame{initializer_id,
-                                         options.initializer_task->name,
-                                         options.initializer_task->signature,
-                                         {options.initializer_arguments}}),
-                       os::clock::now() + std::chrono::seconds(30), ec);
-        if (ec) {
-            error_code ignored;
-            w->child.kill(ignored);
-            w->child.wait_exit(os::clock::time_point::max(), ignored);
-            w->child.running(ignored);
-            return;
+            send_frame(parent_end, frame_kind::task,
+                       encode(task_frame{initializer_id, options.initializer_task->name,
+                                         options.initializer_task->signature, 1,
+                                         options.initializer_arguments}),
+                       deadline, ec);
+        if (!ec) {
+#if defined(MULTIPROC_WINDOWS)
+            w->stream.assign(parent_end.release(), ec);
+#else
+            w->stream.assign(asio::local::stream_protocol(), parent_end.release(), ec);
+#endif
         }
-        worker* raw = w.get();
-        w->reader = std::thread([this, raw] { read_from(raw); });
-        workers[slot] = std::move(w);
+        if (ec) {
+            reap(*w, true);
+            return nullptr;
+        }
+        return w;
     }
 
-    // Starts the worker of a slot; if it cannot be started, the pool is broken: every task
+    // Fills a slot with a new worker; if none can be started, the pool is broken: every task
     // fails with the reason.
     void fill_slot(std::size_t slot)
     {
-        error_code ec;
-        start_worker(slot, ec);
-        if (!ec)
-            return;
-        broken = ec;
-        fail_queue(broken);
-        worker_gone();
-    }
-
-    void worker_gone()
-    {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (--live == 0)
-            all_gone.notify_all();
-    }
-
-    // A worker's reader thread: everything the worker sends goes to the supervisor.
-    void read_from(worker* w)
-    {
-        std::string body;
-        for (;;) {
-            error_code ec;
-            const frame_kind kind = receive_frame(w->channel, body, ec);
-            if (!ec && kind == frame_kind::started) {
-                asio::post(io, [this, w] { on_started(w); });
-                continue;
-            }
-            result_frame result;
-            if (!ec && kind == frame_kind::result)
-                result = decode_result(body, ec);
-            else if (!ec)
-                ec = make_error_code(error::bad_message);
-            if (ec) {
-                asio::post(io, [this, w] { on_exit(w); });
+        unsigned number;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            --starting;
+            if (terminating || broken) {
+                all_gone.notify_all();
                 return;
             }
-            asio::post(io,
-                       [this, w, r = std::move(result)]() mutable { on_result(w, std::move(r)); });
+            ++live;
+            number = next_worker_number++;
         }
-    }
-
-    void on_started(worker* w)
-    {
-        w->ready = !options.initializer_task;
-        dispatch();
-    }
-
-    void on_result(worker* w, result_frame&& result)
-    {
-        if (result.id == initializer_id && !w->ready) {
-            if (result.ok) {
-                w->ready = true;
-            } else {
-                broken = make_error_code(error::remote_exception);
-                broken_what = "initializer: " + result.exception_type + ": " + result.what;
-                fail_queue(broken);
+        error_code ec;
+        worker_ptr w = spawn_worker(number, ec);
+        completions done;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (w && terminating) {
+                reap(*w, true);
+                w = nullptr;
             }
-            dispatch();
+            if (!w) {
+                if (ec && !broken) {
+                    broken = ec;
+                    broken_what = "multiproc::pool: cannot start a worker: " + ec.message();
+                    fail_queue(done);
+                }
+                worker_done_locked();
+            } else {
+                w->slot = slot;
+                workers[slot] = w;
+                read_more(w);
+                dispatch();
+            }
+        }
+        done.run();
+    }
+
+    // ---- on the executor, or a caller; the mutex held --------------------------------------
+
+    void worker_done_locked()
+    {
+        --live;
+        all_gone.notify_all();
+    }
+
+    // Fills a slot from the executor. Until then the slot counts as `starting`: join() waits
+    // for it, terminate() does not (the executor may never run it).
+    void start_later(std::size_t slot)
+    {
+        ++starting;
+        asio::post(executor, [self = shared_from_this(), slot] { self->fill_slot(slot); });
+    }
+
+    void read_more(const worker_ptr& w)
+    {
+        // A frame's header tells how much is missing; read at least that.
+        std::size_t wanted = read_size;
+        if (w->inbox_used >= frame_header_size) {
+            std::size_t body = 0;
+            error_code ec;
+            parse_frame_header(w->inbox.data(), body, ec);
+            if (!ec)
+                wanted = std::max(wanted, frame_header_size + body - w->inbox_used);
+        }
+        if (w->inbox.size() < w->inbox_used + wanted)
+            w->inbox.resize(w->inbox_used + wanted);
+        w->stream.async_read_some(
+            asio::buffer(w->inbox.data() + w->inbox_used, w->inbox.size() - w->inbox_used),
+            [self = shared_from_this(), w](const error_code& ec, std::size_t n) {
+                self->on_read(w, ec, n);
+            });
+    }
+
+    void on_read(const worker_ptr& w, const error_code& ec, std::size_t n)
+    {
+        completions done;
+        std::unique_lock<std::mutex> lock(mutex);
+        if (w->gone)
+            return;
+        if (ec) {
+            end_of_stream(w, lock, done);
+            lock.unlock();
+            done.run();
             return;
         }
-        if (!w->current || w->current->id != result.id)
-            return; // not the task it holds: ignore, the stream is ours alone
-        w->deadline.cancel();
-        queued_task task = std::move(*w->current);
-        w->current.reset();
-        // A worker that has done its share is replaced (its end of stream brings on_exit).
-        if (options.max_tasks_per_child != 0 && ++w->tasks_done >= options.max_tasks_per_child) {
-            w->closing = true;
-            w->channel.shutdown_send();
+        w->inbox_used += n;
+        std::size_t at = 0;
+        bool bad = false;
+        while (w->inbox_used - at >= frame_header_size) {
+            std::size_t body = 0;
+            error_code frame_ec;
+            const frame_kind kind = parse_frame_header(w->inbox.data() + at, body, frame_ec);
+            if (frame_ec) {
+                bad = true;
+                break;
+            }
+            if (w->inbox_used - at - frame_header_size < body)
+                break; // not all here yet
+            bad = !on_frame(*w, kind,
+                            std::string_view(w->inbox.data() + at + frame_header_size, body),
+                            done);
+            at += frame_header_size + body;
+            if (bad)
+                break;
         }
+        if (bad) {
+            // Not our protocol: this worker cannot be trusted with more. Its end of stream
+            // follows the kill.
+            error_code ignored;
+            w->child.kill(ignored);
+        }
+        std::copy(w->inbox.begin() + at, w->inbox.begin() + w->inbox_used, w->inbox.begin());
+        w->inbox_used -= at;
+        read_more(w);
+        dispatch();
+        lock.unlock();
+        done.run();
+    }
+
+    // One frame from a worker; false if it breaks the protocol.
+    bool on_frame(worker& w, frame_kind kind, std::string_view body, completions& done)
+    {
+        if (kind == frame_kind::started) {
+            w.ready = !options.initializer_task;
+            return true;
+        }
+        if (kind != frame_kind::result)
+            return false;
+        error_code ec;
+        result_frame result = decode_result(body, ec);
+        if (ec)
+            return false;
+        if (result.id == initializer_id && !w.ready) {
+            w.ready = result.ok;
+            if (!result.ok && !broken) {
+                broken = make_error_code(error::remote_exception);
+                broken_what = "initializer: " + result.exception_type + ": " + result.what;
+                fail_queue(done);
+            }
+            return true;
+        }
+        if (w.in_flight.empty() || w.in_flight.front().id != result.id)
+            return false; // results come back in the order tasks were sent
+        pending_task task = std::move(w.in_flight.front());
+        w.in_flight.pop_front();
+        const auto now = os::clock::now();
+        const double took = std::chrono::duration<double>(now - w.front_started).count();
+        w.mean_task_seconds = w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+        w.deadline.cancel();
+        if (!w.in_flight.empty())
+            begin_front(w, now);
         task_outcome outcome;
         if (result.ok) {
             outcome.results = std::move(result.results);
@@ -213,193 +356,319 @@ struct pool_core
             outcome.exception_type = std::move(result.exception_type);
             outcome.what = std::move(result.what);
         }
-        task.done(std::move(outcome));
-        dispatch();
+        done.add(task.done, std::move(outcome));
+        return true;
     }
 
-    void on_exit(worker* w)
+    // The worker's stream ended: it exited, crashed or was killed. Fails the task it was
+    // running, gives the ones queued behind it to others, and replaces it.
+    void end_of_stream(const worker_ptr& w, std::unique_lock<std::mutex>& lock, completions& done)
     {
-        const auto it = std::find_if(workers.begin(), workers.end(),
-                                     [w](const auto& p) { return p.get() == w; });
-        if (it == workers.end())
-            return;
-        std::unique_ptr<worker> gone = std::move(*it);
-        gone->reader.join();
-        error_code ec;
-        // Its stream ended: it is exiting, or stuck; give it a moment, then kill it.
-        if (!gone->child.wait_exit(os::clock::now() + std::chrono::seconds(5), ec))
-            gone->child.kill(ec);
-        gone->child.wait_exit(os::clock::time_point::max(), ec);
-        gone->child.running(ec);
-        if (gone->current) {
-            task_outcome outcome;
-            outcome.ec = make_error_code(terminating       ? error::pool_closed
-                                         : gone->timed_out ? error::timeout
-                                                           : error::worker_died);
-            outcome.what = gone->timed_out ? "task timed out; its worker was killed"
-                                           : describe_exit(gone->child.exit_code());
-            gone->current->done(std::move(outcome));
+        w->gone = true;
+        w->deadline.cancel();
+        error_code ignored;
+        w->stream.close(ignored);
+        workers[w->slot] = nullptr;
+        std::optional<pending_task> running;
+        if (!w->in_flight.empty()) {
+            running = std::move(w->in_flight.front());
+            w->in_flight.pop_front();
         }
-        if (!gone->ready && !terminating && !gone->closing) {
+        // Sent but not started: they go back to the head of the queue, in order.
+        for (auto it = w->in_flight.rbegin(); it != w->in_flight.rend(); ++it)
+            queue.push_front(std::move(*it));
+        w->in_flight.clear();
+
+        lock.unlock(); // reaping may wait for the worker to finish exiting
+        reap(*w, false);
+        lock.lock();
+
+        if (running) {
+            const error_code why = terminating          ? make_error_code(error::pool_closed)
+                                   : running->cancelled ? error_code(asio::error::operation_aborted)
+                                   : w->timed_out       ? make_error_code(error::timeout)
+                                                        : make_error_code(error::worker_died);
+            done.add(running->done,
+                     failure(why, w->timed_out ? "task timed out; its worker was killed"
+                                               : describe_exit(w->child.exit_code())));
+        }
+        if (!w->ready && !w->stopping && !terminating && !broken) {
             broken = make_error_code(error::not_initialized); // it never reached init
-            fail_queue(broken);
+            broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
+                          describe_exit(w->child.exit_code());
+            fail_queue(done);
         }
-        if (!closed && !terminating && !broken)
-            fill_slot(static_cast<std::size_t>(it - workers.begin())); // a replacement
-        else
-            worker_gone();
-        dispatch();
+        worker_done_locked();
+        // A replacement, while there is work for it.
+        if (!terminating && !broken && (!closed || !queue.empty()))
+            start_later(w->slot);
+    }
+
+    // Waits for a worker to exit (killing it if `kill` or if it is slow to) and reaps it.
+    static void reap(worker& w, bool kill)
+    {
+        error_code ec;
+        if (kill || !w.child.wait_exit(os::clock::now() + exit_grace, ec))
+            w.child.kill(ec);
+        w.child.wait_exit(os::clock::time_point::max(), ec);
+        w.child.running(ec);
+    }
+
+    // How many tasks worker `w` may have in flight: one, or as many as it is expected to finish
+    // within the pipeline budget once it has shown how long its tasks take.
+    std::size_t capacity(const worker& w) const
+    {
+        if (!w.ready || w.stopping || w.gone)
+            return 0;
+        std::size_t depth = 1;
+        if (w.mean_task_seconds >= 0) {
+            const double ahead = pipeline_budget.count() / std::max(w.mean_task_seconds, 1e-9);
+            depth = static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_pipelined)));
+        }
+        if (options.max_tasks_per_child != 0)
+            depth = std::min(depth, w.in_flight.size() + options.max_tasks_per_child - w.tasks_sent);
+        return depth > w.in_flight.size() ? depth - w.in_flight.size() : 0;
     }
 
     void dispatch()
     {
-        for (auto& w : workers) {
-            if (queue.empty())
-                break;
-            if (!w || !w->ready || w->current || w->closing)
-                continue;
-            queued_task task = std::move(queue.front());
-            queue.pop_front();
-            const std::string frame =
-                encode(task_frame{task.id, task.task->name, task.task->signature, task.arguments});
-            error_code ec;
-            send_frame(w->channel, frame_kind::task, frame, os::clock::time_point::max(), ec);
-            if (ec) {
-                queue.push_front(std::move(task)); // not taken: another worker will run it
-                continue;
+        // Idle workers first, one task each; then the pipelines.
+        for (int pass = 0; pass < 2 && !queue.empty(); ++pass)
+            for (const worker_ptr& w : workers) {
+                if (!w || (pass == 0 && !w->in_flight.empty()))
+                    continue;
+                for (std::size_t n = pass == 0 ? std::min<std::size_t>(1, capacity(*w))
+                                               : capacity(*w);
+                     n > 0 && !queue.empty(); --n)
+                    send_task(*w);
             }
-            w->current = std::move(task);
-            if (options.task_timeout.count() > 0)
-                arm_deadline(*w);
+        for (const worker_ptr& w : workers) {
+            if (!w || w->gone)
+                continue;
+            const bool done_with_it = options.max_tasks_per_child != 0 &&
+                                      w->tasks_sent >= options.max_tasks_per_child;
+            if (w->ready && !w->stopping && (done_with_it || (closed && queue.empty()))) {
+                append_frame(w->outbox, frame_kind::stop, {});
+                w->stopping = true;
+            }
+            flush(w);
         }
-        if (closed && queue.empty())
-            for (auto& w : workers)
-                if (w && !w->current && !w->closing) {
-                    w->closing = true;
-                    w->channel.shutdown_send(); // the worker exits at the end of its stream
-                }
     }
 
-    // A task still running at its deadline: kill its worker; on_exit fails it with timeout.
-    void arm_deadline(worker& w)
+    void send_task(worker& w)
     {
-        const std::uint64_t id = w.current->id;
+        pending_task task = std::move(queue.front());
+        queue.pop_front();
+        // The task keeps its arguments: they are sent again if the worker dies before it.
+        append_task_frame(w.outbox, task.id, task.task->name, task.task->signature,
+                          task.chunk.count, task.chunk.arguments);
+        ++w.tasks_sent;
+        w.in_flight.push_back(std::move(task));
+        if (w.in_flight.size() == 1)
+            begin_front(w, os::clock::now());
+    }
+
+    // The front task of `w` starts (about) now: time it, and stop it at its deadline.
+    void begin_front(worker& w, os::clock::time_point now)
+    {
+        w.front_started = now;
+        if (options.task_timeout.count() <= 0)
+            return;
         w.deadline.expires_after(options.task_timeout);
-        w.deadline.async_wait([this, wp = &w, id](const error_code& ec) {
-            if (ec || !wp->current || wp->current->id != id)
+        w.deadline.async_wait([self = shared_from_this(), wp = w.shared_from_this(),
+                               id = w.in_flight.front().id](const error_code& ec) {
+            if (ec)
                 return;
-            wp->timed_out = true;
+            std::lock_guard<std::mutex> lock(self->mutex);
+            worker& w = *wp;
+            if (w.gone || w.in_flight.empty() || w.in_flight.front().id != id)
+                return;
+            w.timed_out = true;
             error_code ignored;
-            wp->child.kill(ignored);
+            w.child.kill(ignored); // its end of stream fails the task with timeout
         });
     }
 
-    void fail_queue(error_code why)
+    void flush(const worker_ptr& w)
     {
-        while (!queue.empty()) {
-            queued_task task = std::move(queue.front());
-            queue.pop_front();
-            task_outcome outcome;
-            outcome.ec = why;
-            outcome.what = broken_what;
-            task.done(std::move(outcome));
-        }
+        if (w->gone || !w->writing.empty() || w->outbox.empty())
+            return;
+        std::swap(w->writing, w->outbox);
+        asio::async_write(w->stream, asio::buffer(w->writing),
+                          [self = shared_from_this(), w](const error_code& ec, std::size_t) {
+                              std::lock_guard<std::mutex> lock(self->mutex);
+                              w->writing.clear();
+                              if (ec) {
+                                  // The worker is gone or going: its end of stream follows.
+                                  error_code ignored;
+                                  w->child.kill(ignored);
+                                  return;
+                              }
+                              self->flush(w);
+                          });
     }
 
-    // Runs `f` on the supervisor thread and waits for it.
-    template <class F>
-    void run_on_supervisor(F f)
+    void fail_queue(completions& done)
     {
-        std::promise<void> done;
-        asio::post(io, [&] {
-            f();
-            done.set_value();
-        });
-        done.get_future().wait();
+        for (pending_task& task : queue)
+            done.add(task.done, failure(broken, broken_what));
+        queue.clear();
     }
 };
 
-std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options)
+// ---- the interface pool.hpp uses ---------------------------------------------------------------
+
+std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
+                                     const asio::any_io_executor* executor)
 {
     auto pool = std::make_shared<pool_core>();
     pool->size = size == 0 ? cpu_count() : size;
     pool->options = std::move(options);
+    if (executor) {
+        pool->executor = *executor;
+    } else {
+        pool->own = std::make_shared<own_context>();
+        pool->executor = pool->own->io.get_executor();
+        pool->own->thread = std::thread([own = pool->own] { own->io.run(); });
+    }
     pool->workers.resize(pool->size);
-    pool->live = pool->size;
-    pool->supervisor = std::thread([p = pool.get()] { p->io.run(); });
     // Workers start in the background, as Python's do: tasks wait in the queue meanwhile, and
     // fail with the reason if workers cannot be started.
-    asio::post(pool->io, [p = pool.get()] {
-        for (std::size_t i = 0; i < p->size; ++i) {
-            if (p->terminating || p->broken)
-                p->worker_gone(); // not started: nothing to wait for
-            else
-                p->fill_slot(i);
-        }
-    });
+    std::lock_guard<std::mutex> lock(pool->mutex);
+    for (std::size_t slot = 0; slot < pool->size; ++slot)
+        pool->start_later(slot);
     return pool;
 }
 
-void pool_submit(pool_core& pool, const task_entry& task, std::vector<std::string> arguments,
+std::uint64_t pool_reserve_ids(pool_core& pool, std::size_t n) noexcept
+{
+    return pool.next_id.fetch_add(n, std::memory_order_relaxed);
+}
+
+void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
                  task_callback done)
 {
-    asio::post(pool.io, [&pool, &task, arguments = std::move(arguments),
-                         done = std::move(done)]() mutable {
-        if (pool.closed || pool.terminating || pool.broken) {
-            task_outcome outcome;
-            outcome.ec = pool.broken ? pool.broken : make_error_code(error::pool_closed);
-            outcome.what = pool.broken_what;
+    std::unique_lock<std::mutex> lock(pool.mutex);
+    if (pool.closed || pool.terminating) {
+        lock.unlock();
+        throw_error(make_error_code(error::pool_closed),
+                    "multiproc::pool: the pool takes no more tasks (closed or terminated)");
+    }
+    if (pool.broken) {
+        // Never completed inside this call: Asio's rule, and the caller's locks.
+        asio::post(pool.executor, [done = std::move(done),
+                                   outcome = failure(pool.broken, pool.broken_what)]() mutable {
             done(std::move(outcome));
-            return;
+        });
+        return;
+    }
+    pool.queue.push_back({id, &task, std::move(chunk), std::move(done), false});
+    pool.dispatch();
+}
+
+void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
+                 asio::cancellation_type type) noexcept
+{
+    const auto mine = [&](std::uint64_t id) { return id >= first && id - first < n; };
+    completions done;
+    {
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        for (auto it = pool.queue.begin(); it != pool.queue.end();) {
+            if (mine(it->id)) {
+                done.add(it->done, failure(asio::error::operation_aborted, "cancelled"));
+                it = pool.queue.erase(it);
+            } else {
+                ++it;
+            }
         }
-        pool.queue.push_back({pool.next_id++, &task, std::move(arguments), std::move(done)});
-        pool.dispatch();
-    });
+        // A running task: signal its worker. Tasks sent behind it cannot be taken back.
+        for (const worker_ptr& w : pool.workers) {
+            if (!w || w->gone || w->in_flight.empty() || !mine(w->in_flight.front().id))
+                continue;
+            w->in_flight.front().cancelled = true;
+            error_code ignored;
+            if ((type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
+                w->child.kill(ignored);
+            else if ((type & asio::cancellation_type::partial) != asio::cancellation_type::none)
+                w->child.terminate(ignored);
+            else
+                w->child.interrupt(ignored);
+        }
+    }
+    done.run();
 }
 
 void pool_close(pool_core& pool) noexcept
 {
-    asio::post(pool.io, [&pool] {
-        pool.closed = true;
-        pool.dispatch();
-    });
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    pool.closed = true;
+    pool.dispatch();
 }
 
 void pool_join(pool_core& pool)
 {
-    bool closed = false;
-    pool.run_on_supervisor([&] { closed = pool.closed || pool.terminating; });
-    if (!closed)
+    std::unique_lock<std::mutex> lock(pool.mutex);
+    if (!pool.closed && !pool.terminating)
         throw_error(make_error_code(boost::system::errc::operation_not_permitted),
                     "multiproc::pool::join: close() or terminate() the pool first");
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+    pool.all_gone.wait(lock, [&] { return pool.live == 0 && pool.starting == 0; });
 }
 
 void pool_terminate(pool_core& pool) noexcept
 {
+    completions done;
+    std::vector<worker_ptr> workers;
     {
         std::lock_guard<std::mutex> lock(pool.mutex);
-        if (pool.stopped)
+        if (pool.terminating)
             return;
-        pool.stopped = true;
-    }
-    pool.run_on_supervisor([&] {
         pool.terminating = true;
-        pool.fail_queue(make_error_code(error::pool_closed));
-        for (auto& w : pool.workers) {
-            error_code ec;
-            if (w)
-                w->child.kill(ec); // its reader sees the end of the stream: on_exit reaps it
+        for (pending_task& task : pool.queue)
+            done.add(task.done, failure(make_error_code(error::pool_closed), "pool terminated"));
+        pool.queue.clear();
+        for (worker_ptr& w : pool.workers) {
+            if (!w)
+                continue;
+            w->gone = true;
+            error_code ignored;
+            w->child.kill(ignored);
+            w->deadline.cancel();
+            w->stream.close(ignored);
+            for (pending_task& task : w->in_flight)
+                done.add(task.done,
+                         failure(make_error_code(error::pool_closed), "pool terminated"));
+            w->in_flight.clear();
+            workers.push_back(std::move(w));
         }
-    });
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+    }
+    for (const worker_ptr& w : workers)
+        pool_core::reap(*w, true);
+    done.run();
+    {
+        std::unique_lock<std::mutex> lock(pool.mutex);
+        for (std::size_t i = 0; i < workers.size(); ++i)
+            pool.worker_done_locked();
+        // Slots being filled right now see `terminating` and give up.
+        pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+    }
+    if (pool.own) {
+        // The pool's thread ends once the aborted operations' handlers have run.
+        pool.own->work.reset();
+        if (pool.own->thread.get_id() == std::this_thread::get_id())
+            pool.own->thread.detach();
+        else if (pool.own->thread.joinable())
+            pool.own->thread.join();
+    }
 }
 
 std::size_t pool_size(const pool_core& pool) noexcept
 {
     return pool.size;
+}
+
+asio::any_io_executor pool_executor(const pool_core& pool)
+{
+    return pool.executor;
 }
 
 std::exception_ptr outcome_error(const task_outcome& outcome)
@@ -408,6 +677,24 @@ std::exception_ptr outcome_error(const task_outcome& outcome)
         return std::make_exception_ptr(remote_error(outcome.exception_type, outcome.what));
     return std::make_exception_ptr(system_error(
         outcome.ec, outcome.what.empty() ? std::string("multiproc::pool") : outcome.what));
+}
+
+error_code error_code_of(const std::exception_ptr& error) noexcept
+{
+    try {
+        std::rethrow_exception(error);
+    } catch (const system_error& e) {
+        return e.code();
+    } catch (...) {
+        return make_error_code(error::bad_message); // a result that would not decode
+    }
+}
+
+void check_no_inherited_handles(inheritance_scope& scope)
+{
+    if (!scope.take().handles.empty())
+        throw_error(make_error_code(error::not_supported),
+                    "multiproc::pool: a pipe connection cannot be passed to a pool task");
 }
 
 } // namespace multiproc::detail

@@ -73,9 +73,7 @@ result_frame run_task(const task_frame& work)
             throw system_error(make_error_code(error::unregistered_task), work.task);
         if (work.signature != task->signature)
             throw system_error(make_error_code(error::signature_mismatch), work.task);
-        result.results.reserve(work.arguments.size());
-        for (const auto& arguments : work.arguments)
-            result.results.push_back(task->invoke(arguments));
+        result.results = task->invoke(work.arguments, work.count);
     } catch (const std::exception& e) {
         result = {work.id, false, {}, boost::core::demangle(typeid(e).name()), e.what()};
     } catch (...) {
@@ -84,7 +82,7 @@ result_frame run_task(const task_frame& work)
     return result;
 }
 
-// A pool worker: runs the tasks the parent sends until the stream ends. Never returns.
+// A pool worker: runs the tasks the parent sends until it says stop. Never returns.
 [[noreturn]] void serve_tasks(os::channel& to_parent, const std::string& worker_body)
 {
     error_code ec;
@@ -95,7 +93,7 @@ result_frame run_task(const task_frame& work)
     std::string body;
     while (!ec) {
         const frame_kind kind = receive_frame(to_parent, body, ec);
-        if (ec)
+        if (ec || kind == frame_kind::stop)
             break;
         const task_frame work = kind == frame_kind::task ? decode_task(body, ec) : task_frame{};
         if (!ec && kind != frame_kind::task)
@@ -105,7 +103,7 @@ result_frame run_task(const task_frame& work)
         send_frame(to_parent, frame_kind::result, encode(run_task(work)), no_deadline, ec);
     }
     os::flush_stdio();
-    // The parent closing the stream is the normal end; anything else is an error.
+    // Stop is the normal end; so is the parent closing the stream (it terminated the pool).
     if (ec && ec != error::peer_closed) {
         std::cerr << "multiproc: worker stopped: " << ec.message() << '\n';
         std::exit(1);
@@ -157,7 +155,7 @@ result_frame run_task(const task_frame& work)
     if (ec)
         std::exit(1); // the parent is gone
     os::exit_when_closed(to_parent);
-    const int code = run_child_function([&] { task->invoke(run.arguments); });
+    const int code = run_child_function([&] { task->invoke(run.arguments, 1); });
     os::flush_stdio();
     std::exit(code);
 }

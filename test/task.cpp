@@ -66,16 +66,28 @@ BOOST_AUTO_TEST_CASE(invoke_decodes_arguments_and_encodes_the_result)
     const std::string arguments =
         mp::detail::encode_arguments(&join_words, std::vector<std::string>{"a", "bc", "d"}, '-');
     std::tuple<std::string> result;
-    mp::detail::decode_into(entry->invoke(arguments), result);
+    mp::detail::decode_into(entry->invoke(arguments, 1), result);
     BOOST_TEST(std::get<0>(result) == "a-bc-d");
 
     // Arguments convert to the parameter types before encoding: a const char* becomes the
     // std::string the child decodes, a short an int.
     const std::string sum =
-        mp::detail::find_task("add")->invoke(mp::detail::encode_arguments(&add, short(2), 40));
+        mp::detail::find_task("add")->invoke(mp::detail::encode_arguments(&add, short(2), 40), 1);
     std::tuple<int> total;
     mp::detail::decode_into(sum, total);
     BOOST_TEST(std::get<0>(total) == 42);
+}
+
+BOOST_AUTO_TEST_CASE(a_chunk_of_argument_sets_gives_its_results_in_one_archive)
+{
+    const auto* entry = mp::detail::find_task("add");
+    std::vector<std::tuple<int, int>> sets{{1, 2}, {30, 4}, {-5, 5}};
+    const std::string results = entry->invoke(mp::detail::encode_argument_sets(sets), 3);
+    std::vector<int> sums;
+    mp::detail::decode_results(results, 3, sums);
+    BOOST_TEST(sums == (std::vector<int>{3, 34, 0}), boost::test_tools::per_element());
+    // Fewer argument sets than the count says: an error, not garbage.
+    BOOST_CHECK_THROW(entry->invoke(mp::detail::encode_argument_sets(sets), 4), std::exception);
 }
 
 BOOST_AUTO_TEST_CASE(signatures_tell_types_apart)
@@ -94,7 +106,7 @@ BOOST_AUTO_TEST_CASE(truncated_arguments_are_an_error_not_undefined_behaviour)
     std::string arguments =
         mp::detail::encode_arguments(&join_words, std::vector<std::string>{"abc"}, ',');
     arguments.resize(arguments.size() / 2);
-    BOOST_CHECK_THROW(entry->invoke(arguments), std::exception);
+    BOOST_CHECK_THROW(entry->invoke(arguments, 1), std::exception);
 }
 
 BOOST_AUTO_TEST_CASE(child_with_another_signature_refuses_the_task)

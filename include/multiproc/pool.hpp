@@ -3,19 +3,32 @@
 #define MULTIPROC_POOL_HPP
 
 /// @file
-/// `multiproc::pool`: Python's `multiprocessing.Pool`, a fixed set of worker processes run by a
-/// supervisor, that survives workers that crash.
+/// `multiproc::pool`: Python's `multiprocessing.Pool`, a fixed set of worker processes run by an
+/// Asio-driven supervisor, that survives workers that crash. Results arrive in an
+/// `async_result`, or through any Asio completion token.
 
-#include <multiproc/error.hpp>
 #include <multiproc/detail/handles.hpp>
+#include <multiproc/error.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>
 
+// The Asio parts a completion token needs (measured: about 0.2 s more to compile this header).
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -88,83 +101,253 @@ struct pool_options
 namespace detail {
 struct pool_core;
 
-/// How a task ended: results (one per argument set), or why not.
+/// Argument sets for one task message, encoded in one archive.
+struct encoded_chunk
+{
+    std::string arguments;
+    std::uint32_t count = 0;
+};
+
+/// How a task message ended: its results (one archive, one per argument set), or why not.
 struct task_outcome
 {
-    error_code ec; // worker_died, remote_exception, pool_closed, ...
-    std::vector<std::string> results;
+    error_code ec; // worker_died, remote_exception, pool_closed, timeout, operation_aborted...
+    std::string results;
     std::string exception_type; // for remote_exception
-    std::string what;           // remote_exception: what(); worker_died: how it died
+    std::string what;           // remote_exception: what(); otherwise how it ended
 };
 using task_callback = std::function<void(task_outcome&&)>;
 
-std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options);
-/// Queues a task; `done` runs on the supervisor's thread, exactly once.
-void pool_submit(pool_core& pool, const task_entry& task, std::vector<std::string> arguments,
+/// `executor` null: the pool runs its own thread.
+std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
+                                     const boost::asio::any_io_executor* executor);
+/// Reserves `n` consecutive task ids; returns the first.
+std::uint64_t pool_reserve_ids(pool_core& pool, std::size_t n) noexcept;
+/// Queues a task message; `done` runs exactly once, never inside this call, and not on a
+/// thread holding pool state.
+void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
                  task_callback done);
+/// Cancels tasks `first .. first + n - 1`: a queued one is dropped; a running one has its
+/// worker interrupted (total), asked to exit (partial) or killed (terminal). Either way it
+/// fails with `operation_aborted` unless it finished first.
+void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
+                 boost::asio::cancellation_type type) noexcept;
 void pool_close(pool_core& pool) noexcept;
 void pool_join(pool_core& pool);
 void pool_terminate(pool_core& pool) noexcept;
 std::size_t pool_size(const pool_core& pool) noexcept;
+boost::asio::any_io_executor pool_executor(const pool_core& pool);
 
 /// The exception a failed outcome stands for.
 std::exception_ptr outcome_error(const task_outcome& outcome);
+/// The error code an exception from a task stands for (completion handlers get only a code).
+error_code error_code_of(const std::exception_ptr& error) noexcept;
+/// Refuses handles that need inheritance: pool workers are already running.
+void check_no_inherited_handles(inheritance_scope& scope);
 
-/// Encodes one argument set, refusing handles that need inheritance (pool workers are already
-/// running).
-template <class F, class... Args>
-std::string encode_pool_arguments(F function, Args&&... args)
+/// Takes up to `chunksize` items from `next..end` and encodes them as one task message;
+/// `convert` makes the function's argument tuple of an item.
+template <class Tuple, class It, class End, class Convert>
+encoded_chunk encode_chunk(It& next, const End& end, std::size_t chunksize, Convert& convert)
 {
-    inheritance_scope scope;
-    std::string encoded = encode_arguments(function, std::forward<Args>(args)...);
-    if (!scope.take().handles.empty())
-        throw_error(make_error_code(error::not_supported),
-                    "multiproc::pool: a pipe connection cannot be passed to a pool task");
-    return encoded;
+    std::vector<Tuple> sets;
+    sets.reserve(chunksize);
+    for (; sets.size() < chunksize && next != end; ++next)
+        sets.push_back(convert(*next));
+    encoded_chunk chunk;
+    chunk.count = static_cast<std::uint32_t>(sets.size());
+    if (!sets.empty()) {
+        inheritance_scope scope;
+        chunk.arguments = encode_argument_sets(sets);
+        check_no_inherited_handles(scope);
+    }
+    return chunk;
 }
 
-/// The state an async_result shares with the callback that completes it.
+/// A value type for every result, `void` included.
 template <class R>
+using value_t = std::conditional_t<std::is_void_v<R>, char, R>;
+
+/// What a job (one or more task messages) gives: a value, or the exception that stopped it.
+template <class T>
+struct job_result
+{
+    std::exception_ptr error;
+    std::optional<T> value;
+};
+
+/// The result of one task message for `apply`: its single value.
+template <class R>
+job_result<value_t<R>> single_result(std::vector<task_outcome>& outcomes)
+{
+    task_outcome& outcome = outcomes.at(0);
+    job_result<value_t<R>> r;
+    try {
+        if (outcome.ec) {
+            r.error = outcome_error(outcome);
+        } else if constexpr (std::is_void_v<R>) {
+            r.value.emplace('\0');
+        } else {
+            std::vector<R> values;
+            decode_results(outcome.results, 1, values);
+            r.value.emplace(std::move(values.at(0)));
+        }
+    } catch (...) {
+        r.error = std::current_exception();
+    }
+    return r;
+}
+
+/// Sends every chunk of a job and calls `deliver(job_result<T>)` once, when all have ended:
+/// `finish(outcomes)` makes the value from the chunks' outcomes, in order.
+template <class T, class Finish, class Deliver>
+void run_job(pool_core& pool, std::uint64_t first_id, const task_entry& task,
+             std::vector<encoded_chunk> chunks, Finish finish, Deliver deliver)
+{
+    struct gather
+    {
+        gather(std::size_t n, Finish&& f, Deliver&& d)
+            : left(n), outcomes(n), finish(std::move(f)), deliver(std::move(d))
+        {}
+        std::mutex mutex;
+        std::size_t left;
+        std::vector<task_outcome> outcomes;
+        Finish finish;
+        Deliver deliver;
+    };
+    if (chunks.empty()) { // nothing to run: complete off this call, as every job does
+        auto d = std::make_shared<Deliver>(std::move(deliver));
+        boost::asio::post(pool_executor(pool), [d, finish = std::move(finish)]() mutable {
+            std::vector<task_outcome> none;
+            (*d)(finish(none));
+        });
+        return;
+    }
+    if (chunks.size() == 1) { // no gathering
+        pool_submit(pool, first_id, task, std::move(chunks[0]),
+                    [finish = std::move(finish), deliver = std::move(deliver)](
+                        task_outcome&& outcome) mutable {
+                        std::vector<task_outcome> one(1);
+                        one[0] = std::move(outcome);
+                        deliver(finish(one));
+                    });
+        return;
+    }
+    auto g = std::make_shared<gather>(chunks.size(), std::move(finish), std::move(deliver));
+    for (std::size_t i = 0; i < chunks.size(); ++i)
+        pool_submit(pool, first_id + i, task, std::move(chunks[i]),
+                    [g, i](task_outcome&& outcome) {
+                        {
+                            std::lock_guard<std::mutex> lock(g->mutex);
+                            g->outcomes[i] = std::move(outcome);
+                            if (--g->left != 0)
+                                return;
+                        }
+                        g->deliver(g->finish(g->outcomes));
+                    });
+}
+
+/// The value of a job made of map chunks: every result, in order, or the first failure.
+template <class R>
+struct map_finish
+{
+    std::vector<std::uint32_t> counts;
+    job_result<std::vector<R>> operator()(std::vector<task_outcome>& outcomes) const
+    {
+        job_result<std::vector<R>> r;
+        try {
+            std::vector<R> values;
+            for (std::size_t i = 0; i < outcomes.size(); ++i) {
+                if (outcomes[i].ec) {
+                    r.error = outcome_error(outcomes[i]);
+                    return r;
+                }
+                decode_results(outcomes[i].results, counts[i], values);
+            }
+            r.value.emplace(std::move(values));
+        } catch (...) {
+            r.error = std::current_exception();
+        }
+        return r;
+    }
+};
+
+/// The state an async_result shares with the job that completes it.
+template <class T>
 struct result_state
 {
     std::mutex mutex;
     std::condition_variable ready;
     bool done = false;
-    std::optional<std::conditional_t<std::is_void_v<R>, char, R>> value;
-    std::exception_ptr error;
+    job_result<T> result;
 
-    void complete(task_outcome&& outcome)
+    void complete(job_result<T>&& r)
     {
-        std::exception_ptr failure;
-        std::optional<std::conditional_t<std::is_void_v<R>, char, R>> decoded;
-        try {
-            if (outcome.ec) {
-                failure = outcome_error(outcome);
-            } else if constexpr (std::is_void_v<R>) {
-                decoded.emplace('\0');
-            } else {
-                auto tuple = empty_tuple<std::tuple<R>>::make();
-                decode_into(outcome.results.at(0), tuple);
-                decoded.emplace(std::move(std::get<0>(tuple)));
-            }
-        } catch (...) {
-            failure = std::current_exception();
-        }
         std::lock_guard<std::mutex> lock(mutex);
-        value = std::move(decoded);
-        error = failure;
+        result = std::move(r);
         done = true;
         ready.notify_all();
     }
 };
+
+/// Starts a job whose completion goes to an Asio completion handler, `void(error_code)` for a
+/// void task, `void(error_code, T)` otherwise. The handler runs on its associated executor
+/// (the pool's by default); its cancellation slot cancels the job.
+template <class T, bool Void>
+struct initiate_job
+{
+    std::shared_ptr<pool_core> pool;
+
+    template <class Handler, class Finish>
+    void operator()(Handler&& handler, const task_entry* task, std::vector<encoded_chunk> chunks,
+                    Finish finish) const
+    {
+        namespace asio = boost::asio;
+        auto work =
+            asio::make_work_guard(asio::get_associated_executor(handler, pool_executor(*pool)));
+        const std::size_t n = chunks.size();
+        const std::uint64_t first = pool_reserve_ids(*pool, n);
+        auto slot = asio::get_associated_cancellation_slot(handler);
+        if (slot.is_connected())
+            slot.assign([p = pool, first, n](asio::cancellation_type type) {
+                pool_cancel(*p, first, n, type);
+            });
+        auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
+        run_job<T>(*pool, first, *task, std::move(chunks), std::move(finish),
+                   [h, work](job_result<T>&& r) mutable {
+                       const error_code ec = r.error ? error_code_of(r.error) : error_code();
+                       asio::post(work.get_executor(), [h, ec, r = std::move(r)]() mutable {
+                           asio::get_associated_cancellation_slot(*h).clear();
+                           if constexpr (Void)
+                               std::move (*h)(ec);
+                           else
+                               std::move (*h)(ec, r.value ? std::move(*r.value) : make_empty<T>());
+                       });
+                       work.reset();
+                   });
+    }
+};
+
+/// Holds a range for a lazy stream: a reference to an lvalue, the object itself otherwise.
+template <class Range>
+using held_range_t = std::conditional_t<std::is_lvalue_reference_v<Range>, Range,
+                                        std::remove_cv_t<std::remove_reference_t<Range>>>;
+
+/// What an imap stream shares with the tasks it sent: their outcomes, by chunk number.
+struct stream_state
+{
+    std::mutex mutex;
+    std::condition_variable arrived;
+    std::map<std::size_t, task_outcome> outcomes;
+};
 } // namespace detail
 
-/// The result of `apply_async` (Python's AsyncResult).
+/// The result of `apply_async` or `map_async` (Python's AsyncResult).
 template <class R>
 class async_result
 {
 public:
-    explicit async_result(std::shared_ptr<detail::result_state<R>> state) noexcept
+    explicit async_result(std::shared_ptr<detail::result_state<detail::value_t<R>>> state) noexcept
         : state_(std::move(state))
     {}
 
@@ -174,10 +357,10 @@ public:
     {
         wait();
         std::lock_guard<std::mutex> lock(state_->mutex);
-        if (state_->error)
-            std::rethrow_exception(state_->error);
+        if (state_->result.error)
+            std::rethrow_exception(state_->result.error);
         if constexpr (!std::is_void_v<R>)
-            return std::move(*state_->value);
+            return std::move(*state_->result.value);
     }
     void wait()
     {
@@ -215,31 +398,165 @@ public:
     bool successful() const
     {
         std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->done && !state_->error;
+        return state_->done && !state_->result.error;
     }
 
 private:
-    std::shared_ptr<detail::result_state<R>> state_;
+    std::shared_ptr<detail::result_state<detail::value_t<R>>> state_;
+};
+
+/// The results of `imap` (in order) or `imap_unordered` (as they finish): a stream read with
+/// `next()` or a range-for. Items are sent as the stream is read, a bounded number of chunks
+/// ahead, so a stream over any number of items runs in bounded memory (Python's imap reads its
+/// whole input at once). A failed chunk throws from `next()` where its results would be; the
+/// stream goes on after it.
+template <class R>
+class imap_stream
+{
+public:
+    /// The next result, or nothing at the end.
+    std::optional<R> next()
+    {
+        for (;;) {
+            if (taken_ < ready_.size())
+                return std::optional<R>(std::move(ready_[taken_++]));
+            ready_.clear();
+            taken_ = 0;
+            top_up();
+            if (in_flight_ == 0)
+                return std::nullopt;
+            std::unique_lock<std::mutex> lock(shared_->mutex);
+            shared_->arrived.wait(lock, [&] {
+                return ordered_ ? shared_->outcomes.count(next_chunk_) != 0
+                                : !shared_->outcomes.empty();
+            });
+            auto it = ordered_ ? shared_->outcomes.find(next_chunk_) : shared_->outcomes.begin();
+            detail::task_outcome outcome = std::move(it->second);
+            const std::uint32_t count = counts_.at(it->first);
+            counts_.erase(it->first);
+            shared_->outcomes.erase(it);
+            lock.unlock();
+            ++next_chunk_;
+            --in_flight_;
+            if (outcome.ec)
+                std::rethrow_exception(detail::outcome_error(outcome));
+            detail::decode_results(outcome.results, count, ready_);
+        }
+    }
+
+    /// An input iterator over what `next()` gives.
+    class iterator
+    {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = R;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const R*;
+        using reference = const R&;
+
+        iterator() = default;
+        explicit iterator(imap_stream* stream) : stream_(stream) { ++*this; }
+        const R& operator*() const { return *current_; }
+        const R* operator->() const { return &*current_; }
+        iterator& operator++()
+        {
+            current_ = stream_->next();
+            if (!current_)
+                stream_ = nullptr;
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        bool operator==(const iterator& other) const { return stream_ == other.stream_; }
+        bool operator!=(const iterator& other) const { return stream_ != other.stream_; }
+
+    private:
+        imap_stream* stream_ = nullptr;
+        std::optional<R> current_;
+    };
+    iterator begin() { return iterator(this); }
+    iterator end() { return iterator(); }
+
+    imap_stream(std::shared_ptr<detail::pool_core> pool, const detail::task_entry& task,
+                std::function<detail::encoded_chunk()> next_chunk, std::size_t window,
+                bool ordered)
+        : pool_(std::move(pool)), task_(&task), next_chunk_of_input_(std::move(next_chunk)),
+          window_(window), ordered_(ordered), shared_(std::make_shared<detail::stream_state>())
+    {}
+
+private:
+    // Sends chunks until `window_` are out or the input ends.
+    void top_up()
+    {
+        while (!input_done_ && in_flight_ < window_) {
+            detail::encoded_chunk chunk = next_chunk_of_input_();
+            if (chunk.count == 0) {
+                input_done_ = true;
+                break;
+            }
+            const std::size_t number = sent_++;
+            counts_[number] = chunk.count;
+            ++in_flight_;
+            detail::pool_submit(*pool_, detail::pool_reserve_ids(*pool_, 1), *task_,
+                                std::move(chunk),
+                                [s = shared_, number](detail::task_outcome&& outcome) {
+                                    std::lock_guard<std::mutex> lock(s->mutex);
+                                    s->outcomes.emplace(number, std::move(outcome));
+                                    s->arrived.notify_all();
+                                });
+        }
+    }
+
+    std::shared_ptr<detail::pool_core> pool_;
+    const detail::task_entry* task_;
+    std::function<detail::encoded_chunk()> next_chunk_of_input_;
+    std::size_t window_;
+    bool ordered_;
+    std::shared_ptr<detail::stream_state> shared_;
+    std::map<std::size_t, std::uint32_t> counts_; // of the chunks in flight
+    std::vector<R> ready_;                        // decoded; taken from `taken_` on
+    std::size_t taken_ = 0;
+    std::size_t sent_ = 0;
+    std::size_t next_chunk_ = 0;
+    std::size_t in_flight_ = 0;
+    bool input_done_ = false;
 };
 
 /// A fixed number of worker processes that run registered tasks (Python's `Pool`).
 ///
-/// Workers are spawned copies of this program (see `multiproc::init`). A supervisor thread
-/// sends each task to an idle worker and receives its result; results arrive without the
-/// caller draining anything. A worker that dies mid-task (crash, kill, `exit()` in the task)
-/// fails only the task it held, with `error::worker_died`, and is replaced; every other task
+/// Workers are spawned copies of this program (see `multiproc::init`). A supervisor, driven by
+/// Asio, sends tasks to the workers and reads their results as they arrive, without the caller
+/// draining anything. A worker that dies mid-task (crash, kill, `exit()` in the task) fails
+/// only the task it was running, with `error::worker_died`, and is replaced; every other task
 /// goes on. The destructor terminates the workers (Python's `with Pool() as p:`).
+///
+/// Without an executor the pool runs one thread of its own. Given one (`pool(io.get_executor())`)
+/// it runs there and starts no thread: the workers start, and results arrive, only while that
+/// context runs. Completion handlers run on their associated executor, the pool's by default.
 class pool
 {
 public:
+    using executor_type = boost::asio::any_io_executor;
+
     /// `size` workers; 0: `cpu_count()`. They start in the background; if they cannot be
     /// started, every task fails with the reason.
     explicit pool(std::size_t size = 0, pool_options options = {})
-        : core_(detail::make_pool(size, std::move(options)))
+        : core_(detail::make_pool(size, std::move(options), nullptr))
+    {}
+    /// A pool run on `executor` (embedding in an Asio application).
+    explicit pool(const executor_type& executor, std::size_t size = 0, pool_options options = {})
+        : core_(detail::make_pool(size, std::move(options), &executor))
+    {}
+    /// A pool run on an execution context (an `io_context`).
+    template <class Context, class = std::enable_if_t<std::is_convertible_v<
+                                 Context&, boost::asio::execution_context&>>>
+    explicit pool(Context& context, std::size_t size = 0, pool_options options = {})
+        : pool(executor_type(context.get_executor()), size, std::move(options))
     {}
     ~pool() { terminate(); }
     pool(const pool&) = delete;
     pool& operator=(const pool&) = delete;
+
+    executor_type get_executor() const { return detail::pool_executor(*core_); }
 
     /// Runs `function(args...)` in a worker and waits for its result.
     template <class F, class... Args>
@@ -248,19 +565,38 @@ public:
         return apply_async(function, std::forward<Args>(args)...).get();
     }
 
-    /// Runs `function(args...)` in a worker; the result arrives in the returned handle.
+    /// Runs `function(args...)` in a worker. Returns an `async_result`; or, with one argument
+    /// more than the function takes, that last one is an Asio completion token for
+    /// `void(error_code, R)` (`void(error_code)` if R is void): a callback (Python's
+    /// callback/error_callback), `use_future`, `deferred`, `use_awaitable`...
+    ///
+    /// A handler gets the error's code only (`error::remote_exception`, `error::worker_died`,
+    /// `error::timeout`, `asio::error::operation_aborted` when cancelled); `async_result::get`
+    /// throws the full `remote_error`. Cancellation through the handler's slot: a queued task is
+    /// dropped; a running one's worker is interrupted (total), asked to exit (partial) or killed
+    /// (terminal), then replaced. On Windows all three kill the worker.
     template <class F, class... Args>
     auto apply_async(F function, Args&&... args)
     {
         using R = typename detail::function_traits<F>::result;
+        constexpr std::size_t arity =
+            std::tuple_size_v<typename detail::function_traits<F>::arguments>;
         const detail::task_entry& task = detail::registered_task(function);
-        std::vector<std::string> arguments{
-            detail::encode_pool_arguments(function, std::forward<Args>(args)...)};
-        auto state = std::make_shared<detail::result_state<R>>();
-        detail::pool_submit(
-            *core_, task, std::move(arguments),
-            [state](detail::task_outcome&& outcome) { state->complete(std::move(outcome)); });
-        return async_result<R>(std::move(state));
+        if constexpr (sizeof...(Args) == arity + 1) {
+            auto all = std::forward_as_tuple(std::forward<Args>(args)...);
+            std::vector<detail::encoded_chunk> chunks(1);
+            chunks[0] = {encode_call(function, all, std::make_index_sequence<arity>{}), 1};
+            return start<R>(task, std::move(chunks), &detail::single_result<R>,
+                            std::forward<std::tuple_element_t<arity, decltype(all)>>(
+                                std::get<arity>(all)));
+        } else {
+            std::vector<detail::encoded_chunk> chunks(1);
+            chunks[0] = {encode_call(function,
+                                     std::forward_as_tuple(std::forward<Args>(args)...),
+                                     std::make_index_sequence<sizeof...(Args)>{}),
+                         1};
+            return start<R>(task, std::move(chunks), &detail::single_result<R>);
+        }
     }
 
     /// `function(item)` for every item, in order, sent in chunks of `chunksize` items
@@ -269,55 +605,43 @@ public:
     template <class F, class Range>
     auto map(F function, const Range& items, std::size_t chunksize = 0)
     {
-        using R = typename detail::function_traits<F>::result;
-        static_assert(!std::is_void_v<R>, "multiproc::pool::map needs a function that returns");
-        const detail::task_entry& task = detail::registered_task(function);
-        std::vector<std::string> encoded;
-        for (const auto& item : items)
-            encoded.push_back(detail::encode_pool_arguments(function, item));
-        if (chunksize == 0)
-            chunksize = std::max<std::size_t>(1, (encoded.size() + 4 * size() - 1) / (4 * size()));
-        struct chunk_state
-        {
-            std::mutex mutex;
-            std::condition_variable done;
-            std::size_t left = 0;
-            std::vector<std::vector<std::string>> results;
-            std::exception_ptr error;
-        };
-        auto state = std::make_shared<chunk_state>();
-        const std::size_t chunks = (encoded.size() + chunksize - 1) / chunksize;
-        state->left = chunks;
-        state->results.resize(chunks);
-        for (std::size_t c = 0; c < chunks; ++c) {
-            std::vector<std::string> arguments(
-                std::make_move_iterator(encoded.begin() + c * chunksize),
-                std::make_move_iterator(encoded.begin() +
-                                        std::min(encoded.size(), (c + 1) * chunksize)));
-            detail::pool_submit(*core_, task, std::move(arguments),
-                                [state, c](detail::task_outcome&& outcome) {
-                                    std::lock_guard<std::mutex> lock(state->mutex);
-                                    if (outcome.ec && !state->error)
-                                        state->error = detail::outcome_error(outcome);
-                                    state->results[c] = std::move(outcome.results);
-                                    if (--state->left == 0)
-                                        state->done.notify_all();
-                                });
-        }
-        std::unique_lock<std::mutex> lock(state->mutex);
-        state->done.wait(lock, [&] { return state->left == 0; });
-        if (state->error)
-            std::rethrow_exception(state->error);
-        std::vector<R> out;
-        out.reserve(encoded.size());
-        for (const auto& chunk : state->results) {
-            for (const auto& bytes : chunk) {
-                auto value = detail::empty_tuple<std::tuple<R>>::make();
-                detail::decode_into(bytes, value);
-                out.push_back(std::move(std::get<0>(value)));
-            }
-        }
-        return out;
+        return map_async(function, items, chunksize).get();
+    }
+    /// `map` without waiting: an `async_result<std::vector<R>>`, or with a completion token
+    /// for `void(error_code, std::vector<R>)`.
+    template <class F, class Range, class... Token>
+    auto map_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
+    {
+        return map_job(function, items, chunksize, single_argument<F>{},
+                       std::forward<Token>(token)...);
+    }
+    /// `function(args...)` for every tuple of arguments in `items` (Python's starmap).
+    template <class F, class Range>
+    auto starmap(F function, const Range& items, std::size_t chunksize = 0)
+    {
+        return starmap_async(function, items, chunksize).get();
+    }
+    template <class F, class Range, class... Token>
+    auto starmap_async(F function, const Range& items, std::size_t chunksize = 0,
+                       Token&&... token)
+    {
+        return map_job(function, items, chunksize, unpacked_arguments<F>{},
+                       std::forward<Token>(token)...);
+    }
+
+    /// The results of `function(item)` as a stream, in order (Python's imap). Items are read
+    /// from `items` as the stream is read; an lvalue range must outlive the stream, an rvalue
+    /// one is kept in it.
+    template <class F, class Range>
+    auto imap(F function, Range&& items, std::size_t chunksize = 1)
+    {
+        return stream(function, std::forward<Range>(items), chunksize, true);
+    }
+    /// The same, each result as soon as it is ready (Python's imap_unordered).
+    template <class F, class Range>
+    auto imap_unordered(F function, Range&& items, std::size_t chunksize = 1)
+    {
+        return stream(function, std::forward<Range>(items), chunksize, false);
     }
 
     /// Takes no more tasks; the workers exit once the queued ones are done.
@@ -330,6 +654,113 @@ public:
     std::size_t size() const noexcept { return detail::pool_size(*core_); }
 
 private:
+    template <class F>
+    struct single_argument
+    {
+        template <class Item>
+        typename detail::function_traits<F>::arguments operator()(const Item& item) const
+        {
+            return typename detail::function_traits<F>::arguments(item);
+        }
+    };
+    template <class F>
+    struct unpacked_arguments
+    {
+        template <class Item>
+        typename detail::function_traits<F>::arguments operator()(const Item& item) const
+        {
+            return std::apply(
+                [](const auto&... a) { return typename detail::function_traits<F>::arguments(a...); },
+                item);
+        }
+    };
+
+    template <class F, class Tuple, std::size_t... I>
+    static std::string encode_call(F function, Tuple&& args, std::index_sequence<I...>)
+    {
+        detail::inheritance_scope scope;
+        std::string encoded = detail::encode_arguments(
+            function, std::forward<std::tuple_element_t<I, std::decay_t<Tuple>>>(
+                          std::get<I>(args))...);
+        detail::check_no_inherited_handles(scope);
+        return encoded;
+    }
+
+    // Runs a job: into an async_result, or into a completion token.
+    template <class R, class Finish, class... Token>
+    auto start(const detail::task_entry& task, std::vector<detail::encoded_chunk> chunks,
+               Finish finish, Token&&... token)
+    {
+        using T = detail::value_t<R>;
+        if constexpr (sizeof...(Token) == 0) {
+            auto state = std::make_shared<detail::result_state<T>>();
+            detail::run_job<T>(
+                *core_, detail::pool_reserve_ids(*core_, chunks.size()), task, std::move(chunks),
+                std::move(finish),
+                [state](detail::job_result<T>&& r) { state->complete(std::move(r)); });
+            return async_result<R>(std::move(state));
+        } else {
+            using signature = std::conditional_t<std::is_void_v<R>, void(error_code),
+                                                 void(error_code, T)>;
+            return boost::asio::async_initiate<Token..., signature>(
+                detail::initiate_job<T, std::is_void_v<R>>{core_}, std::forward<Token>(token)...,
+                &task,
+                std::move(chunks), std::move(finish));
+        }
+    }
+
+    template <class F, class Range, class Convert, class... Token>
+    auto map_job(F function, const Range& items, std::size_t chunksize, Convert convert,
+                 Token&&... token)
+    {
+        using R = typename detail::function_traits<F>::result;
+        static_assert(!std::is_void_v<R>, "multiproc::pool::map needs a function that returns");
+        static_assert(sizeof...(Token) <= 1, "one completion token at most");
+        using arguments = typename detail::function_traits<F>::arguments;
+        const detail::task_entry& task = detail::registered_task(function);
+        if (chunksize == 0) { // Python's: four chunks per worker
+            const auto n = static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
+            chunksize = std::max<std::size_t>(1, (n + 4 * size() - 1) / (4 * size()));
+        }
+        std::vector<detail::encoded_chunk> chunks;
+        detail::map_finish<R> finish;
+        auto next = std::begin(items);
+        const auto end = std::end(items);
+        while (next != end) {
+            chunks.push_back(
+                detail::encode_chunk<arguments>(next, end, chunksize, convert));
+            finish.counts.push_back(chunks.back().count);
+        }
+        return start<std::vector<R>>(task, std::move(chunks), std::move(finish),
+                                     std::forward<Token>(token)...);
+    }
+
+    template <class F, class Range>
+    auto stream(F function, Range&& items, std::size_t chunksize, bool ordered)
+    {
+        using R = typename detail::function_traits<F>::result;
+        static_assert(!std::is_void_v<R>, "multiproc::pool::imap needs a function that returns");
+        using arguments = typename detail::function_traits<F>::arguments;
+        const detail::task_entry& task = detail::registered_task(function);
+        chunksize = std::max<std::size_t>(1, chunksize);
+        struct input
+        {
+            detail::held_range_t<Range> range;
+            decltype(std::begin(range)) next;
+            decltype(std::end(range)) end;
+        };
+        auto in = std::make_shared<input>(input{std::forward<Range>(items), {}, {}});
+        in->next = std::begin(in->range);
+        in->end = std::end(in->range);
+        auto next_chunk = [in, chunksize]() {
+            single_argument<F> convert;
+            return detail::encode_chunk<arguments>(in->next, in->end, chunksize, convert);
+        };
+        // Enough chunks ahead to keep every worker busy, few enough to bound the memory.
+        const std::size_t window = std::max<std::size_t>(2 * size(), 256 * size() / chunksize);
+        return imap_stream<R>(core_, task, std::move(next_chunk), window, ordered);
+    }
+
     std::shared_ptr<detail::pool_core> core_;
 };
 

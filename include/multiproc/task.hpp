@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <streambuf>
 #include <string>
@@ -61,13 +62,13 @@ bool inherit_handle(std::intptr_t handle, std::shared_ptr<const void> keep_alive
 
 using generic_function = void (*)();
 
-/// What the registry knows of one task. `invoke` decodes the arguments, calls the function and
-/// returns the encoded result (empty for void).
+/// What the registry knows of one task. `invoke` decodes `count` argument sets, calls the
+/// function with each and returns the results, encoded in one archive (empty for void).
 struct task_entry
 {
     const char* name;
     const char* signature; // typeid name of R(A...) with references and cv dropped
-    std::string (*invoke)(const std::string& encoded_arguments);
+    std::string (*invoke)(const std::string& encoded_arguments, std::uint32_t count);
 };
 
 /// A type's tag on the wire (a hash of its name, never 0), so that a reader of another type
@@ -141,22 +142,29 @@ public:
     }
 };
 
-/// Encodes values in order with Boost.Serialization's binary archive. Throws `system_error`
+/// Runs `write(archive)` on a binary archive and returns its bytes. Throws `system_error`
 /// with `error::message_too_large` past `max_encoded_size`.
-template <class... T>
-std::string encode(const T&... values)
+template <class Write>
+std::string encode_with(Write write)
 {
     std::string out;
     string_sink sink(out, max_encoded_size);
     try {
         boost::archive::binary_oarchive archive(sink, archive_flags);
-        ((archive << values), ...);
+        write(archive);
     } catch (const boost::archive::archive_exception&) {
         if (!sink.overflowed())
             throw;
         throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
     }
     return out;
+}
+
+/// Encodes values in order with Boost.Serialization's binary archive.
+template <class... T>
+std::string encode(const T&... values)
+{
+    return encode_with([&](auto& archive) { ((archive << values), ...); });
 }
 
 /// Decodes into each element of a tuple, in order (the inverse of encode).
@@ -213,6 +221,30 @@ struct empty_tuple<std::tuple<T...>>
     static std::tuple<T...> make() { return std::tuple<T...>(make_empty<T>()...); }
 };
 
+/// Encodes argument sets (tuples) into one archive. They are all alive at once, so that
+/// Boost.Serialization's object tracking never takes one for another.
+template <class Tuple>
+std::string encode_argument_sets(const std::vector<Tuple>& sets)
+{
+    return encode_with([&](auto& archive) {
+        for (const Tuple& set : sets)
+            std::apply([&](const auto&... v) { ((archive << v), ...); }, set);
+    });
+}
+
+/// Decodes `count` values of type R from one archive, appending them to `out`.
+template <class R>
+void decode_results(const std::string& bytes, std::size_t count, std::vector<R>& out)
+{
+    view_source source(bytes);
+    boost::archive::binary_iarchive archive(source, archive_flags);
+    for (std::size_t i = 0; i < count; ++i) {
+        R value = make_empty<R>();
+        archive >> value;
+        out.push_back(std::move(value));
+    }
+}
+
 /// Encodes a call's arguments as the function's own parameter types, so the child decodes
 /// exactly what it expects. A call the function cannot take fails to compile here.
 template <class F, class... Args>
@@ -228,17 +260,31 @@ std::string encode_arguments(F, Args&&... args)
 }
 
 template <class F, F Function>
-std::string invoke_encoded(const std::string& encoded_arguments)
+std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t count)
 {
     using traits = function_traits<F>;
-    auto arguments = empty_tuple<typename traits::arguments>::make();
-    decode_into(encoded_arguments, arguments);
-    if constexpr (std::is_void_v<typename traits::result>) {
-        std::apply(Function, arguments);
-        return {};
-    } else {
-        return encode(std::apply(Function, arguments));
+    view_source source(encoded_arguments);
+    boost::archive::binary_iarchive in(source, archive_flags);
+    // Every result stays alive until all are encoded (see encode_argument_sets); a deque: no
+    // vector<bool> proxies.
+    std::deque<std::conditional_t<std::is_void_v<typename traits::result>, char,
+                                  typename traits::result>>
+        results;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        auto arguments = empty_tuple<typename traits::arguments>::make();
+        std::apply([&](auto&... v) { ((in >> v), ...); }, arguments);
+        if constexpr (std::is_void_v<typename traits::result>)
+            std::apply(Function, arguments);
+        else
+            results.push_back(std::apply(Function, arguments));
     }
+    if constexpr (std::is_void_v<typename traits::result>)
+        return {};
+    else
+        return encode_with([&](auto& archive) {
+            for (const auto& r : results)
+                archive << r;
+        });
 }
 
 template <class F, F Function>

@@ -9,10 +9,14 @@
 //   run     := text protocol | text process name | text task | text signature | text arguments
 //   started := (empty)
 //   refused := u32 multiproc::error value | text message
-//   worker  := text protocol | text process name          (then tasks until end of stream)
-//   task    := u64 id | text task | text signature | u32 n | text arguments * n
-//   result  := u64 id | u8 1 | u32 n | text result * n     (each argument set, in order)
+//   worker  := text protocol | text process name          (then tasks, until stop)
+//   task    := u64 id | text task | text signature | u32 n | text arguments
+//   result  := u64 id | u8 1 | text results
 //            | u64 id | u8 0 | text exception type | text what
+//   stop    := (empty)
+//
+// A task's arguments are n argument sets in one archive (a chunk of a map); its results are
+// the n results in one archive.
 //   text    := u32 length | bytes
 
 #include "os.hpp"
@@ -32,6 +36,7 @@ enum class frame_kind : std::uint8_t
     worker = 4,  // parent -> child: serve tasks until the stream ends
     task = 5,    // parent -> worker
     result = 6,  // worker -> parent
+    stop = 7,    // parent -> worker: exit once the tasks before this are done
 };
 
 /// Frames larger than this are refused as malformed.
@@ -51,13 +56,14 @@ struct refused_frame
     std::string message;
 };
 
-/// One task for a pool worker: the function, and one or more argument sets (a chunk).
+/// One task for a pool worker: the function, and `count` argument sets (a chunk).
 struct task_frame
 {
     std::uint64_t id = 0;
     std::string task;
     std::string signature;
-    std::vector<std::string> arguments;
+    std::uint32_t count = 1;
+    std::string arguments;
 };
 
 /// What a worker sends back: every result of the chunk, or the exception that stopped it.
@@ -65,7 +71,7 @@ struct result_frame
 {
     std::uint64_t id = 0;
     bool ok = true;
-    std::vector<std::string> results;
+    std::string results;
     std::string exception_type;
     std::string what;
 };
@@ -86,6 +92,17 @@ void send_frame(os::channel& c, frame_kind kind, std::string_view body,
                 os::clock::time_point deadline, error_code& ec);
 /// Reads one whole frame (blocking); `error::peer_closed` at end of stream.
 frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec);
+
+/// The frame header: u32 length of kind + body, then the kind.
+inline constexpr std::size_t frame_header_size = 5;
+void append_frame(std::string& out, frame_kind kind, std::string_view body);
+/// Appends a whole task frame (header included) without copying its parts first.
+void append_task_frame(std::string& out, std::uint64_t id, std::string_view task,
+                       std::string_view signature, std::uint32_t count,
+                       std::string_view arguments);
+/// The kind and body length of a frame whose header starts `bytes`; `error::bad_message` for a
+/// header no sender of ours writes.
+frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_code& ec);
 
 } // namespace multiproc::detail
 

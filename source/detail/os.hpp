@@ -81,6 +81,13 @@ public:
     void shutdown_send() noexcept;
 
     native_handle native() const noexcept { return handle_; }
+    /// Gives up the handle (to an Asio stream, say) without closing it.
+    native_handle release() noexcept
+    {
+        const native_handle h = handle_;
+        handle_ = invalid();
+        return h;
+    }
     bool is_open() const noexcept;
     void close() noexcept;
 
@@ -119,10 +126,14 @@ public:
     bool running(error_code& ec);
     /// After reaping: the exit code, or -signal (POSIX).
     std::optional<int> exit_code() const noexcept;
+    void interrupt(error_code& ec); // SIGINT / TerminateProcess
     void terminate(error_code& ec); // SIGTERM / TerminateProcess
     void kill(error_code& ec);      // SIGKILL / TerminateProcess
 
 private:
+#if defined(MULTIPROC_WINDOWS)
+    void end_with(unsigned long exit_code, error_code& ec);
+#endif
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -218,6 +218,13 @@ std::optional<int> child::exit_code() const noexcept
 }
 
 // Signals go only to a child not yet reaped: its pid cannot have been reused.
+void child::interrupt(error_code& ec)
+{
+    ec.clear();
+    if (impl_ && !impl_->exit_code)
+        impl_->process.interrupt(ec);
+}
+
 void child::terminate(error_code& ec)
 {
     ec.clear();

@@ -169,22 +169,29 @@ std::optional<int> child::exit_code() const noexcept
     return impl_ ? impl_->exit_code : std::nullopt;
 }
 
-void child::terminate(error_code& ec)
+// Windows has no signals: each ends the process, with the exit code the signal would give.
+void child::end_with(unsigned long code, error_code& ec)
 {
     ec.clear();
     if (impl_ && !impl_->exit_code &&
-        !::TerminateProcess(impl_->process.native_handle(), sigterm_code) &&
+        !::TerminateProcess(impl_->process.native_handle(), code) &&
         ::WaitForSingleObject(impl_->process.native_handle(), 0) != WAIT_OBJECT_0)
         ec = last_error();
 }
 
+void child::interrupt(error_code& ec)
+{
+    end_with(signal_base + 2, ec);
+}
+
+void child::terminate(error_code& ec)
+{
+    end_with(sigterm_code, ec);
+}
+
 void child::kill(error_code& ec)
 {
-    ec.clear();
-    if (impl_ && !impl_->exit_code &&
-        !::TerminateProcess(impl_->process.native_handle(), sigkill_code) &&
-        ::WaitForSingleObject(impl_->process.native_handle(), 0) != WAIT_OBJECT_0)
-        ec = last_error();
+    end_with(sigkill_code, ec);
 }
 
 } // namespace multiproc::detail::os
