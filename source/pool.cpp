@@ -22,6 +22,7 @@
 
 #include "detail/frame.hpp"
 #include "detail/os.hpp"
+#include "detail/runtime.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
@@ -143,6 +144,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     asio::any_io_executor executor;
     std::size_t size = 0;
     pool_options options;
+    start_method method = start_method::spawn;
     std::atomic<std::uint64_t> next_id{1};
 
     std::mutex mutex; // guards everything below
@@ -159,14 +161,30 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     // ---- starting workers (no lock held: a spawn takes milliseconds) -----------------------
 
+    os::child start_child(os::channel& parent_end, os::channel& child_end, error_code& ec)
+    {
+#if defined(MULTIPROC_POSIX)
+        if (method == start_method::fork) {
+            const pid_type pid = fork_child({}, true, ec);
+            if (!ec && pid == 0) {
+                parent_end.close();
+                run_forked_worker(child_end);
+            }
+            return ec ? os::child() : os::child::adopt(pid, ec);
+        }
+#endif
+        (void)parent_end;
+        return os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
+                                {child_end.native()}, ec);
+    }
+
     worker_ptr spawn_worker(unsigned number, error_code& ec)
     {
         auto w = std::make_shared<worker>(executor);
         os::channel parent_end, child_end;
         os::channel::make_pair(parent_end, child_end, ec);
         if (!ec)
-            w->child = os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
-                                        {child_end.native()}, ec);
+            w->child = start_child(parent_end, child_end, ec);
         child_end.close();
         const auto deadline = os::clock::now() + std::chrono::seconds(30);
         if (!ec)
@@ -523,6 +541,7 @@ std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
 {
     auto pool = std::make_shared<pool_core>();
     pool->size = size == 0 ? cpu_count() : size;
+    pool->method = options.method.value_or(get_start_method());
     pool->options = std::move(options);
     if (executor) {
         pool->executor = *executor;

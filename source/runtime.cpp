@@ -111,6 +111,21 @@ result_frame run_task(const task_frame& work)
     std::exit(0);
 }
 
+} // namespace
+
+#if defined(MULTIPROC_POSIX)
+[[noreturn]] void run_forked_worker(os::channel& to_parent)
+{
+    error_code ec;
+    std::string body;
+    if (receive_frame(to_parent, body, ec) == frame_kind::worker && !ec)
+        serve_tasks(to_parent, body);
+    std::exit(1); // the parent went away before it said what to do
+}
+#endif
+
+namespace {
+
 // A spawned child: receive the task, report, run it, exit. Never returns.
 [[noreturn]] void run_spawned_child(const std::string& token)
 {

@@ -283,6 +283,45 @@ BOOST_AUTO_TEST_CASE(max_tasks_per_child_recycles_workers)
     BOOST_TEST(std::set<int>(pids.begin(), pids.end()).size() == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(recycled_workers_are_replaced_after_close_while_tasks_remain)
+{
+    mp::pool_options options;
+    options.max_tasks_per_child = 1;
+    mp::pool p(1, options);
+    std::vector<mp::async_result<int>> results;
+    for (int i = 0; i < 4; ++i)
+        results.push_back(p.apply_async(pool_pid, i));
+    p.close();
+    p.join();
+    std::set<int> pids;
+    for (auto& r : results)
+        pids.insert(r.get());
+    BOOST_TEST(pids.size() == 4u); // one worker per task
+}
+
+#if !defined(_WIN32)
+BOOST_AUTO_TEST_CASE(fork_start_method)
+{
+    mp::pool_options options;
+    options.method = mp::start_method::fork;
+    mp::pool p(2, options);
+    BOOST_TEST(p.apply(pool_square, 9) == 81);
+    BOOST_TEST(p.apply(pool_pid, 0) != mp::this_process::id());
+    auto dies = p.apply_async(pool_square_or_die, 3, true);
+    try {
+        dies.get();
+        BOOST_FAIL("expected worker_died");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::worker_died), e.what());
+    }
+    const std::vector<int> squares = p.map(pool_square, std::vector<int>{1, 2, 3});
+    BOOST_TEST(squares == (std::vector<int>{1, 4, 9}), boost::test_tools::per_element());
+    p.close();
+    p.join();
+    BOOST_TEST(test_util::count_children().first == 0);
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(initializer_runs_in_each_worker)
 {
     mp::pool_options options;

@@ -9,6 +9,7 @@
 
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
+#include <multiproc/process.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>
 
@@ -73,10 +74,14 @@ private:
     std::string message_;
 };
 
-/// Settings of a pool (Python's `Pool(processes, initializer, initargs, maxtasksperchild)`,
-/// and a per-task timeout Python does not have).
+/// Settings of a pool (Python's `Pool(processes, initializer, initargs, maxtasksperchild)`
+/// and context, and a per-task timeout Python does not have).
 struct pool_options
 {
+    /// How workers start. Empty: `get_start_method()` when the pool is constructed. With
+    /// `start_method::fork` a worker is a copy of this process made by the pool's thread: use
+    /// it only where no other thread can hold a lock. Tasks are registered functions either way.
+    std::optional<start_method> method;
     /// A task still running after this long is stopped: its worker is killed and replaced, and
     /// the task fails with `error::timeout`. Zero: no limit.
     std::chrono::milliseconds task_timeout{0};
@@ -694,17 +699,16 @@ private:
         using T = detail::value_t<R>;
         if constexpr (sizeof...(Token) == 0) {
             auto state = std::make_shared<detail::result_state<T>>();
+            const std::uint64_t first = detail::pool_reserve_ids(*core_, chunks.size());
             detail::run_job<T>(
-                *core_, detail::pool_reserve_ids(*core_, chunks.size()), task, std::move(chunks),
-                std::move(finish),
+                *core_, first, task, std::move(chunks), std::move(finish),
                 [state](detail::job_result<T>&& r) { state->complete(std::move(r)); });
             return async_result<R>(std::move(state));
         } else {
             using signature = std::conditional_t<std::is_void_v<R>, void(error_code),
                                                  void(error_code, T)>;
             return boost::asio::async_initiate<Token..., signature>(
-                detail::initiate_job<T, std::is_void_v<R>>{core_}, std::forward<Token>(token)...,
-                &task,
+                detail::initiate_job<T, std::is_void_v<R>>{core_}, token..., &task,
                 std::move(chunks), std::move(finish));
         }
     }

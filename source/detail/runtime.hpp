@@ -34,6 +34,11 @@ pid_type fork_child(const std::string& child_name, bool die_with_parent, error_c
 /// exception.
 int run_child_function(const std::function<void()>& function);
 
+#if defined(MULTIPROC_POSIX)
+/// A pool worker made by fork: serves the tasks its parent sends on `to_parent`.
+[[noreturn]] void run_forked_worker(os::channel& to_parent);
+#endif
+
 /// True in a process that was spawned by multiproc but whose main did not call init.
 bool spawned_without_init();
 

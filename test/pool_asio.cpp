@@ -1,0 +1,1126 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+// The pool with Asio: completion tokens on apply_async/map_async/starmap_async, imap and
+// imap_unordered streams (order, errors, bounded memory), cancellation through a handler's
+// slot, and a pool run on the user's executor. Every wait has a deadline: a hang fails.
+
+#include <multiproc/pool.hpp>
+
+#include <multiproc/init.hpp>
+
+#include "test_util.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+#if defined(__cpp_impl_coroutine)
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#endif
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <csignal>
+#endif
+
+#if defined(__cpp_impl_coroutine) && defined(BOOST_ASIO_HAS_CO_AWAIT)
+#define POOL_ASIO_COROUTINES 1
+#endif
+
+namespace mp = multiproc;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Tasks (names unique in the test binary: prefixed pool_asio_).
+
+int pool_asio_square(int x)
+{
+    return x * x;
+}
+MULTIPROC_TASK(pool_asio_square)
+
+int pool_asio_add(int a, int b)
+{
+    return a + b;
+}
+MULTIPROC_TASK(pool_asio_add)
+
+long long pool_asio_increment(int x)
+{
+    return static_cast<long long>(x) + 1;
+}
+MULTIPROC_TASK(pool_asio_increment)
+
+int pool_asio_pid(int)
+{
+    return mp::this_process::id();
+}
+MULTIPROC_TASK(pool_asio_pid)
+
+// Finishes out of order: items sleep 0, 1 or 2 ms.
+int pool_asio_jitter_square(int x)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(x % 3));
+    return x * x;
+}
+MULTIPROC_TASK(pool_asio_jitter_square)
+
+int pool_asio_square_unless_13(int x)
+{
+    if (x == 13)
+        throw std::invalid_argument("13");
+    return x * x;
+}
+MULTIPROC_TASK(pool_asio_square_unless_13)
+
+int pool_asio_throw(std::string message)
+{
+    throw std::runtime_error(message);
+}
+MULTIPROC_TASK(pool_asio_throw)
+
+// Leaves a file behind, to show that it ran.
+void pool_asio_touch(std::string path)
+{
+    test_util::write_file(path, "ran");
+}
+MULTIPROC_TASK(pool_asio_touch)
+
+int pool_asio_touch_square(std::string path, int x)
+{
+    test_util::write_file(path, "ran");
+    return x * x;
+}
+MULTIPROC_TASK(pool_asio_touch_square)
+
+void pool_asio_sleep(int ms)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+MULTIPROC_TASK(pool_asio_sleep)
+
+// Writes the worker's pid to `path` (so the test knows the task is running), then sleeps.
+void pool_asio_mark_and_sleep(std::string path, int ms)
+{
+    test_util::write_file(path, std::to_string(mp::this_process::id()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+MULTIPROC_TASK(pool_asio_mark_and_sleep)
+
+int pool_asio_square_or_die(int x, bool die)
+{
+    if (die) {
+#if defined(_WIN32)
+        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
+#else
+        std::raise(SIGKILL);
+#endif
+    }
+    return x * x;
+}
+MULTIPROC_TASK(pool_asio_square_or_die)
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+/// A completion handler `void(error_code, V...)` that records its first call (and counts all)
+/// in shared state, so that a late call after a failed check touches nothing dead.
+template <class... V>
+class recorder
+{
+    struct state
+    {
+        std::mutex mutex;
+        std::condition_variable called;
+        int calls = 0;
+        mp::error_code ec;
+        std::tuple<V...> values;
+        std::thread::id thread;
+    };
+
+public:
+    recorder() : s_(std::make_shared<state>()) {}
+
+    auto handler() const
+    {
+        return [s = s_](mp::error_code ec, V... v) {
+            std::lock_guard<std::mutex> lock(s->mutex);
+            if (s->calls++ == 0) {
+                s->ec = ec;
+                s->values = std::tuple<V...>(std::move(v)...);
+                s->thread = std::this_thread::get_id();
+            }
+            s->called.notify_all();
+        };
+    }
+    /// True once the handler has been called, waiting at most `timeout`.
+    bool wait_for(std::chrono::milliseconds timeout) const
+    {
+        std::unique_lock<std::mutex> lock(s_->mutex);
+        return s_->called.wait_for(lock, timeout, [&] { return s_->calls > 0; });
+    }
+    int calls() const
+    {
+        std::lock_guard<std::mutex> lock(s_->mutex);
+        return s_->calls;
+    }
+    mp::error_code ec() const
+    {
+        std::lock_guard<std::mutex> lock(s_->mutex);
+        return s_->ec;
+    }
+    std::thread::id thread() const
+    {
+        std::lock_guard<std::mutex> lock(s_->mutex);
+        return s_->thread;
+    }
+    template <std::size_t I = 0>
+    auto value() const
+    {
+        std::lock_guard<std::mutex> lock(s_->mutex);
+        return std::get<I>(s_->values);
+    }
+
+private:
+    std::shared_ptr<state> s_;
+};
+
+/// The thread the pool's own executor runs on.
+std::thread::id pool_thread(mp::pool& p)
+{
+    auto promise = std::make_shared<std::promise<std::thread::id>>();
+    auto future = promise->get_future();
+    asio::post(p.get_executor(), [promise] { promise->set_value(std::this_thread::get_id()); });
+    BOOST_REQUIRE(future.wait_for(30s) == std::future_status::ready);
+    return future.get();
+}
+
+/// For the calls that have no timed form (imap's next(), map, starmap): if the guarded section
+/// is still running after `limit`, terminates the pool (which fails what is unfinished, so the
+/// blocked call returns), and aborts the whole run if even that does not unblock it.
+class watchdog
+{
+public:
+    watchdog(mp::pool& p, std::chrono::seconds limit, std::string what)
+        : pool_(p), limit_(limit), what_(std::move(what)), thread_([this] { watch(); })
+    {}
+    ~watchdog() { disarm(); }
+    watchdog(const watchdog&) = delete;
+    watchdog& operator=(const watchdog&) = delete;
+
+    void disarm()
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            disarmed_ = true;
+        }
+        changed_.notify_all();
+        if (thread_.joinable())
+            thread_.join();
+    }
+    bool fired() const { return fired_; }
+
+private:
+    void watch()
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (changed_.wait_for(lock, limit_, [&] { return disarmed_; }))
+            return;
+        fired_ = true;
+        lock.unlock();
+        std::fprintf(stderr, "watchdog: %s still blocked after %lld s: terminating the pool\n",
+                     what_.c_str(), static_cast<long long>(limit_.count()));
+        pool_.terminate();
+        lock.lock();
+        if (changed_.wait_for(lock, 20s, [&] { return disarmed_; }))
+            return;
+        std::fprintf(stderr, "watchdog: %s still blocked after the pool's terminate(): abort\n",
+                     what_.c_str());
+        std::abort();
+    }
+
+    mp::pool& pool_;
+    std::chrono::seconds limit_;
+    std::string what_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool disarmed_ = false;
+    std::atomic<bool> fired_{false};
+    std::thread thread_; // last: starts once the rest exists
+};
+
+/// Runs `io` until `done()` or the deadline; true if done.
+template <class Done>
+bool run_until(asio::io_context& io, Done done, std::chrono::milliseconds limit)
+{
+    const auto deadline = clock_type::now() + limit;
+    while (!done()) {
+        if (clock_type::now() >= deadline)
+            return false;
+        if (io.stopped())
+            io.restart();
+        if (io.run_one_for(50ms) == 0)
+            std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+/// The threads of this process (Linux: /proc/self/task); -1 elsewhere.
+long thread_count()
+{
+#if defined(__linux__)
+    long n = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/task");
+         it != std::filesystem::directory_iterator(); ++it)
+        ++n;
+    return n;
+#else
+    return -1;
+#endif
+}
+
+/// True once this process has no child left (zombies included), waiting at most `limit`.
+bool no_children_within(std::chrono::milliseconds limit)
+{
+    const auto deadline = clock_type::now() + limit;
+    while (test_util::count_children().first != 0) {
+        if (clock_type::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+/// The peak resident set size in kB (Linux VmHWM), or -1.
+long long peak_rss_kb()
+{
+#if defined(__linux__)
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::atoll(line.c_str() + 6);
+#endif
+    return -1;
+}
+
+/// Resets the peak RSS to the current RSS where Linux allows it (clear_refs 5), so that the
+/// check sees this test's peak, not an earlier test's.
+void reset_peak_rss()
+{
+#if defined(__linux__)
+    std::ofstream out("/proc/self/clear_refs");
+    out << "5" << std::flush;
+#endif
+}
+
+std::vector<int> iota_vector(int n)
+{
+    std::vector<int> v(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i)
+        v[static_cast<std::size_t>(i)] = i;
+    return v;
+}
+
+std::vector<int> squares_of(const std::vector<int>& items)
+{
+    std::vector<int> out;
+    for (int x : items)
+        out.push_back(x * x);
+    return out;
+}
+
+/// The integers first .. last - 1, made one at a time as they are read (never stored), and
+/// counted: `pulled` says how many the reader has taken.
+class counting_range
+{
+public:
+    class iterator
+    {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = int;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const int*;
+        using reference = int;
+
+        iterator() = default;
+        iterator(long long i, std::shared_ptr<std::atomic<long long>> pulled)
+            : i_(i), pulled_(std::move(pulled))
+        {}
+        int operator*() const
+        {
+            if (pulled_)
+                ++*pulled_;
+            return static_cast<int>(i_);
+        }
+        iterator& operator++()
+        {
+            ++i_;
+            return *this;
+        }
+        iterator operator++(int)
+        {
+            iterator old = *this;
+            ++i_;
+            return old;
+        }
+        bool operator==(const iterator& other) const { return i_ == other.i_; }
+        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+
+    private:
+        long long i_ = 0;
+        std::shared_ptr<std::atomic<long long>> pulled_;
+    };
+
+    counting_range(long long first, long long last)
+        : first_(first), last_(last), pulled_(std::make_shared<std::atomic<long long>>(0))
+    {}
+    iterator begin() const { return iterator(first_, pulled_); }
+    iterator end() const { return iterator(last_, nullptr); }
+    long long pulled() const { return *pulled_; }
+
+private:
+    long long first_;
+    long long last_;
+    std::shared_ptr<std::atomic<long long>> pulled_;
+};
+
+/// Reads a stream to its end: a value per result, nothing where `next()` threw remote_error
+/// (checked to be pool_asio_square_unless_13's). Other exceptions fail the test.
+template <class Stream>
+std::vector<std::optional<int>> drain_with_errors(Stream& stream)
+{
+    std::vector<std::optional<int>> events;
+    for (int errors = 0; errors < 100;) {
+        try {
+            std::optional<int> v = stream.next();
+            if (!v)
+                return events;
+            events.push_back(*v);
+        } catch (const mp::remote_error& e) {
+            ++errors;
+            BOOST_TEST(e.type() == "std::invalid_argument");
+            BOOST_TEST(e.message() == "13");
+            BOOST_TEST((e.code() == mp::error::remote_exception));
+            events.push_back(std::nullopt);
+        }
+    }
+    BOOST_ERROR("next() keeps throwing");
+    return events;
+}
+
+/// What imap of pool_asio_square_unless_13 over 0..n-1 gives in order: each chunk's squares,
+/// or one error for the chunk that holds 13.
+std::vector<std::optional<int>> expected_events(int n, int chunksize)
+{
+    std::vector<std::optional<int>> events;
+    for (int first = 0; first < n; first += chunksize) {
+        const int last = std::min(n, first + chunksize);
+        if (first <= 13 && 13 < last) {
+            events.push_back(std::nullopt);
+            continue;
+        }
+        for (int x = first; x < last; ++x)
+            events.push_back(x * x);
+    }
+    return events;
+}
+
+std::vector<int> sorted_values(const std::vector<std::optional<int>>& events)
+{
+    std::vector<int> values;
+    for (const auto& e : events)
+        if (e)
+            values.push_back(*e);
+    std::sort(values.begin(), values.end());
+    return values;
+}
+
+long errors_in(const std::vector<std::optional<int>>& events)
+{
+    return static_cast<long>(std::count(events.begin(), events.end(), std::nullopt));
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(pool_asio_tests)
+
+// ---------------------------------------------------------------------------------------------
+// Completion tokens on apply_async.
+
+BOOST_AUTO_TEST_CASE(callback_token_runs_on_the_pool_executor)
+{
+    recorder<int> r;
+    recorder<> v;
+    test_util::temp_file marker("pool_asio_void_callback");
+    mp::pool p(2);
+    const std::thread::id pool_tid = pool_thread(p);
+    BOOST_TEST((pool_tid != std::this_thread::get_id()));
+
+    static_assert(std::is_void_v<decltype(p.apply_async(pool_asio_square, 7, r.handler()))>);
+    p.apply_async(pool_asio_square, 7, r.handler());
+    BOOST_REQUIRE(r.wait_for(30s));
+    BOOST_TEST(!r.ec().failed(), r.ec().message());
+    BOOST_TEST(r.value() == 49);
+    BOOST_TEST((r.thread() == pool_tid)); // no associated executor: the pool's
+
+    // A void task's handler takes the error code only.
+    p.apply_async(pool_asio_touch, marker.path(), v.handler());
+    BOOST_REQUIRE(v.wait_for(30s));
+    BOOST_TEST(!v.ec().failed(), v.ec().message());
+    BOOST_TEST((v.thread() == pool_tid));
+    BOOST_TEST(std::filesystem::exists(marker.path()));
+
+    // Handlers run once.
+    std::this_thread::sleep_for(50ms);
+    BOOST_TEST(r.calls() == 1);
+    BOOST_TEST(v.calls() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(callback_token_with_an_associated_executor)
+{
+    recorder<int> r;
+    asio::io_context io;
+    mp::pool p(2);
+    p.apply_async(pool_asio_square, 5, asio::bind_executor(io, r.handler()));
+    BOOST_TEST(run_until(io, [&] { return r.calls() > 0; }, 30s));
+    BOOST_TEST(!r.ec().failed(), r.ec().message());
+    BOOST_TEST(r.value() == 25);
+    BOOST_TEST((r.thread() == std::this_thread::get_id())); // the io_context's thread
+}
+
+BOOST_AUTO_TEST_CASE(use_future_token)
+{
+    test_util::temp_file marker("pool_asio_future_void");
+    mp::pool p(2);
+    std::future<int> f = p.apply_async(pool_asio_square, 9, asio::use_future);
+    BOOST_REQUIRE(f.wait_for(30s) == std::future_status::ready);
+    BOOST_TEST(f.get() == 81);
+
+    std::future<void> done = p.apply_async(pool_asio_touch, marker.path(), asio::use_future);
+    BOOST_REQUIRE(done.wait_for(30s) == std::future_status::ready);
+    BOOST_CHECK_NO_THROW(done.get());
+    BOOST_TEST(std::filesystem::exists(marker.path()));
+
+    std::future<std::vector<int>> mapped =
+        p.map_async(pool_asio_square, iota_vector(20), 3, asio::use_future);
+    BOOST_REQUIRE(mapped.wait_for(30s) == std::future_status::ready);
+    BOOST_TEST(mapped.get() == squares_of(iota_vector(20)));
+}
+
+BOOST_AUTO_TEST_CASE(deferred_token_runs_nothing_until_invoked)
+{
+    recorder<int> r;
+    test_util::temp_file marker("pool_asio_deferred");
+    mp::pool p(1);
+    auto op = p.apply_async(pool_asio_touch_square, marker.path(), 6, asio::deferred);
+    static_assert(asio::is_deferred<decltype(op)>::value);
+    // One worker, tasks in order: had the deferred task been sent, it would have run by now.
+    BOOST_TEST(p.apply_async(pool_asio_square, 2).get_for(30s).value_or(-1) == 4);
+    std::this_thread::sleep_for(100ms);
+    BOOST_TEST(!std::filesystem::exists(marker.path()));
+    BOOST_TEST(r.calls() == 0);
+
+    std::move(op)(r.handler());
+    BOOST_REQUIRE(r.wait_for(30s));
+    BOOST_TEST(!r.ec().failed(), r.ec().message());
+    BOOST_TEST(r.value() == 36);
+    BOOST_TEST(std::filesystem::exists(marker.path()));
+}
+
+#if defined(POOL_ASIO_COROUTINES)
+BOOST_AUTO_TEST_CASE(use_awaitable_in_a_coroutine_on_a_user_io_context)
+{
+    test_util::temp_file marker("pool_asio_awaitable_void");
+    int square = 0;
+    std::vector<int> mapped;
+    mp::error_code thrown, died;
+    std::thread::id resumed_on;
+    bool finished = false;
+    std::exception_ptr failure;
+    asio::io_context io;
+    mp::pool p(2);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            square = co_await p.apply_async(pool_asio_square, 12, asio::use_awaitable);
+            resumed_on = std::this_thread::get_id();
+            co_await p.apply_async(pool_asio_touch, marker.path(), asio::use_awaitable);
+            mapped = co_await p.map_async(pool_asio_square, iota_vector(10), 0,
+                                          asio::use_awaitable);
+            try {
+                co_await p.apply_async(pool_asio_throw, std::string("boom"), asio::use_awaitable);
+            } catch (const mp::system_error& e) {
+                thrown = e.code();
+            }
+            try {
+                co_await p.apply_async(pool_asio_square_or_die, 2, true, asio::use_awaitable);
+            } catch (const mp::system_error& e) {
+                died = e.code();
+            }
+        },
+        [&](std::exception_ptr e) {
+            finished = true;
+            failure = e;
+        });
+    const auto before = clock_type::now();
+    io.run_for(30s); // returns once the coroutine has finished and nothing else is pending
+    BOOST_TEST((clock_type::now() - before < 29s));
+    BOOST_REQUIRE(finished);
+    BOOST_TEST(!failure);
+    BOOST_TEST(square == 144);
+    BOOST_TEST((resumed_on == std::this_thread::get_id()));
+    BOOST_TEST(std::filesystem::exists(marker.path()));
+    BOOST_TEST(mapped == squares_of(iota_vector(10)));
+    BOOST_TEST((thrown == mp::error::remote_exception), thrown.message());
+    BOOST_TEST((died == mp::error::worker_died), died.message());
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// Errors through tokens.
+
+BOOST_AUTO_TEST_CASE(errors_arrive_as_codes_through_tokens)
+{
+    recorder<int> thrown, died, square, map_failed;
+    mp::pool p(2);
+
+    p.apply_async(pool_asio_throw, std::string("bad"), thrown.handler());
+    BOOST_REQUIRE(thrown.wait_for(30s));
+    BOOST_TEST((thrown.ec() == mp::error::remote_exception), thrown.ec().message());
+
+    p.apply_async(pool_asio_square_or_die, 3, true, died.handler());
+    BOOST_REQUIRE(died.wait_for(30s));
+    BOOST_TEST((died.ec() == mp::error::worker_died), died.ec().message());
+
+    // The pool goes on with a replaced worker.
+    p.apply_async(pool_asio_square_or_die, 3, false, square.handler());
+    BOOST_REQUIRE(square.wait_for(30s));
+    BOOST_TEST(!square.ec().failed(), square.ec().message());
+    BOOST_TEST(square.value() == 9);
+
+    std::future<int> f1 = p.apply_async(pool_asio_throw, std::string("bad"), asio::use_future);
+    BOOST_REQUIRE(f1.wait_for(30s) == std::future_status::ready);
+    try {
+        f1.get();
+        BOOST_ERROR("expected system_error(remote_exception)");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::remote_exception), e.what());
+    }
+
+    std::future<int> f2 = p.apply_async(pool_asio_square_or_die, 4, true, asio::use_future);
+    BOOST_REQUIRE(f2.wait_for(30s) == std::future_status::ready);
+    try {
+        f2.get();
+        BOOST_ERROR("expected system_error(worker_died)");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::worker_died), e.what());
+    }
+
+    // A map whose chunk throws fails as a whole with that code.
+    recorder<std::vector<int>> mapped;
+    p.map_async(pool_asio_square_unless_13, iota_vector(30), 4, mapped.handler());
+    BOOST_REQUIRE(mapped.wait_for(30s));
+    BOOST_TEST((mapped.ec() == mp::error::remote_exception), mapped.ec().message());
+}
+
+// ---------------------------------------------------------------------------------------------
+// map_async, starmap, empty ranges.
+
+BOOST_AUTO_TEST_CASE(map_async_and_starmap)
+{
+    recorder<std::vector<int>> mapped, star_pairs, empty_map, empty_star;
+    mp::pool p(2);
+    const std::vector<int> items = iota_vector(100);
+
+    auto r = p.map_async(pool_asio_square, items, 7);
+    static_assert(std::is_same_v<decltype(r), mp::async_result<std::vector<int>>>);
+    BOOST_TEST((r.get_for(30s) == std::optional<std::vector<int>>(squares_of(items))));
+    BOOST_TEST(r.successful());
+
+    p.map_async(pool_asio_square, items, 0, mapped.handler());
+    BOOST_REQUIRE(mapped.wait_for(30s));
+    BOOST_TEST(!mapped.ec().failed(), mapped.ec().message());
+    BOOST_TEST(mapped.value() == squares_of(items));
+
+    std::vector<std::tuple<int, int>> tuples;
+    std::vector<std::pair<int, int>> pairs;
+    std::vector<int> sums;
+    for (int i = 0; i < 50; ++i) {
+        tuples.emplace_back(i, 2 * i);
+        pairs.emplace_back(i, 1000);
+        sums.push_back(3 * i);
+    }
+    {
+        watchdog dog(p, 60s, "starmap");
+        BOOST_TEST(p.starmap(pool_asio_add, tuples, 4) == sums);
+        dog.disarm();
+        BOOST_TEST(!dog.fired());
+    }
+    BOOST_TEST((p.starmap_async(pool_asio_add, tuples).get_for(30s) ==
+               std::optional<std::vector<int>>(sums)));
+    p.starmap_async(pool_asio_add, pairs, 3, star_pairs.handler());
+    BOOST_REQUIRE(star_pairs.wait_for(30s));
+    BOOST_TEST(!star_pairs.ec().failed(), star_pairs.ec().message());
+    std::vector<int> plus_1000;
+    for (int i = 0; i < 50; ++i)
+        plus_1000.push_back(i + 1000);
+    BOOST_TEST(star_pairs.value() == plus_1000);
+
+    // Empty inputs: empty results, no error, still completed off the call.
+    const std::vector<int> none;
+    BOOST_TEST((p.map_async(pool_asio_square, none).get_for(30s) ==
+               std::optional<std::vector<int>>(std::vector<int>{})));
+    p.map_async(pool_asio_square, none, 0, empty_map.handler());
+    BOOST_REQUIRE(empty_map.wait_for(30s));
+    BOOST_TEST(!empty_map.ec().failed(), empty_map.ec().message());
+    BOOST_TEST(empty_map.value().empty());
+    p.starmap_async(pool_asio_add, std::vector<std::pair<int, int>>{}, 5, empty_star.handler());
+    BOOST_REQUIRE(empty_star.wait_for(30s));
+    BOOST_TEST(!empty_star.ec().failed(), empty_star.ec().message());
+    BOOST_TEST(empty_star.value().empty());
+    BOOST_TEST((p.starmap_async(pool_asio_add, std::vector<std::tuple<int, int>>{}).get_for(30s) ==
+               std::optional<std::vector<int>>(std::vector<int>{})));
+
+    std::this_thread::sleep_for(50ms);
+    BOOST_TEST(mapped.calls() == 1);
+    BOOST_TEST(empty_map.calls() == 1);
+    BOOST_TEST(empty_star.calls() == 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// imap and imap_unordered.
+
+BOOST_AUTO_TEST_CASE(imap_is_in_order_and_imap_unordered_complete)
+{
+    mp::pool p(2);
+    watchdog dog(p, 90s, "imap");
+    const std::vector<int> items = iota_vector(200);
+    const std::vector<int> expected = squares_of(items);
+    for (std::size_t chunksize : {std::size_t(1), std::size_t(7)}) {
+        BOOST_TEST_CONTEXT("chunksize " << chunksize)
+        {
+            std::vector<int> got;
+            auto lvalue = p.imap(pool_asio_jitter_square, items, chunksize);
+            static_assert(std::is_same_v<decltype(lvalue), mp::imap_stream<int>>);
+            while (std::optional<int> v = lvalue.next())
+                got.push_back(*v);
+            BOOST_TEST(got == expected);
+            BOOST_TEST(!lvalue.next()); // the end stays the end
+
+            got.clear();
+            auto rvalue = p.imap(pool_asio_jitter_square, iota_vector(200), chunksize);
+            while (std::optional<int> v = rvalue.next())
+                got.push_back(*v);
+            BOOST_TEST(got == expected);
+
+            got.clear();
+            auto unordered = p.imap_unordered(pool_asio_jitter_square, items, chunksize);
+            while (std::optional<int> v = unordered.next())
+                got.push_back(*v);
+            std::sort(got.begin(), got.end());
+            BOOST_TEST(got == expected);
+
+            got.clear();
+            auto unordered_rvalue =
+                p.imap_unordered(pool_asio_jitter_square, iota_vector(200), chunksize);
+            while (std::optional<int> v = unordered_rvalue.next())
+                got.push_back(*v);
+            std::sort(got.begin(), got.end());
+            BOOST_TEST(got == expected);
+
+            // Range-for over the stream.
+            got.clear();
+            for (int v : p.imap(pool_asio_jitter_square, items, chunksize))
+                got.push_back(v);
+            BOOST_TEST(got == expected);
+            got.clear();
+            for (int v : p.imap_unordered(pool_asio_jitter_square, iota_vector(200), chunksize))
+                got.push_back(v);
+            std::sort(got.begin(), got.end());
+            BOOST_TEST(got == expected);
+        }
+    }
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+BOOST_AUTO_TEST_CASE(imap_of_empty_ranges)
+{
+    mp::pool p(1);
+    watchdog dog(p, 30s, "imap of nothing");
+    const std::vector<int> none;
+    auto s1 = p.imap(pool_asio_square, none);
+    BOOST_TEST(!s1.next());
+    auto s2 = p.imap_unordered(pool_asio_square, std::vector<int>{}, 7);
+    BOOST_TEST(!s2.next());
+    int n = 0;
+    for (int v : p.imap(pool_asio_square, std::vector<int>{}))
+        n += 1 + v;
+    BOOST_TEST(n == 0);
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_chunk_throws_from_next_and_the_stream_goes_on)
+{
+    mp::pool p(2);
+    watchdog dog(p, 60s, "imap with errors");
+    const std::vector<int> items = iota_vector(30);
+    for (int chunksize : {1, 7}) {
+        BOOST_TEST_CONTEXT("chunksize " << chunksize)
+        {
+            const auto expected = expected_events(30, chunksize);
+            auto ordered = p.imap(pool_asio_square_unless_13, items,
+                                  static_cast<std::size_t>(chunksize));
+            BOOST_TEST((drain_with_errors(ordered) == expected)); // the error where 13 was
+
+            auto ordered_rvalue = p.imap(pool_asio_square_unless_13, iota_vector(30),
+                                         static_cast<std::size_t>(chunksize));
+            BOOST_TEST((drain_with_errors(ordered_rvalue) == expected));
+
+            auto unordered = p.imap_unordered(pool_asio_square_unless_13, items,
+                                              static_cast<std::size_t>(chunksize));
+            const auto got = drain_with_errors(unordered);
+            BOOST_TEST(errors_in(got) == 1);
+            BOOST_TEST(sorted_values(got) == sorted_values(expected));
+        }
+    }
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Back-pressure: a stream reads its input as it is read.
+
+BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
+{
+#if defined(_WIN32)
+    constexpr long long n = 1000000;
+#else
+    constexpr long long n = 10000000;
+#endif
+    mp::pool p(2);
+    watchdog dog(p, 150s, "imap_unordered over many items");
+    reset_peak_rss();
+    const long long peak_before = peak_rss_kb();
+    const auto start = clock_type::now();
+    counting_range items(0, n);
+    long long sum = 0, count = 0;
+    for (long long v : p.imap_unordered(pool_asio_increment, items, 10000)) {
+        sum += v;
+        ++count;
+    }
+    const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    const long long peak_after = peak_rss_kb();
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+    BOOST_TEST_MESSAGE("imap_unordered of " << n << " items: " << seconds << " s; peak RSS (kB, -1: "
+                                            << "not measured here) " << peak_before << " -> "
+                                            << peak_after);
+    BOOST_TEST(count == n);
+    BOOST_TEST(sum == n * (n + 1) / 2);
+    BOOST_TEST(items.pulled() == n);
+#if defined(__linux__)
+    BOOST_TEST(peak_before > 0);
+    BOOST_TEST(peak_after - peak_before < 200LL * 1024, "peak RSS grew by "
+                                                            << (peak_after - peak_before)
+                                                            << " kB");
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_reader_holds_back_the_input)
+{
+    mp::pool p(2);
+    watchdog dog(p, 60s, "slow imap reader");
+    counting_range items(0, 2000000000LL);
+    {
+        auto stream = p.imap(pool_asio_square, items, 1);
+        BOOST_TEST(items.pulled() < 100000, "pulled " << items.pulled());
+        BOOST_TEST(stream.next().value_or(-1) == 0);
+        const long long after_first = items.pulled();
+        BOOST_TEST(after_first > 0);
+        BOOST_TEST(after_first < 100000, "pulled " << after_first);
+        // The input is read by the reader's calls only: nothing more while it does not read.
+        std::this_thread::sleep_for(300ms);
+        BOOST_TEST(items.pulled() == after_first);
+        for (int i = 1; i <= 1000; ++i)
+            BOOST_TEST_REQUIRE(stream.next().value_or(-1) == i * i);
+        BOOST_TEST(items.pulled() < 100000, "pulled " << items.pulled());
+
+        // The same through imap_unordered with bigger chunks.
+        counting_range more(0, 2000000000LL);
+        auto unordered = p.imap_unordered(pool_asio_square, more, 7);
+        BOOST_TEST(unordered.next().has_value());
+        BOOST_TEST(more.pulled() < 100000, "pulled " << more.pulled());
+    } // streams dropped with tasks in flight
+    BOOST_TEST(p.apply_async(pool_asio_square, 5).get_for(30s).value_or(-1) == 25);
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cancellation through the handler's slot.
+
+BOOST_AUTO_TEST_CASE(cancelling_a_queued_task_drops_it)
+{
+    const asio::cancellation_type types[] = {asio::cancellation_type::terminal,
+                                             asio::cancellation_type::partial,
+                                             asio::cancellation_type::total};
+    asio::cancellation_signal signals[3];
+    recorder<int> cancelled[3];
+    test_util::temp_file m0("pool_asio_queued_0"), m1("pool_asio_queued_1"),
+        m2("pool_asio_queued_2");
+    const test_util::temp_file* markers[] = {&m0, &m1, &m2};
+    mp::pool p(1);
+    auto busy = p.apply_async(pool_asio_sleep, 3000); // the one worker is busy
+    for (int i = 0; i < 3; ++i)
+        p.apply_async(pool_asio_touch_square, markers[i]->path(), i,
+                      asio::bind_cancellation_slot(signals[i].slot(), cancelled[i].handler()));
+    for (int i = 0; i < 3; ++i)
+        signals[i].emit(types[i]);
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST_CONTEXT("cancellation type " << static_cast<int>(types[i]))
+        {
+            BOOST_TEST(cancelled[i].wait_for(30s));
+            BOOST_TEST((cancelled[i].ec() == asio::error::operation_aborted),
+                       cancelled[i].ec().message());
+        }
+    }
+    BOOST_TEST(!busy.ready()); // dropped at once, not after the task ahead
+    BOOST_TEST(busy.get_for(30s).has_value());
+    // One worker, tasks in order: a task still queued would run before this one.
+    BOOST_TEST(p.apply_async(pool_asio_square, 3).get_for(30s).value_or(-1) == 9);
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(!std::filesystem::exists(markers[i]->path()), "task " << i << " ran");
+        BOOST_TEST(cancelled[i].calls() == 1);
+    }
+}
+
+namespace {
+void check_cancel_running_task(asio::cancellation_type type, const std::string& name)
+{
+    BOOST_TEST_CONTEXT("cancellation " << name)
+    {
+        asio::cancellation_signal signal;
+        recorder<> r;
+        test_util::temp_file marker("pool_asio_running_" + name);
+        mp::pool p(1);
+        p.apply_async(pool_asio_mark_and_sleep, marker.path(), 20000,
+                      asio::bind_cancellation_slot(signal.slot(), r.handler()));
+        const std::string pid_text = test_util::wait_for_file(marker.path(), 30s);
+        BOOST_REQUIRE_MESSAGE(!pid_text.empty(), "the task did not start");
+        const int worker = std::stoi(pid_text);
+        const auto before = clock_type::now();
+        signal.emit(type);
+        BOOST_TEST(r.wait_for(5s), "no completion 5 s after the cancellation");
+        BOOST_TEST((clock_type::now() - before < 5s));
+        BOOST_TEST((r.ec() == asio::error::operation_aborted), r.ec().message());
+        BOOST_TEST(test_util::wait_gone(worker, 5s), "worker " << worker << " still runs");
+        // Still serving, with a replaced worker.
+        const std::optional<int> now_pid = p.apply_async(pool_asio_pid, 0).get_for(30s);
+        BOOST_TEST(now_pid.has_value());
+        BOOST_TEST(now_pid.value_or(worker) != worker);
+        BOOST_TEST(p.apply_async(pool_asio_square, 3).get_for(30s).value_or(-1) == 9);
+        BOOST_TEST(r.calls() == 1);
+    }
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(cancelling_a_running_task_terminal)
+{
+    check_cancel_running_task(asio::cancellation_type::terminal, "terminal");
+}
+
+#if !defined(_WIN32)
+BOOST_AUTO_TEST_CASE(cancelling_a_running_task_partial_and_total)
+{
+    check_cancel_running_task(asio::cancellation_type::partial, "partial");
+    check_cancel_running_task(asio::cancellation_type::total, "total");
+}
+#endif
+
+// ---------------------------------------------------------------------------------------------
+// A pool run on the user's executor.
+
+BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
+{
+    int calls = 0, map_calls = 0, value = 0;
+    mp::error_code ec, map_ec;
+    std::vector<int> mapped;
+    std::thread::id ran_on;
+    long threads_in_handler = -2;
+    asio::io_context io;
+    const long threads_before = thread_count();
+    mp::pool p(io, 2);
+    const long threads_after = thread_count();
+    BOOST_TEST((p.get_executor() == asio::any_io_executor(io.get_executor())));
+    BOOST_TEST(p.size() == 2u);
+    p.apply_async(pool_asio_square, 9, [&](mp::error_code e, int v) {
+        ++calls;
+        ec = e;
+        value = v;
+        ran_on = std::this_thread::get_id();
+        threads_in_handler = thread_count();
+    });
+    p.map_async(pool_asio_square, iota_vector(10), 3, [&](mp::error_code e, std::vector<int> v) {
+        ++map_calls;
+        map_ec = e;
+        mapped = std::move(v);
+    });
+    BOOST_TEST(calls == 0); // nothing happens until the context runs
+    BOOST_TEST(run_until(io, [&] { return calls > 0 && map_calls > 0; }, 30s));
+    BOOST_TEST(!ec.failed(), ec.message());
+    BOOST_TEST(value == 81);
+    BOOST_TEST((ran_on == std::this_thread::get_id()));
+    BOOST_TEST(!map_ec.failed(), map_ec.message());
+    BOOST_TEST(mapped == squares_of(iota_vector(10)));
+    const long threads_running = thread_count();
+#if defined(__linux__)
+    BOOST_TEST(threads_after == threads_before); // the pool started no thread
+    BOOST_TEST(threads_in_handler == threads_before);
+    BOOST_TEST(threads_running == threads_before);
+#else
+    (void)threads_before;
+    (void)threads_after;
+    (void)threads_in_handler;
+    (void)threads_running;
+#endif
+
+    // Errors too, on this thread.
+    int died_calls = 0;
+    mp::error_code died;
+    p.apply_async(pool_asio_square_or_die, 1, true, [&](mp::error_code e, int) {
+        ++died_calls;
+        died = e;
+    });
+    BOOST_TEST(run_until(io, [&] { return died_calls > 0; }, 30s));
+    BOOST_TEST((died == mp::error::worker_died), died.message());
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(map_calls == 1);
+}
+
+#if defined(POOL_ASIO_COROUTINES)
+BOOST_AUTO_TEST_CASE(user_io_context_with_a_coroutine)
+{
+    int square = 0;
+    bool finished = false;
+    std::exception_ptr failure;
+    asio::io_context io;
+    mp::pool p(io, 2);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            square = co_await p.apply_async(pool_asio_square, 4, asio::use_awaitable);
+        },
+        [&](std::exception_ptr e) {
+            finished = true;
+            failure = e;
+        });
+    BOOST_TEST(run_until(io, [&] { return finished; }, 30s));
+    BOOST_TEST(!failure);
+    BOOST_TEST(square == 16);
+}
+#endif
+
+BOOST_AUTO_TEST_CASE(user_executor_run_by_another_thread)
+{
+    recorder<int> r;
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    struct runner_thread
+    {
+        asio::io_context& io;
+        std::thread thread;
+        ~runner_thread()
+        {
+            io.stop();
+            thread.join();
+        }
+    } runner{io, std::thread([&io] { io.run_for(120s); })};
+    const std::thread::id runner_id = runner.thread.get_id();
+    {
+        mp::pool p(io.get_executor(), 2);
+        std::future<int> f = p.apply_async(pool_asio_square, 11, asio::use_future);
+        BOOST_REQUIRE(f.wait_for(30s) == std::future_status::ready);
+        BOOST_TEST(f.get() == 121);
+        p.apply_async(pool_asio_square, 3, r.handler());
+        BOOST_REQUIRE(r.wait_for(30s));
+        BOOST_TEST(r.value() == 9);
+        BOOST_TEST((r.thread() == runner_id));
+        BOOST_TEST((p.map_async(pool_asio_square, iota_vector(5), 2).get_for(30s) ==
+                   std::optional<std::vector<int>>(squares_of(iota_vector(5)))));
+    } // destroyed while its context runs
+    BOOST_TEST(no_children_within(5s));
+}
+
+BOOST_AUTO_TEST_CASE(destroying_a_user_executor_pool_while_its_context_is_idle)
+{
+    {
+        // The context never ran: the workers never started.
+        asio::io_context io;
+        auto p = std::make_unique<mp::pool>(io, 2);
+        p->apply_async(pool_asio_square, 1, [](mp::error_code, int) {});
+        const auto before = clock_type::now();
+        p.reset();
+        BOOST_TEST((clock_type::now() - before < 5s));
+        BOOST_TEST(no_children_within(5s));
+        io.restart();
+        io.run_for(200ms); // what the pool left behind runs without harm
+    }
+    {
+        // The context ran until the workers served a task, then stopped being run.
+        int done = 0;
+        asio::io_context io;
+        auto p = std::make_unique<mp::pool>(io.get_executor(), 2);
+        p->apply_async(pool_asio_square, 2, [&](mp::error_code ec, int v) {
+            done = !ec && v == 4 ? 1 : -1;
+        });
+        BOOST_TEST(run_until(io, [&] { return done != 0; }, 30s));
+        BOOST_TEST(done == 1);
+        BOOST_TEST(test_util::count_children().first >= 1); // the workers are up
+        p->apply_async(pool_asio_sleep, 10000, [](mp::error_code) {});
+        const auto before = clock_type::now();
+        p.reset();
+        BOOST_TEST((clock_type::now() - before < 5s));
+        BOOST_TEST(no_children_within(5s));
+        io.restart();
+        io.run_for(200ms);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
