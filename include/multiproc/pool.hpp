@@ -537,6 +537,8 @@ private:
 /// Without an executor the pool runs one thread of its own. Given one (`pool(io.get_executor())`)
 /// it runs there and starts no thread: the workers start, and results arrive, only while that
 /// context runs. Completion handlers run on their associated executor, the pool's by default.
+/// So never wait for a result (`get()`, `apply`, `map`, `join`) on a thread that the pool's
+/// executor needs to deliver it; and do not destroy a pool from one of its own handlers.
 class pool
 {
 public:
