@@ -11,6 +11,8 @@
 # multiproc is better, whichever the unit's direction) and the median of the matching C floors.
 #
 # Metrics: the arguments, else $METRICS (space-separated), else all of `multiproc_bench --list`.
+# A metric whose run prints further lines (ALSO below: pool_sleep5_s also prints
+# pool_sleep5_tasks_s, in both programs) gets a table row for each of them.
 # The first argument is BUILD_DIR unless it is a metric name of bench_mp.py or looks like one
 # (ends in _ms, _us, _s, _tput, _MBps, _GBps or _incr) and is not an existing directory.
 #
@@ -68,6 +70,10 @@ declare -A FLOOR_BIN=(
     [c_memcpy_fresh_shm_GBps]=memcpy_bw
     [c_pipe_MBps]=pipe_bw
     [c_futex_pingpong_us]=shm_pingpong
+)
+# Further lines that a metric's run prints (names of neither program's --list): table rows.
+declare -A ALSO=(
+    [pool_sleep5_s]="pool_sleep5_tasks_s"
 )
 
 # --- build ---------------------------------------------------------------------------------
@@ -144,7 +150,10 @@ elapsed=$(($(date +%s) - t_start))
 
 # --- table ---------------------------------------------------------------------------------
 floor_spec=()
-for m in "${metrics[@]}"; do floor_spec+=("$m=${FLOORS[$m]:-}"); done
+for m in "${metrics[@]}"; do
+    floor_spec+=("$m=${FLOORS[$m]:-}")
+    for a in ${ALSO[$m]:-}; do floor_spec+=("$a=${FLOORS[$a]:-}"); done
+done
 commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')
 [[ -z $(git -C "$REPO" status --porcelain 2>/dev/null) ]] || commit+=" + uncommitted changes"
 {

@@ -25,16 +25,22 @@
 #include <multiproc/pool.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/queue.hpp>
+#include <multiproc/shared_memory.hpp>
+#include <multiproc/sync.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <iterator>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -76,6 +82,37 @@ long long square(long long x)
     return x * x;
 }
 
+// bench_mp.py's sleep_02: the seed's task, with a fixed 0.2 s sleep.
+long long sleep_02(long long x)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return x;
+}
+
+// steady_clock (CLOCK_MONOTONIC on Linux, as Python's perf_counter) in ns since its epoch:
+// comparable across processes.
+long long monotonic_ns()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+// bench_mp.py's _incr_worker: reports ready, waits for go, then n times `with v.get_lock():
+// v.value += 1`; puts the time it finished.
+void incr_worker(mp::shared_value<int> v, int n, mp::semaphore ready, mp::event go,
+                 mp::queue<long long> done)
+{
+    mp::recursive_mutex& lock = v.get_lock();
+    ready.release();
+    go.wait();
+    for (int i = 0; i < n; ++i) {
+        std::lock_guard<mp::recursive_mutex> guard(lock);
+        ++v.value();
+    }
+    done.put(monotonic_ns());
+}
+
 } // namespace
 
 MULTIPROC_TASK(identity)
@@ -83,6 +120,8 @@ MULTIPROC_TASK(square)
 MULTIPROC_TASK(produce)
 MULTIPROC_TASK(noop)
 MULTIPROC_TASK(echo_bytes)
+MULTIPROC_TASK(sleep_02)
+MULTIPROC_TASK(incr_worker)
 
 namespace {
 
@@ -326,6 +365,136 @@ void bench_pool_map(const context& ctx)
     emit("pool_map_tput", n / seconds, "items/s");
 }
 
+// The integers first .. last - 1, made as they are read, never stored (Python's range()).
+class counting_range
+{
+public:
+    class iterator
+    {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = long long;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const long long*;
+        using reference = long long;
+
+        iterator() = default;
+        explicit iterator(long long i) : i_(i) {}
+        long long operator*() const { return i_; }
+        iterator& operator++()
+        {
+            ++i_;
+            return *this;
+        }
+        iterator operator++(int)
+        {
+            iterator old = *this;
+            ++i_;
+            return old;
+        }
+        bool operator==(const iterator& other) const { return i_ == other.i_; }
+        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+
+    private:
+        long long i_ = 0;
+    };
+
+    counting_range(long long first, long long last) : first_(first), last_(last) {}
+    iterator begin() const { return iterator(first_); }
+    iterator end() const { return iterator(last_); }
+
+private:
+    long long first_;
+    long long last_;
+};
+
+// bench_mp.py's pool_imap_unordered_tput: Pool(2).imap_unordered(square, range(50,000),
+// chunksize=1), the results summed and checked; items/s.
+void bench_pool_imap_unordered(const context& ctx)
+{
+    constexpr long long n = 50000;
+    constexpr long long expect = (n - 1) * n * (2 * n - 1) / 6; // sum of i * i, i < n
+    mp::pool pool(2);
+    pool.map(identity, std::vector<long long>(1000, 1), 1);
+    const double seconds = repeat_timed(ctx, [&] {
+        long long sum = 0;
+        for (long long x : pool.imap_unordered(square, counting_range(0, n), 1))
+            sum += x;
+        if (sum != expect)
+            fail("bad result");
+    });
+    emit("pool_imap_unordered_tput", n / seconds, "items/s");
+}
+
+// bench_mp.py's shm_value_incr: a shared int with its lock; two processes each do 100,000
+// locked increments, released together (ready semaphore, go event); the clock runs from go to
+// the later one's finish. Whole runs until >= min_time; increments/s.
+double shm_value_incr_once(int n)
+{
+    mp::shared_value<int> v(mp::create_only, 0);
+    mp::semaphore ready(mp::create_only, 0);
+    mp::event go(mp::create_only);
+    mp::queue<long long> done;
+    std::vector<mp::process> ps;
+    for (int i = 0; i < 2; ++i)
+        ps.emplace_back(incr_worker, v, n, ready, go, done);
+    for (mp::process& p : ps)
+        p.start();
+    ready.acquire();
+    ready.acquire();
+    const long long t0 = monotonic_ns();
+    go.set();
+    const long long first = done.get();
+    const long long t_end = std::max(first, done.get());
+    for (mp::process& p : ps) {
+        p.join();
+        check_exit_code(p);
+    }
+    if (v.load() != 2 * n)
+        fail("lost increments: " + std::to_string(v.load()) + " != " + std::to_string(2 * n));
+    return static_cast<double>(t_end - t0) * 1e-9;
+}
+
+void bench_shm_value_incr(const context& ctx)
+{
+    constexpr int n = 100000;
+    double elapsed = 0;
+    long count = 0;
+    while (elapsed < ctx.min_time) {
+        elapsed += shm_value_incr_once(n);
+        ++count;
+    }
+    emit("shm_value_incr", 2.0 * n * static_cast<double>(count) / elapsed, "incr/s");
+}
+
+// bench_mp.py's pool_sleep5_s: the seed's shape, once: pool() of the default size
+// (cpu_count()), 5 x apply_async(sleep_02, i), close(), get() each, join().
+// pool_sleep5_s: from before the pool's construction to after join();
+// pool_sleep5_tasks_s: from the first apply_async to the last result.
+void bench_pool_sleep5(const context&)
+{
+    const auto t0 = clock_type::now();
+    mp::pool pool;
+    const auto t1 = clock_type::now();
+    std::vector<mp::async_result<long long>> results;
+    for (long long i = 0; i < 5; ++i)
+        results.push_back(pool.apply_async(sleep_02, i));
+    pool.close();
+    std::vector<long long> got;
+    for (auto& r : results)
+        got.push_back(r.get());
+    const auto t2 = clock_type::now();
+    pool.join();
+    const auto t3 = clock_type::now();
+    if (got != std::vector<long long>{0, 1, 2, 3, 4})
+        fail("bad result");
+    const auto secs = [](clock_type::duration d) {
+        return std::chrono::duration<double>(d).count();
+    };
+    emit("pool_sleep5_s", secs(t3 - t0), "s");
+    emit("pool_sleep5_tasks_s", secs(t2 - t1), "s");
+}
+
 // ------------------------------------------------------------------------------------------
 // The table of metrics: name (as printed, and as bench_mp.py names it) and function. One
 // function may print several metrics; give it one row per name it answers to if needed.
@@ -345,6 +514,9 @@ const bench_entry benches[] = {
     {"pool_apply_rtt_us", bench_pool_apply_rtt},
     {"pool_apply_async_tput", bench_pool_apply_async},
     {"pool_map_tput", bench_pool_map},
+    {"pool_imap_unordered_tput", bench_pool_imap_unordered},
+    {"shm_value_incr", bench_shm_value_incr},
+    {"pool_sleep5_s", bench_pool_sleep5}, // also prints pool_sleep5_tasks_s, as bench_mp.py
 };
 
 const bench_entry* find_bench(std::string_view name)

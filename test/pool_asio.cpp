@@ -855,7 +855,11 @@ BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
     BOOST_TEST(count == n);
     BOOST_TEST(sum == n * (n + 1) / 2);
     BOOST_TEST(items.pulled() == n);
-#if defined(__linux__)
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan keeps freed memory in quarantine (256 MB): the peak says nothing here.
+    (void)peak_before;
+    (void)peak_after;
+#elif defined(__linux__)
     BOOST_TEST(peak_before > 0);
     BOOST_TEST(peak_after - peak_before < 200LL * 1024, "peak RSS grew by "
                                                             << (peak_after - peak_before)
