@@ -248,11 +248,15 @@ frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_c
 void send_frame(os::channel& c, frame_kind kind, std::string_view body,
                 os::clock::time_point deadline, error_code& ec)
 {
-    std::string header;
-    put_u32(header, static_cast<std::uint32_t>(body.size() + 1));
-    header.push_back(static_cast<char>(kind));
-    c.write_all(header.data(), header.size(), deadline, ec);
-    if (!ec)
+    // One write for a small frame; a large body is not copied to join its header.
+    const bool small = body.size() <= 64 * 1024;
+    std::string frame;
+    put_u32(frame, static_cast<std::uint32_t>(body.size() + 1));
+    frame.push_back(static_cast<char>(kind));
+    if (small)
+        frame.append(body);
+    c.write_all(frame.data(), frame.size(), deadline, ec);
+    if (!ec && !small)
         c.write_all(body.data(), body.size(), deadline, ec);
 }
 
@@ -269,6 +273,34 @@ frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
     body.resize(size);
     c.read_exact(body.data(), body.size(), ec);
     return kind;
+}
+
+frame_kind frame_reader::next(std::string_view& body, error_code& ec)
+{
+    std::size_t wanted = frame_header_size;
+    for (;;) {
+        if (end_ - begin_ >= frame_header_size) {
+            std::size_t size = 0;
+            const frame_kind kind = parse_frame_header(buffer_.data() + begin_, size, ec);
+            if (ec)
+                return {};
+            wanted = frame_header_size + size;
+            if (end_ - begin_ >= wanted) {
+                body = std::string_view(buffer_.data() + begin_ + frame_header_size, size);
+                begin_ += wanted;
+                return kind;
+            }
+        }
+        // Move what is left to the front, make room for the rest of the frame, read.
+        std::copy(buffer_.begin() + begin_, buffer_.begin() + end_, buffer_.begin());
+        end_ -= begin_;
+        begin_ = 0;
+        buffer_.resize(std::max(buffer_.size(), std::max<std::size_t>(wanted, 64 * 1024)));
+        const std::size_t n = channel_.read_some(buffer_.data() + end_, buffer_.size() - end_, ec);
+        if (ec)
+            return {};
+        end_ += n;
+    }
 }
 
 } // namespace multiproc::detail

@@ -31,6 +31,17 @@ channel::~channel()
     close();
 }
 
+void channel::read_exact(void* data, std::size_t size, error_code& ec)
+{
+    auto p = static_cast<char*>(data);
+    ec.clear();
+    while (size > 0 && !ec) {
+        const std::size_t n = read_some(p, size, ec);
+        p += n;
+        size -= n;
+    }
+}
+
 boost::asio::io_context& process_context()
 {
     // Never destroyed: children still owned at exit close their handles through it.

@@ -202,6 +202,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             w->stream.assign(parent_end.release(), ec);
 #else
             w->stream.assign(asio::local::stream_protocol(), parent_end.release(), ec);
+            if (!ec)
+                w->stream.non_blocking(true, ec); // flush() writes at once what fits
 #endif
         }
         if (ec) {
@@ -511,6 +513,20 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         if (w->gone || !w->writing.empty() || w->outbox.empty())
             return;
+#if !defined(MULTIPROC_WINDOWS)
+        // Usually it all fits in the socket's buffer: write it now, from this thread, and
+        // leave only a rest to an asynchronous write (which would wake the executor).
+        error_code ec;
+        const std::size_t n = w->stream.write_some(asio::buffer(w->outbox), ec);
+        if (ec && ec != asio::error::would_block) {
+            error_code ignored;
+            w->child.kill(ignored); // the worker is gone or going: its end of stream follows
+            return;
+        }
+        w->outbox.erase(0, n);
+        if (w->outbox.empty())
+            return;
+#endif
         std::swap(w->writing, w->outbox);
         asio::async_write(w->stream, asio::buffer(w->writing),
                           [self = shared_from_this(), w](const error_code& ec, std::size_t) {

@@ -90,9 +90,12 @@ result_frame run_task(const task_frame& work)
     const auto no_deadline = os::clock::time_point::max();
     if (!ec)
         send_frame(to_parent, frame_kind::started, {}, no_deadline, ec);
-    std::string body;
+    // Each result is sent as soon as its task is done (a worker that dies later loses none),
+    // but one read takes every task that has arrived.
+    frame_reader tasks(to_parent);
+    std::string_view body;
     while (!ec) {
-        const frame_kind kind = receive_frame(to_parent, body, ec);
+        const frame_kind kind = tasks.next(body, ec);
         if (ec || kind == frame_kind::stop)
             break;
         const task_frame work = kind == frame_kind::task ? decode_task(body, ec) : task_frame{};

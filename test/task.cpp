@@ -90,6 +90,28 @@ BOOST_AUTO_TEST_CASE(a_chunk_of_argument_sets_gives_its_results_in_one_archive)
     BOOST_CHECK_THROW(entry->invoke(mp::detail::encode_argument_sets(sets), 4), std::exception);
 }
 
+BOOST_AUTO_TEST_CASE(numbers_cross_as_their_bytes)
+{
+    const std::string bytes = mp::detail::encode(42, 2.5, true);
+    BOOST_TEST(bytes.size() == sizeof(int) + sizeof(double) + sizeof(bool)); // no archive
+    std::tuple<int, double, bool> back;
+    mp::detail::decode_into(bytes, back);
+    BOOST_TEST(std::get<0>(back) == 42);
+    BOOST_TEST(std::get<1>(back) == 2.5);
+    BOOST_TEST(std::get<2>(back));
+    try {
+        mp::detail::decode_into(bytes.substr(0, sizeof(int) + 3), back);
+        BOOST_FAIL("expected bad_message");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::bad_message));
+    }
+    std::tuple<bool> flag{false};
+    mp::detail::decode_into(std::string(1, '\x7f'), flag); // any byte is a valid bool
+    BOOST_TEST(std::get<0>(flag));
+    // Anything else goes through an archive.
+    BOOST_TEST(mp::detail::encode(std::string("ab")).size() > 2u);
+}
+
 BOOST_AUTO_TEST_CASE(signatures_tell_types_apart)
 {
     BOOST_TEST(std::string(mp::detail::find_task("add")->signature) !=

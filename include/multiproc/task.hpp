@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <streambuf>
@@ -142,38 +143,112 @@ public:
     }
 };
 
-/// Runs `write(archive)` on a binary archive and returns its bytes. Throws `system_error`
-/// with `error::message_too_large` past `max_encoded_size`.
-template <class Write>
+/// Numbers cross as their bytes, without an archive. Both ends of every exchange know the
+/// static type (the task's signature, the queue's or pipe's T), so both take the same path.
+template <class T>
+inline constexpr bool is_raw_v = std::is_arithmetic_v<T>;
+template <class Tuple>
+inline constexpr bool tuple_is_raw_v = false;
+template <class... T>
+inline constexpr bool tuple_is_raw_v<std::tuple<T...>> = (is_raw_v<T> && ...);
+
+/// The raw counterpart of a binary archive: `<<` appends a number's bytes.
+class raw_writer
+{
+public:
+    explicit raw_writer(std::string& out) noexcept : out_(out) {}
+    template <class T>
+    raw_writer& operator<<(const T& value)
+    {
+        static_assert(is_raw_v<T>);
+        out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+        return *this;
+    }
+
+private:
+    std::string& out_;
+};
+
+/// `>>` takes a number's bytes; too few left is `error::bad_message` (the bytes came from
+/// another process).
+class raw_reader
+{
+public:
+    explicit raw_reader(const std::string& in) noexcept
+        : at_(in.data()), end_(in.data() + in.size())
+    {}
+    template <class T>
+    raw_reader& operator>>(T& value)
+    {
+        static_assert(is_raw_v<T>);
+        if (static_cast<std::size_t>(end_ - at_) < sizeof value)
+            throw_error(make_error_code(error::bad_message), "multiproc: value truncated");
+        if constexpr (std::is_same_v<T, bool>) {
+            value = *at_ != 0; // any byte: no invalid bool from a hostile peer
+        } else {
+            std::memcpy(&value, at_, sizeof value);
+        }
+        at_ += sizeof value;
+        return *this;
+    }
+
+private:
+    const char* at_;
+    const char* end_;
+};
+
+/// Runs `write(out)` on a raw writer (`Raw`) or a binary archive and returns the bytes.
+/// Throws `system_error` with `error::message_too_large` past `max_encoded_size`.
+template <bool Raw, class Write>
 std::string encode_with(Write write)
 {
     std::string out;
-    string_sink sink(out, max_encoded_size);
-    try {
-        boost::archive::binary_oarchive archive(sink, archive_flags);
-        write(archive);
-    } catch (const boost::archive::archive_exception&) {
-        if (!sink.overflowed())
-            throw;
-        throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
+    if constexpr (Raw) {
+        raw_writer writer(out);
+        write(writer);
+        if (out.size() > max_encoded_size)
+            throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
+    } else {
+        string_sink sink(out, max_encoded_size);
+        try {
+            boost::archive::binary_oarchive archive(sink, archive_flags);
+            write(archive);
+        } catch (const boost::archive::archive_exception&) {
+            if (!sink.overflowed())
+                throw;
+            throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
+        }
     }
     return out;
 }
 
-/// Encodes values in order with Boost.Serialization's binary archive.
+/// Runs `read(in)` on a raw reader (`Raw`) or a binary archive over `bytes`.
+template <bool Raw, class Read>
+void decode_with(const std::string& bytes, Read read)
+{
+    if constexpr (Raw) {
+        raw_reader reader(bytes);
+        read(reader);
+    } else {
+        view_source source(bytes);
+        boost::archive::binary_iarchive archive(source, archive_flags);
+        read(archive);
+    }
+}
+
+/// Encodes values in order.
 template <class... T>
 std::string encode(const T&... values)
 {
-    return encode_with([&](auto& archive) { ((archive << values), ...); });
+    return encode_with<(is_raw_v<T> && ...)>([&](auto& out) { ((out << values), ...); });
 }
 
 /// Decodes into each element of a tuple, in order (the inverse of encode).
 template <class Tuple>
 void decode_into(const std::string& bytes, Tuple& values)
 {
-    view_source source(bytes);
-    boost::archive::binary_iarchive archive(source, archive_flags);
-    std::apply([&](auto&... v) { ((archive >> v), ...); }, values);
+    decode_with<tuple_is_raw_v<Tuple>>(
+        bytes, [&](auto& in) { std::apply([&](auto&... v) { ((in >> v), ...); }, values); });
 }
 
 /// The shape of a free function: result, stored argument types and a comparable signature.
@@ -226,23 +301,23 @@ struct empty_tuple<std::tuple<T...>>
 template <class Tuple>
 std::string encode_argument_sets(const std::vector<Tuple>& sets)
 {
-    return encode_with([&](auto& archive) {
+    return encode_with<tuple_is_raw_v<Tuple>>([&](auto& out) {
         for (const Tuple& set : sets)
-            std::apply([&](const auto&... v) { ((archive << v), ...); }, set);
+            std::apply([&](const auto&... v) { ((out << v), ...); }, set);
     });
 }
 
-/// Decodes `count` values of type R from one archive, appending them to `out`.
+/// Decodes `count` values of type R, appending them to `out`.
 template <class R>
 void decode_results(const std::string& bytes, std::size_t count, std::vector<R>& out)
 {
-    view_source source(bytes);
-    boost::archive::binary_iarchive archive(source, archive_flags);
-    for (std::size_t i = 0; i < count; ++i) {
-        R value = make_empty<R>();
-        archive >> value;
-        out.push_back(std::move(value));
-    }
+    decode_with<is_raw_v<R>>(bytes, [&](auto& in) {
+        for (std::size_t i = 0; i < count; ++i) {
+            R value = make_empty<R>();
+            in >> value;
+            out.push_back(std::move(value));
+        }
+    });
 }
 
 /// Encodes a call's arguments as the function's own parameter types, so the child decodes
@@ -262,27 +337,30 @@ std::string encode_arguments(F, Args&&... args)
 template <class F, F Function>
 std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t count)
 {
-    using traits = function_traits<F>;
-    view_source source(encoded_arguments);
-    boost::archive::binary_iarchive in(source, archive_flags);
-    // Every result stays alive until all are encoded (see encode_argument_sets); a deque: no
+    using arguments_t = typename function_traits<F>::arguments;
+    using result_t = typename function_traits<F>::result;
+    std::string raw_results; // numbers: written as they come
+    raw_writer raw(raw_results);
+    // Other results stay alive until all are encoded (see encode_argument_sets); a deque: no
     // vector<bool> proxies.
-    std::deque<std::conditional_t<std::is_void_v<typename traits::result>, char,
-                                  typename traits::result>>
-        results;
-    for (std::uint32_t i = 0; i < count; ++i) {
-        auto arguments = empty_tuple<typename traits::arguments>::make();
-        std::apply([&](auto&... v) { ((in >> v), ...); }, arguments);
-        if constexpr (std::is_void_v<typename traits::result>)
-            std::apply(Function, arguments);
-        else
-            results.push_back(std::apply(Function, arguments));
-    }
-    if constexpr (std::is_void_v<typename traits::result>)
-        return {};
+    std::deque<std::conditional_t<std::is_void_v<result_t>, char, result_t>> held;
+    decode_with<tuple_is_raw_v<arguments_t>>(encoded_arguments, [&](auto& in) {
+        for (std::uint32_t i = 0; i < count; ++i) {
+            auto arguments = empty_tuple<arguments_t>::make();
+            std::apply([&](auto&... v) { ((in >> v), ...); }, arguments);
+            if constexpr (std::is_void_v<result_t>)
+                std::apply(Function, arguments);
+            else if constexpr (is_raw_v<result_t>)
+                raw << std::apply(Function, arguments);
+            else
+                held.push_back(std::apply(Function, arguments));
+        }
+    });
+    if constexpr (std::is_void_v<result_t> || is_raw_v<result_t>)
+        return raw_results;
     else
-        return encode_with([&](auto& archive) {
-            for (const auto& r : results)
+        return encode_with<false>([&](auto& archive) {
+            for (const auto& r : held)
                 archive << r;
         });
 }

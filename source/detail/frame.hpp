@@ -93,6 +93,22 @@ void send_frame(os::channel& c, frame_kind kind, std::string_view body,
 /// Reads one whole frame (blocking); `error::peer_closed` at end of stream.
 frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec);
 
+/// Reads frames from a channel through a buffer, so that one read takes every frame that has
+/// arrived (a worker's pipelined tasks).
+class frame_reader
+{
+public:
+    explicit frame_reader(os::channel& c) : channel_(c) {}
+    /// The next frame, waiting for it; `body` stays valid until the next call.
+    frame_kind next(std::string_view& body, error_code& ec);
+
+private:
+    os::channel& channel_;
+    std::vector<char> buffer_;
+    std::size_t begin_ = 0; // of the unread bytes
+    std::size_t end_ = 0;
+};
+
 /// The frame header: u32 length of kind + body, then the kind.
 inline constexpr std::size_t frame_header_size = 5;
 void append_frame(std::string& out, frame_kind kind, std::string_view body);

@@ -73,6 +73,8 @@ public:
     void write_all(const void* data, std::size_t size, clock::time_point deadline, error_code& ec);
     /// Fills the whole buffer; `error::peer_closed` if the stream ends first.
     void read_exact(void* data, std::size_t size, error_code& ec);
+    /// Reads what has arrived, waiting for at least one byte; `error::peer_closed` at the end.
+    std::size_t read_some(void* data, std::size_t size, error_code& ec);
     /// Waits until data (or end of stream) can be read; false on deadline.
     bool wait_readable(clock::time_point deadline, error_code& ec);
 

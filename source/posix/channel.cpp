@@ -123,25 +123,20 @@ void channel::write_all(const void* data, std::size_t size, clock::time_point de
     }
 }
 
-void channel::read_exact(void* data, std::size_t size, error_code& ec)
+std::size_t channel::read_some(void* data, std::size_t size, error_code& ec)
 {
-    auto p = static_cast<char*>(data);
-    while (size > 0) {
-        const ssize_t n = ::recv(handle_, p, size, 0);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
+    for (;;) {
+        const ssize_t n = ::recv(handle_, data, size, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
             ec = errno == ECONNRESET ? make_error_code(error::peer_closed) : last_error();
-            return;
-        }
-        if (n == 0) {
+        else if (n == 0 && size > 0)
             ec = make_error_code(error::peer_closed);
-            return;
-        }
-        p += n;
-        size -= static_cast<std::size_t>(n);
+        else
+            ec.clear();
+        return n < 0 ? 0 : static_cast<std::size_t>(n);
     }
-    ec.clear();
 }
 
 bool channel::wait_readable(clock::time_point deadline, error_code& ec)

@@ -151,18 +151,10 @@ void channel::write_all(const void* data, std::size_t size, clock::time_point de
     }
 }
 
-void channel::read_exact(void* data, std::size_t size, error_code& ec)
+std::size_t channel::read_some(void* data, std::size_t size, error_code& ec)
 {
-    auto p = static_cast<char*>(data);
-    ec.clear();
-    while (size > 0) {
-        const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(size, 1 << 20));
-        const DWORD n = transfer(handle_, false, p, chunk, clock::time_point::max(), ec);
-        if (ec)
-            return;
-        p += n;
-        size -= n;
-    }
+    const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(size, 1 << 20));
+    return transfer(handle_, false, data, chunk, clock::time_point::max(), ec);
 }
 
 bool channel::wait_readable(clock::time_point deadline, error_code& ec)
