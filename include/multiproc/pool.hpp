@@ -262,6 +262,10 @@ struct map_finish
         job_result<std::vector<R>> r;
         try {
             std::vector<R> values;
+            std::size_t total = 0;
+            for (std::uint32_t c : counts)
+                total += c;
+            values.reserve(total);
             for (std::size_t i = 0; i < outcomes.size(); ++i) {
                 if (outcomes[i].ec) {
                     r.error = outcome_error(outcomes[i]);

@@ -17,6 +17,7 @@
 #include <boost/serialization/vector.hpp>
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -152,21 +153,33 @@ inline constexpr bool tuple_is_raw_v = false;
 template <class... T>
 inline constexpr bool tuple_is_raw_v<std::tuple<T...>> = (is_raw_v<T> && ...);
 
-/// The raw counterpart of a binary archive: `<<` appends a number's bytes.
+/// The raw counterpart of a binary archive: `<<` appends a number's bytes to `out`, which
+/// grows in steps; `finish()` trims it to what was written.
 class raw_writer
 {
 public:
-    explicit raw_writer(std::string& out) noexcept : out_(out) {}
+    explicit raw_writer(std::string& out) noexcept : out_(out), used_(out.size()) {}
+    /// Room for `bytes` more without growing again.
+    void reserve(std::size_t bytes)
+    {
+        if (out_.size() - used_ < bytes)
+            out_.resize(used_ + bytes);
+    }
     template <class T>
     raw_writer& operator<<(const T& value)
     {
         static_assert(is_raw_v<T>);
-        out_.append(reinterpret_cast<const char*>(&value), sizeof value);
+        if (out_.size() - used_ < sizeof value)
+            out_.resize(std::max(2 * out_.size(), used_ + sizeof value));
+        std::memcpy(out_.data() + used_, &value, sizeof value);
+        used_ += sizeof value;
         return *this;
     }
+    void finish() { out_.resize(used_); }
 
 private:
     std::string& out_;
+    std::size_t used_;
 };
 
 /// `>>` takes a number's bytes; too few left is `error::bad_message` (the bytes came from
@@ -206,6 +219,7 @@ std::string encode_with(Write write)
     if constexpr (Raw) {
         raw_writer writer(out);
         write(writer);
+        writer.finish();
         if (out.size() > max_encoded_size)
             throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
     } else {
@@ -302,6 +316,9 @@ template <class Tuple>
 std::string encode_argument_sets(const std::vector<Tuple>& sets)
 {
     return encode_with<tuple_is_raw_v<Tuple>>([&](auto& out) {
+        if constexpr (tuple_is_raw_v<Tuple>)
+            out.reserve(sets.size() * std::apply([](const auto&... v) { return (0 + ... + sizeof v); },
+                                                 Tuple()));
         for (const Tuple& set : sets)
             std::apply([&](const auto&... v) { ((out << v), ...); }, set);
     });
@@ -311,6 +328,7 @@ std::string encode_argument_sets(const std::vector<Tuple>& sets)
 template <class R>
 void decode_results(const std::string& bytes, std::size_t count, std::vector<R>& out)
 {
+    out.reserve(out.size() + count);
     decode_with<is_raw_v<R>>(bytes, [&](auto& in) {
         for (std::size_t i = 0; i < count; ++i) {
             R value = make_empty<R>();
@@ -341,6 +359,8 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
     using result_t = typename function_traits<F>::result;
     std::string raw_results; // numbers: written as they come
     raw_writer raw(raw_results);
+    if constexpr (is_raw_v<result_t>)
+        raw.reserve(count * sizeof(result_t));
     // Other results stay alive until all are encoded (see encode_argument_sets); a deque: no
     // vector<bool> proxies.
     std::deque<std::conditional_t<std::is_void_v<result_t>, char, result_t>> held;
@@ -356,6 +376,7 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
                 held.push_back(std::apply(Function, arguments));
         }
     });
+    raw.finish();
     if constexpr (std::is_void_v<result_t> || is_raw_v<result_t>)
         return raw_results;
     else
