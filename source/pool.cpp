@@ -83,6 +83,7 @@ struct worker : std::enable_shared_from_this<worker>
     std::vector<char> inbox;            // bytes read, not yet a whole frame
     std::size_t inbox_used = 0;
     std::size_t tasks_sent = 0;
+    std::size_t unwritten = 0; // of the tasks in flight, those still in the outbox
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
     bool ready = false;     // it reported from init, and its initializer ran
@@ -434,17 +435,22 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         w.child.running(ec);
     }
 
-    // How many tasks worker `w` may have in flight: one, or as many as it is expected to finish
+    // How many tasks a worker may have in flight: one, or as many as it is expected to finish
     // within the pipeline budget once it has shown how long its tasks take.
+    static std::size_t pipeline_depth(const worker& w)
+    {
+        if (w.mean_task_seconds < 0)
+            return 1;
+        const double ahead = pipeline_budget.count() / std::max(w.mean_task_seconds, 1e-9);
+        return static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_pipelined)));
+    }
+
+    // How many more tasks worker `w` may be sent now.
     std::size_t capacity(const worker& w) const
     {
         if (!w.ready || w.stopping || w.gone)
             return 0;
-        std::size_t depth = 1;
-        if (w.mean_task_seconds >= 0) {
-            const double ahead = pipeline_budget.count() / std::max(w.mean_task_seconds, 1e-9);
-            depth = static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_pipelined)));
-        }
+        std::size_t depth = pipeline_depth(w);
         if (options.max_tasks_per_child != 0)
             depth = std::min(depth, w.in_flight.size() + options.max_tasks_per_child - w.tasks_sent);
         return depth > w.in_flight.size() ? depth - w.in_flight.size() : 0;
@@ -483,6 +489,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         append_task_frame(w.outbox, task.id, task.task->name, task.task->signature,
                           task.chunk.count, task.chunk.arguments);
         ++w.tasks_sent;
+        ++w.unwritten;
         w.in_flight.push_back(std::move(task));
         if (w.in_flight.size() == 1)
             begin_front(w, os::clock::now());
@@ -513,6 +520,11 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         if (w->gone || !w->writing.empty() || w->outbox.empty())
             return;
+        // A worker with more than half its pipeline still to run gets the new tasks with a
+        // later flush (at its next result): many tasks to a write, and it never runs dry.
+        if (w->in_flight.size() - w->unwritten > pipeline_depth(*w) / 2)
+            return;
+        w->unwritten = 0;
 #if !defined(MULTIPROC_WINDOWS)
         // Usually it all fits in the socket's buffer: write it now, from this thread, and
         // leave only a rest to an asynchronous write (which would wake the executor).
