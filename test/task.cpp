@@ -108,8 +108,21 @@ BOOST_AUTO_TEST_CASE(numbers_cross_as_their_bytes)
     std::tuple<bool> flag{false};
     mp::detail::decode_into(std::string(1, '\x7f'), flag); // any byte is a valid bool
     BOOST_TEST(std::get<0>(flag));
+    // Strings and vectors of numbers: a length, then the bytes.
+    const std::string text = mp::detail::encode(std::string("ab"), std::vector<short>{7, -8});
+    BOOST_TEST(text.size() == 8u + 2u + 8u + 2u * sizeof(short));
+    std::tuple<std::string, std::vector<short>> parts;
+    mp::detail::decode_into(text, parts);
+    BOOST_TEST(std::get<0>(parts) == "ab");
+    BOOST_TEST(std::get<1>(parts) == (std::vector<short>{7, -8}), boost::test_tools::per_element());
+    // A length larger than what follows is refused before anything is allocated.
+    std::string hostile = mp::detail::encode(std::uint64_t(1) << 60);
+    std::tuple<std::string> victim;
+    BOOST_CHECK_THROW(mp::detail::decode_into(hostile, victim), mp::system_error);
     // Anything else goes through an archive.
-    BOOST_TEST(mp::detail::encode(std::string("ab")).size() > 2u);
+    std::tuple<std::vector<std::string>> words;
+    mp::detail::decode_into(mp::detail::encode(std::vector<std::string>{"x", "yz"}), words);
+    BOOST_TEST(std::get<0>(words).size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(signatures_tell_types_apart)

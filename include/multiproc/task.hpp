@@ -144,10 +144,25 @@ public:
     }
 };
 
-/// Numbers cross as their bytes, without an archive. Both ends of every exchange know the
-/// static type (the task's signature, the queue's or pipe's T), so both take the same path.
+/// Numbers, strings and vectors of numbers cross as their bytes (a length first for the
+/// last two), without an archive: building one costs more than most messages. Both ends of
+/// every exchange know the static type (the task's signature, the queue's or pipe's T), so
+/// both take the same path.
 template <class T>
-inline constexpr bool is_raw_v = std::is_arithmetic_v<T>;
+struct is_raw : std::is_arithmetic<T>
+{
+};
+template <>
+struct is_raw<std::string> : std::true_type
+{
+};
+template <class T>
+struct is_raw<std::vector<T>>
+    : std::bool_constant<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>>
+{
+};
+template <class T>
+inline constexpr bool is_raw_v = is_raw<T>::value;
 template <class Tuple>
 inline constexpr bool tuple_is_raw_v = false;
 template <class... T>
@@ -169,15 +184,30 @@ public:
     raw_writer& operator<<(const T& value)
     {
         static_assert(is_raw_v<T>);
-        if (out_.size() - used_ < sizeof value)
-            out_.resize(std::max(2 * out_.size(), used_ + sizeof value));
-        std::memcpy(out_.data() + used_, &value, sizeof value);
-        used_ += sizeof value;
+        if constexpr (std::is_arithmetic_v<T>) {
+            put(&value, sizeof value);
+        } else {
+            const std::uint64_t n = value.size();
+            put(&n, sizeof n);
+            put(value.data(), n * sizeof(typename T::value_type));
+        }
         return *this;
     }
     void finish() { out_.resize(used_); }
 
 private:
+    void put(const void* data, std::size_t size)
+    {
+        if (size == 0)
+            return; // an empty vector's data() may be null
+        if (size > max_encoded_size - used_) // before copying, not after
+            throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
+        if (out_.size() - used_ < size)
+            out_.resize(std::max(2 * out_.size(), used_ + size));
+        std::memcpy(out_.data() + used_, data, size);
+        used_ += size;
+    }
+
     std::string& out_;
     std::size_t used_;
 };
@@ -194,18 +224,38 @@ public:
     raw_reader& operator>>(T& value)
     {
         static_assert(is_raw_v<T>);
-        if (static_cast<std::size_t>(end_ - at_) < sizeof value)
-            throw_error(make_error_code(error::bad_message), "multiproc: value truncated");
         if constexpr (std::is_same_v<T, bool>) {
-            value = *at_ != 0; // any byte: no invalid bool from a hostile peer
+            char byte;
+            take(&byte, 1);
+            value = byte != 0; // any byte: no invalid bool from a hostile peer
+        } else if constexpr (std::is_arithmetic_v<T>) {
+            take(&value, sizeof value);
         } else {
-            std::memcpy(&value, at_, sizeof value);
+            std::uint64_t n = 0;
+            take(&n, sizeof n);
+            constexpr std::size_t element = sizeof(typename T::value_type);
+            if (n > static_cast<std::size_t>(end_ - at_) / element)
+                truncated(); // checked before the length allocates anything
+            value.resize(static_cast<std::size_t>(n));
+            take(value.data(), value.size() * element);
         }
-        at_ += sizeof value;
         return *this;
     }
 
 private:
+    void take(void* data, std::size_t size)
+    {
+        if (static_cast<std::size_t>(end_ - at_) < size)
+            truncated();
+        if (size != 0) // an empty vector's data() may be null
+            std::memcpy(data, at_, size);
+        at_ += size;
+    }
+    [[noreturn]] static void truncated()
+    {
+        throw_error(make_error_code(error::bad_message), "multiproc: value truncated");
+    }
+
     const char* at_;
     const char* end_;
 };
@@ -220,8 +270,6 @@ std::string encode_with(Write write)
         raw_writer writer(out);
         write(writer);
         writer.finish();
-        if (out.size() > max_encoded_size)
-            throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
     } else {
         string_sink sink(out, max_encoded_size);
         try {
