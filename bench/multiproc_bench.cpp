@@ -28,6 +28,8 @@
 #include <multiproc/shared_memory.hpp>
 #include <multiproc/sync.hpp>
 
+#include <boost/range/irange.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -365,49 +367,6 @@ void bench_pool_map(const context& ctx)
     emit("pool_map_tput", n / seconds, "items/s");
 }
 
-// The integers first .. last - 1, made as they are read, never stored (Python's range()).
-class counting_range
-{
-public:
-    class iterator
-    {
-    public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = long long;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const long long*;
-        using reference = long long;
-
-        iterator() = default;
-        explicit iterator(long long i) : i_(i) {}
-        long long operator*() const { return i_; }
-        iterator& operator++()
-        {
-            ++i_;
-            return *this;
-        }
-        iterator operator++(int)
-        {
-            iterator old = *this;
-            ++i_;
-            return old;
-        }
-        bool operator==(const iterator& other) const { return i_ == other.i_; }
-        bool operator!=(const iterator& other) const { return i_ != other.i_; }
-
-    private:
-        long long i_ = 0;
-    };
-
-    counting_range(long long first, long long last) : first_(first), last_(last) {}
-    iterator begin() const { return iterator(first_); }
-    iterator end() const { return iterator(last_); }
-
-private:
-    long long first_;
-    long long last_;
-};
-
 // bench_mp.py's pool_imap_unordered_tput: Pool(2).imap_unordered(square, range(50,000),
 // chunksize=1), the results summed and checked; items/s.
 void bench_pool_imap_unordered(const context& ctx)
@@ -418,7 +377,8 @@ void bench_pool_imap_unordered(const context& ctx)
     pool.map(identity, std::vector<long long>(1000, 1), 1);
     const double seconds = repeat_timed(ctx, [&] {
         long long sum = 0;
-        for (long long x : pool.imap_unordered(square, counting_range(0, n), 1))
+        // boost::irange: made as they are read, never stored, as Python's range().
+        for (long long x : pool.imap_unordered(square, boost::irange(0LL, n), 1))
             sum += x;
         if (sum != expect)
             fail("bad result");

@@ -112,8 +112,7 @@ std::string decode_worker(std::string_view body, error_code& ec)
 }
 
 void append_task_frame(std::string& out, std::uint64_t id, std::string_view task,
-                       std::string_view signature, std::uint32_t count,
-                       std::string_view arguments)
+                       std::string_view signature, std::uint32_t count, std::string_view arguments)
 {
     const std::size_t body = 8 + 4 + task.size() + 4 + signature.size() + 4 + 4 + arguments.size();
     out.reserve(out.size() + frame_header_size + body);

@@ -71,8 +71,7 @@ struct pending_task
 
 struct worker : std::enable_shared_from_this<worker>
 {
-    explicit worker(const asio::any_io_executor& executor) : stream(executor), deadline(executor)
-    {}
+    explicit worker(const asio::any_io_executor& executor) : stream(executor), deadline(executor) {}
     std::size_t slot = 0;
     os::child child;
     channel_stream stream;
@@ -83,13 +82,13 @@ struct worker : std::enable_shared_from_this<worker>
     std::vector<char> inbox;            // bytes read, not yet a whole frame
     std::size_t inbox_used = 0;
     std::size_t tasks_sent = 0;
-    std::size_t unwritten = 0; // of the tasks in flight, those still in the outbox
+    std::size_t unwritten = 0;           // of the tasks in flight, those still in the outbox
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
-    bool ready = false;     // it reported from init, and its initializer ran
-    bool stopping = false;  // it was sent stop: it exits after the tasks before it
-    bool gone = false;      // its stream ended
-    bool timed_out = false; // killed because its task ran too long
+    bool ready = false;                  // it reported from init, and its initializer ran
+    bool stopping = false;               // it was sent stop: it exits after the tasks before it
+    bool gone = false;                   // its stream ended
+    bool timed_out = false;              // killed because its task ran too long
 };
 using worker_ptr = std::shared_ptr<worker>;
 
@@ -317,8 +316,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             if (w->inbox_used - at - frame_header_size < body)
                 break; // not all here yet
             bad = !on_frame(*w, kind,
-                            std::string_view(w->inbox.data() + at + frame_header_size, body),
-                            done);
+                            std::string_view(w->inbox.data() + at + frame_header_size, body), done);
             at += frame_header_size + body;
             if (bad)
                 break;
@@ -365,7 +363,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         w.in_flight.pop_front();
         const auto now = os::clock::now();
         const double took = std::chrono::duration<double>(now - w.front_started).count();
-        w.mean_task_seconds = w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+        w.mean_task_seconds =
+            w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
         w.deadline.cancel();
         if (!w.in_flight.empty())
             begin_front(w, now);
@@ -452,7 +451,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return 0;
         std::size_t depth = pipeline_depth(w);
         if (options.max_tasks_per_child != 0)
-            depth = std::min(depth, w.in_flight.size() + options.max_tasks_per_child - w.tasks_sent);
+            depth =
+                std::min(depth, w.in_flight.size() + options.max_tasks_per_child - w.tasks_sent);
         return depth > w.in_flight.size() ? depth - w.in_flight.size() : 0;
     }
 
@@ -471,8 +471,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         for (const worker_ptr& w : workers) {
             if (!w || w->gone)
                 continue;
-            const bool done_with_it = options.max_tasks_per_child != 0 &&
-                                      w->tasks_sent >= options.max_tasks_per_child;
+            const bool done_with_it =
+                options.max_tasks_per_child != 0 && w->tasks_sent >= options.max_tasks_per_child;
             if (w->ready && !w->stopping && (done_with_it || (closed && queue.empty()))) {
                 append_frame(w->outbox, frame_kind::stop, {});
                 w->stopping = true;

@@ -37,9 +37,7 @@ int compile_tokens_square(int x)
 }
 MULTIPROC_TASK(compile_tokens_square)
 
-void compile_tokens_log(std::string)
-{
-}
+void compile_tokens_log(std::string) {}
 MULTIPROC_TASK(compile_tokens_log)
 
 int compile_tokens_add(int a, int b)
@@ -79,8 +77,8 @@ void callbacks(mp::pool& p, asio::io_context& io, asio::cancellation_signal& sig
     static_assert(std::is_void_v<decltype(p.apply_async(compile_tokens_square, 1, on_int))>);
     p.apply_async(compile_tokens_square, 1, on_int);
     p.apply_async(compile_tokens_square, 1, [](mp::error_code, int) {});
-    static_assert(std::is_void_v<decltype(p.apply_async(compile_tokens_log, std::string("x"),
-                                                        on_void))>);
+    static_assert(
+        std::is_void_v<decltype(p.apply_async(compile_tokens_log, std::string("x"), on_void))>);
     p.apply_async(compile_tokens_log, std::string("x"), on_void);
     p.apply_async(compile_tokens_log, std::string("x"), [](mp::error_code) {});
     p.apply_async(compile_tokens_add, 1, 2, asio::bind_executor(io, on_int));
@@ -89,8 +87,8 @@ void callbacks(mp::pool& p, asio::io_context& io, asio::cancellation_signal& sig
     p.apply_async(compile_tokens_log, std::string("x"),
                   asio::bind_cancellation_slot(signal.slot(), asio::bind_executor(io, on_void)));
 
-    static_assert(std::is_void_v<decltype(p.map_async(compile_tokens_square, std::vector<int>{},
-                                                      0, on_vector))>);
+    static_assert(std::is_void_v<decltype(p.map_async(compile_tokens_square, std::vector<int>{}, 0,
+                                                      on_vector))>);
     p.map_async(compile_tokens_square, std::vector<int>{1}, 0, on_vector);
     p.map_async(compile_tokens_square, std::vector<int>{1}, 4,
                 [](mp::error_code, std::vector<int>) {});
@@ -165,8 +163,7 @@ asio::awaitable<int> awaitables(mp::pool& p)
     co_await std::move(as);
 
     auto at = p.apply_async(compile_tokens_square, 1, asio::as_tuple(asio::use_awaitable));
-    static_assert(
-        std::is_same_v<decltype(at), asio::awaitable<std::tuple<mp::error_code, int>>>);
+    static_assert(std::is_same_v<decltype(at), asio::awaitable<std::tuple<mp::error_code, int>>>);
     auto [ec, w] = co_await std::move(at);
 
     mp::error_code redirected;

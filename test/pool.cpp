@@ -14,12 +14,6 @@
 #include <stdexcept>
 #include <thread>
 
-#if defined(_WIN32)
-#include <windows.h>
-#else
-#include <csignal>
-#endif
-
 namespace mp = multiproc;
 using namespace std::chrono_literals;
 
@@ -57,20 +51,6 @@ void pool_sleep(int ms)
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 MULTIPROC_TASK(pool_sleep)
-
-// Squares x, or dies as abruptly as it can when asked to.
-int pool_square_or_die(int x, bool die)
-{
-    if (die) {
-#if defined(_WIN32)
-        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
-#else
-        std::raise(SIGKILL);
-#endif
-    }
-    return x * x;
-}
-MULTIPROC_TASK(pool_square_or_die)
 
 int pool_exit(int code)
 {
@@ -176,7 +156,7 @@ BOOST_AUTO_TEST_CASE(killed_worker_fails_only_its_task)
     for (int round = 0; round < 50; ++round) {
         std::vector<mp::async_result<int>> results;
         for (int i = 0; i < 4; ++i)
-            results.push_back(p.apply_async(pool_square_or_die, i, i == round % 4));
+            results.push_back(p.apply_async(test_util::square_or_die, i, i == round % 4));
         for (int i = 0; i < 4; ++i) {
             if (i == round % 4) {
                 try {
@@ -307,7 +287,7 @@ BOOST_AUTO_TEST_CASE(fork_start_method)
     mp::pool p(2, options);
     BOOST_TEST(p.apply(pool_square, 9) == 81);
     BOOST_TEST(p.apply(pool_pid, 0) != mp::this_process::id());
-    auto dies = p.apply_async(pool_square_or_die, 3, true);
+    auto dies = p.apply_async(test_util::square_or_die, 3, true);
     try {
         dies.get();
         BOOST_FAIL("expected worker_died");

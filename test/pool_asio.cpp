@@ -46,12 +46,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(_WIN32)
-#include <windows.h>
-#else
-#include <csignal>
-#endif
-
 #if defined(__cpp_impl_coroutine) && defined(BOOST_ASIO_HAS_CO_AWAIT)
 #define POOL_ASIO_COROUTINES 1
 #endif
@@ -139,19 +133,6 @@ void pool_asio_mark_and_sleep(std::string path, int ms)
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 MULTIPROC_TASK(pool_asio_mark_and_sleep)
-
-int pool_asio_square_or_die(int x, bool die)
-{
-    if (die) {
-#if defined(_WIN32)
-        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
-#else
-        std::raise(SIGKILL);
-#endif
-    }
-    return x * x;
-}
-MULTIPROC_TASK(pool_asio_square_or_die)
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
@@ -517,7 +498,8 @@ BOOST_AUTO_TEST_CASE(callback_token_with_an_associated_executor)
     asio::io_context io;
     mp::pool p(2);
     p.apply_async(pool_asio_square, 5, asio::bind_executor(io, r.handler()));
-    BOOST_TEST(run_until(io, [&] { return r.calls() > 0; }, 30s));
+    BOOST_TEST(run_until(
+        io, [&] { return r.calls() > 0; }, 30s));
     BOOST_TEST(!r.ec().failed(), r.ec().message());
     BOOST_TEST(r.value() == 25);
     BOOST_TEST((r.thread() == std::this_thread::get_id())); // the io_context's thread
@@ -580,15 +562,15 @@ BOOST_AUTO_TEST_CASE(use_awaitable_in_a_coroutine_on_a_user_io_context)
             square = co_await p.apply_async(pool_asio_square, 12, asio::use_awaitable);
             resumed_on = std::this_thread::get_id();
             co_await p.apply_async(pool_asio_touch, marker.path(), asio::use_awaitable);
-            mapped = co_await p.map_async(pool_asio_square, iota_vector(10), 0,
-                                          asio::use_awaitable);
+            mapped =
+                co_await p.map_async(pool_asio_square, iota_vector(10), 0, asio::use_awaitable);
             try {
                 co_await p.apply_async(pool_asio_throw, std::string("boom"), asio::use_awaitable);
             } catch (const mp::system_error& e) {
                 thrown = e.code();
             }
             try {
-                co_await p.apply_async(pool_asio_square_or_die, 2, true, asio::use_awaitable);
+                co_await p.apply_async(test_util::square_or_die, 2, true, asio::use_awaitable);
             } catch (const mp::system_error& e) {
                 died = e.code();
             }
@@ -623,12 +605,12 @@ BOOST_AUTO_TEST_CASE(errors_arrive_as_codes_through_tokens)
     BOOST_REQUIRE(thrown.wait_for(30s));
     BOOST_TEST((thrown.ec() == mp::error::remote_exception), thrown.ec().message());
 
-    p.apply_async(pool_asio_square_or_die, 3, true, died.handler());
+    p.apply_async(test_util::square_or_die, 3, true, died.handler());
     BOOST_REQUIRE(died.wait_for(30s));
     BOOST_TEST((died.ec() == mp::error::worker_died), died.ec().message());
 
     // The pool goes on with a replaced worker.
-    p.apply_async(pool_asio_square_or_die, 3, false, square.handler());
+    p.apply_async(test_util::square_or_die, 3, false, square.handler());
     BOOST_REQUIRE(square.wait_for(30s));
     BOOST_TEST(!square.ec().failed(), square.ec().message());
     BOOST_TEST(square.value() == 9);
@@ -642,7 +624,7 @@ BOOST_AUTO_TEST_CASE(errors_arrive_as_codes_through_tokens)
         BOOST_TEST((e.code() == mp::error::remote_exception), e.what());
     }
 
-    std::future<int> f2 = p.apply_async(pool_asio_square_or_die, 4, true, asio::use_future);
+    std::future<int> f2 = p.apply_async(test_util::square_or_die, 4, true, asio::use_future);
     BOOST_REQUIRE(f2.wait_for(30s) == std::future_status::ready);
     try {
         f2.get();
@@ -692,7 +674,7 @@ BOOST_AUTO_TEST_CASE(map_async_and_starmap)
         BOOST_TEST(!dog.fired());
     }
     BOOST_TEST((p.starmap_async(pool_asio_add, tuples).get_for(30s) ==
-               std::optional<std::vector<int>>(sums)));
+                std::optional<std::vector<int>>(sums)));
     p.starmap_async(pool_asio_add, pairs, 3, star_pairs.handler());
     BOOST_REQUIRE(star_pairs.wait_for(30s));
     BOOST_TEST(!star_pairs.ec().failed(), star_pairs.ec().message());
@@ -704,7 +686,7 @@ BOOST_AUTO_TEST_CASE(map_async_and_starmap)
     // Empty inputs: empty results, no error, still completed off the call.
     const std::vector<int> none;
     BOOST_TEST((p.map_async(pool_asio_square, none).get_for(30s) ==
-               std::optional<std::vector<int>>(std::vector<int>{})));
+                std::optional<std::vector<int>>(std::vector<int>{})));
     p.map_async(pool_asio_square, none, 0, empty_map.handler());
     BOOST_REQUIRE(empty_map.wait_for(30s));
     BOOST_TEST(!empty_map.ec().failed(), empty_map.ec().message());
@@ -714,7 +696,7 @@ BOOST_AUTO_TEST_CASE(map_async_and_starmap)
     BOOST_TEST(!empty_star.ec().failed(), empty_star.ec().message());
     BOOST_TEST(empty_star.value().empty());
     BOOST_TEST((p.starmap_async(pool_asio_add, std::vector<std::tuple<int, int>>{}).get_for(30s) ==
-               std::optional<std::vector<int>>(std::vector<int>{})));
+                std::optional<std::vector<int>>(std::vector<int>{})));
 
     std::this_thread::sleep_for(50ms);
     BOOST_TEST(mapped.calls() == 1);
@@ -805,8 +787,8 @@ BOOST_AUTO_TEST_CASE(a_failed_chunk_throws_from_next_and_the_stream_goes_on)
         BOOST_TEST_CONTEXT("chunksize " << chunksize)
         {
             const auto expected = expected_events(30, chunksize);
-            auto ordered = p.imap(pool_asio_square_unless_13, items,
-                                  static_cast<std::size_t>(chunksize));
+            auto ordered =
+                p.imap(pool_asio_square_unless_13, items, static_cast<std::size_t>(chunksize));
             BOOST_TEST((drain_with_errors(ordered) == expected)); // the error where 13 was
 
             auto ordered_rvalue = p.imap(pool_asio_square_unless_13, iota_vector(30),
@@ -849,9 +831,9 @@ BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
     const long long peak_after = peak_rss_kb();
     dog.disarm();
     BOOST_TEST(!dog.fired());
-    BOOST_TEST_MESSAGE("imap_unordered of " << n << " items: " << seconds << " s; peak RSS (kB, -1: "
-                                            << "not measured here) " << peak_before << " -> "
-                                            << peak_after);
+    BOOST_TEST_MESSAGE("imap_unordered of "
+                       << n << " items: " << seconds << " s; peak RSS (kB, -1: "
+                       << "not measured here) " << peak_before << " -> " << peak_after);
     BOOST_TEST(count == n);
     BOOST_TEST(sum == n * (n + 1) / 2);
     BOOST_TEST(items.pulled() == n);
@@ -861,9 +843,8 @@ BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
     (void)peak_after;
 #elif defined(__linux__)
     BOOST_TEST(peak_before > 0);
-    BOOST_TEST(peak_after - peak_before < 200LL * 1024, "peak RSS grew by "
-                                                            << (peak_after - peak_before)
-                                                            << " kB");
+    BOOST_TEST(peak_after - peak_before < 200LL * 1024,
+               "peak RSS grew by " << (peak_after - peak_before) << " kB");
 #endif
 }
 
@@ -1007,7 +988,8 @@ BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
         mapped = std::move(v);
     });
     BOOST_TEST(calls == 0); // nothing happens until the context runs
-    BOOST_TEST(run_until(io, [&] { return calls > 0 && map_calls > 0; }, 30s));
+    BOOST_TEST(run_until(
+        io, [&] { return calls > 0 && map_calls > 0; }, 30s));
     BOOST_TEST(!ec.failed(), ec.message());
     BOOST_TEST(value == 81);
     BOOST_TEST((ran_on == std::this_thread::get_id()));
@@ -1028,11 +1010,12 @@ BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
     // Errors too, on this thread.
     int died_calls = 0;
     mp::error_code died;
-    p.apply_async(pool_asio_square_or_die, 1, true, [&](mp::error_code e, int) {
+    p.apply_async(test_util::square_or_die, 1, true, [&](mp::error_code e, int) {
         ++died_calls;
         died = e;
     });
-    BOOST_TEST(run_until(io, [&] { return died_calls > 0; }, 30s));
+    BOOST_TEST(run_until(
+        io, [&] { return died_calls > 0; }, 30s));
     BOOST_TEST((died == mp::error::worker_died), died.message());
     BOOST_TEST(calls == 1);
     BOOST_TEST(map_calls == 1);
@@ -1055,7 +1038,8 @@ BOOST_AUTO_TEST_CASE(user_io_context_with_a_coroutine)
             finished = true;
             failure = e;
         });
-    BOOST_TEST(run_until(io, [&] { return finished; }, 30s));
+    BOOST_TEST(run_until(
+        io, [&] { return finished; }, 30s));
     BOOST_TEST(!failure);
     BOOST_TEST(square == 16);
 }
@@ -1087,7 +1071,7 @@ BOOST_AUTO_TEST_CASE(user_executor_run_by_another_thread)
         BOOST_TEST(r.value() == 9);
         BOOST_TEST((r.thread() == runner_id));
         BOOST_TEST((p.map_async(pool_asio_square, iota_vector(5), 2).get_for(30s) ==
-                   std::optional<std::vector<int>>(squares_of(iota_vector(5)))));
+                    std::optional<std::vector<int>>(squares_of(iota_vector(5)))));
     } // destroyed while its context runs
     BOOST_TEST(no_children_within(5s));
 }
@@ -1111,10 +1095,10 @@ BOOST_AUTO_TEST_CASE(destroying_a_user_executor_pool_while_its_context_is_idle)
         int done = 0;
         asio::io_context io;
         auto p = std::make_unique<mp::pool>(io.get_executor(), 2);
-        p->apply_async(pool_asio_square, 2, [&](mp::error_code ec, int v) {
-            done = !ec && v == 4 ? 1 : -1;
-        });
-        BOOST_TEST(run_until(io, [&] { return done != 0; }, 30s));
+        p->apply_async(pool_asio_square, 2,
+                       [&](mp::error_code ec, int v) { done = !ec && v == 4 ? 1 : -1; });
+        BOOST_TEST(run_until(
+            io, [&] { return done != 0; }, 30s));
         BOOST_TEST(done == 1);
         BOOST_TEST(test_util::count_children().first >= 1); // the workers are up
         p->apply_async(pool_asio_sleep, 10000, [](mp::error_code) {});

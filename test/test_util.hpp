@@ -26,6 +26,7 @@
 #include <windows.h>
 #include <tlhelp32.h>
 #else
+#include <csignal>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
@@ -291,6 +292,23 @@ bool is_gone(const std::string& name)
     return ec.failed() && !in_dev_shm(name);
 }
 
+/// A pool task that squares x, or dies as abruptly as it can when asked to (SIGKILL; on
+/// Windows, the exit code TerminateProcess gives a kill).
+inline int square_or_die(int x, bool die)
+{
+    if (die) {
+#if defined(_WIN32)
+        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
+#else
+        std::raise(SIGKILL);
+#endif
+    }
+    return x * x;
+}
+
 } // namespace test_util
+
+// Registered in each test file that includes this (the same function: allowed).
+MULTIPROC_TASK(test_util::square_or_die)
 
 #endif

@@ -230,8 +230,8 @@ void run_job(pool_core& pool, std::uint64_t first_id, const task_entry& task,
     }
     if (chunks.size() == 1) { // no gathering
         pool_submit(pool, first_id, task, std::move(chunks[0]),
-                    [finish = std::move(finish), deliver = std::move(deliver)](
-                        task_outcome&& outcome) mutable {
+                    [finish = std::move(finish),
+                     deliver = std::move(deliver)](task_outcome&& outcome) mutable {
                         std::vector<task_outcome> one(1);
                         one[0] = std::move(outcome);
                         deliver(finish(one));
@@ -240,16 +240,15 @@ void run_job(pool_core& pool, std::uint64_t first_id, const task_entry& task,
     }
     auto g = std::make_shared<gather>(chunks.size(), std::move(finish), std::move(deliver));
     for (std::size_t i = 0; i < chunks.size(); ++i)
-        pool_submit(pool, first_id + i, task, std::move(chunks[i]),
-                    [g, i](task_outcome&& outcome) {
-                        {
-                            std::lock_guard<std::mutex> lock(g->mutex);
-                            g->outcomes[i] = std::move(outcome);
-                            if (--g->left != 0)
-                                return;
-                        }
-                        g->deliver(g->finish(g->outcomes));
-                    });
+        pool_submit(pool, first_id + i, task, std::move(chunks[i]), [g, i](task_outcome&& outcome) {
+            {
+                std::lock_guard<std::mutex> lock(g->mutex);
+                g->outcomes[i] = std::move(outcome);
+                if (--g->left != 0)
+                    return;
+            }
+            g->deliver(g->finish(g->outcomes));
+        });
 }
 
 /// The value of a job made of map chunks: every result, in order, or the first failure.
@@ -486,8 +485,7 @@ public:
     iterator end() { return iterator(); }
 
     imap_stream(std::shared_ptr<detail::pool_core> pool, const detail::task_entry& task,
-                std::function<detail::encoded_chunk()> next_chunk, std::size_t window,
-                bool ordered)
+                std::function<detail::encoded_chunk()> next_chunk, std::size_t window, bool ordered)
         : pool_(std::move(pool)), task_(&task), next_chunk_of_input_(std::move(next_chunk)),
           window_(window), ordered_(ordered), shared_(std::make_shared<detail::stream_state>())
     {}
@@ -558,8 +556,8 @@ public:
         : core_(detail::make_pool(size, std::move(options), &executor))
     {}
     /// A pool run on an execution context (an `io_context`).
-    template <class Context, class = std::enable_if_t<std::is_convertible_v<
-                                 Context&, boost::asio::execution_context&>>>
+    template <class Context, class = std::enable_if_t<
+                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
     explicit pool(Context& context, std::size_t size = 0, pool_options options = {})
         : pool(executor_type(context.get_executor()), size, std::move(options))
     {}
@@ -597,13 +595,12 @@ public:
             auto all = std::forward_as_tuple(std::forward<Args>(args)...);
             std::vector<detail::encoded_chunk> chunks(1);
             chunks[0] = {encode_call(function, all, std::make_index_sequence<arity>{}), 1};
-            return start<R>(task, std::move(chunks), &detail::single_result<R>,
-                            std::forward<std::tuple_element_t<arity, decltype(all)>>(
-                                std::get<arity>(all)));
+            return start<R>(
+                task, std::move(chunks), &detail::single_result<R>,
+                std::forward<std::tuple_element_t<arity, decltype(all)>>(std::get<arity>(all)));
         } else {
             std::vector<detail::encoded_chunk> chunks(1);
-            chunks[0] = {encode_call(function,
-                                     std::forward_as_tuple(std::forward<Args>(args)...),
+            chunks[0] = {encode_call(function, std::forward_as_tuple(std::forward<Args>(args)...),
                                      std::make_index_sequence<sizeof...(Args)>{}),
                          1};
             return start<R>(task, std::move(chunks), &detail::single_result<R>);
@@ -633,8 +630,7 @@ public:
         return starmap_async(function, items, chunksize).get();
     }
     template <class F, class Range, class... Token>
-    auto starmap_async(F function, const Range& items, std::size_t chunksize = 0,
-                       Token&&... token)
+    auto starmap_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
         return map_job(function, items, chunksize, unpacked_arguments<F>{},
                        std::forward<Token>(token)...);
@@ -681,7 +677,9 @@ private:
         typename detail::function_traits<F>::arguments operator()(const Item& item) const
         {
             return std::apply(
-                [](const auto&... a) { return typename detail::function_traits<F>::arguments(a...); },
+                [](const auto&... a) {
+                    return typename detail::function_traits<F>::arguments(a...);
+                },
                 item);
         }
     };
@@ -691,8 +689,8 @@ private:
     {
         detail::inheritance_scope scope;
         std::string encoded = detail::encode_arguments(
-            function, std::forward<std::tuple_element_t<I, std::decay_t<Tuple>>>(
-                          std::get<I>(args))...);
+            function,
+            std::forward<std::tuple_element_t<I, std::decay_t<Tuple>>>(std::get<I>(args))...);
         detail::check_no_inherited_handles(scope);
         return encoded;
     }
@@ -711,8 +709,8 @@ private:
                 [state](detail::job_result<T>&& r) { state->complete(std::move(r)); });
             return async_result<R>(std::move(state));
         } else {
-            using signature = std::conditional_t<std::is_void_v<R>, void(error_code),
-                                                 void(error_code, T)>;
+            using signature =
+                std::conditional_t<std::is_void_v<R>, void(error_code), void(error_code, T)>;
             return boost::asio::async_initiate<Token..., signature>(
                 detail::initiate_job<T, std::is_void_v<R>>{core_}, token..., &task,
                 std::move(chunks), std::move(finish));
@@ -729,7 +727,8 @@ private:
         using arguments = typename detail::function_traits<F>::arguments;
         const detail::task_entry& task = detail::registered_task(function);
         if (chunksize == 0) { // Python's: four chunks per worker
-            const auto n = static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
+            const auto n =
+                static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
             chunksize = std::max<std::size_t>(1, (n + 4 * size() - 1) / (4 * size()));
         }
         std::vector<detail::encoded_chunk> chunks;
@@ -737,8 +736,7 @@ private:
         auto next = std::begin(items);
         const auto end = std::end(items);
         while (next != end) {
-            chunks.push_back(
-                detail::encode_chunk<arguments>(next, end, chunksize, convert));
+            chunks.push_back(detail::encode_chunk<arguments>(next, end, chunksize, convert));
             finish.counts.push_back(chunks.back().count);
         }
         return start<std::vector<R>>(task, std::move(chunks), std::move(finish),

@@ -199,7 +199,7 @@ private:
     void put(const void* data, std::size_t size)
     {
         if (size == 0)
-            return; // an empty vector's data() may be null
+            return;                          // an empty vector's data() may be null
         if (size > max_encoded_size - used_) // before copying, not after
             throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
         if (out_.size() - used_ < size)
@@ -365,8 +365,8 @@ std::string encode_argument_sets(const std::vector<Tuple>& sets)
 {
     return encode_with<tuple_is_raw_v<Tuple>>([&](auto& out) {
         if constexpr (tuple_is_raw_v<Tuple>)
-            out.reserve(sets.size() * std::apply([](const auto&... v) { return (0 + ... + sizeof v); },
-                                                 Tuple()));
+            out.reserve(sets.size() *
+                        std::apply([](const auto&... v) { return (0 + ... + sizeof v); }, Tuple()));
         for (const Tuple& set : sets)
             std::apply([&](const auto&... v) { ((out << v), ...); }, set);
     });

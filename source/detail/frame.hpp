@@ -114,8 +114,7 @@ inline constexpr std::size_t frame_header_size = 5;
 void append_frame(std::string& out, frame_kind kind, std::string_view body);
 /// Appends a whole task frame (header included) without copying its parts first.
 void append_task_frame(std::string& out, std::uint64_t id, std::string_view task,
-                       std::string_view signature, std::uint32_t count,
-                       std::string_view arguments);
+                       std::string_view signature, std::uint32_t count, std::string_view arguments);
 /// The kind and body length of a frame whose header starts `bytes`; `error::bad_message` for a
 /// header no sender of ours writes.
 frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_code& ec);

@@ -173,8 +173,7 @@ std::optional<int> child::exit_code() const noexcept
 void child::end_with(unsigned long code, error_code& ec)
 {
     ec.clear();
-    if (impl_ && !impl_->exit_code &&
-        !::TerminateProcess(impl_->process.native_handle(), code) &&
+    if (impl_ && !impl_->exit_code && !::TerminateProcess(impl_->process.native_handle(), code) &&
         ::WaitForSingleObject(impl_->process.native_handle(), 0) != WAIT_OBJECT_0)
         ec = last_error();
 }
