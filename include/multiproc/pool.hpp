@@ -205,9 +205,9 @@ job_result<value_t<R>> single_result(std::vector<task_outcome>& outcomes)
         } else if constexpr (std::is_void_v<R>) {
             r.value.emplace('\0');
         } else {
-            std::vector<R> values;
-            decode_results(outcome.results, 1, values);
-            r.value.emplace(std::move(values.at(0)));
+            R value = make_empty<R>();
+            decode_with<is_raw_v<R>>(outcome.results, [&](auto& in) { in >> value; });
+            r.value.emplace(std::move(value));
         }
     } catch (...) {
         r.error = std::current_exception();
