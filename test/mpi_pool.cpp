@@ -187,7 +187,8 @@ BOOST_AUTO_TEST_CASE(errors_as_the_local_pool)
 {
     mp::mpi::pool p;
     // Not registered: refused at the call, nothing sent.
-    BOOST_TEST((code_of([&] { p.apply_async(not_registered, 1); }) == mp::error::unregistered_task));
+    BOOST_TEST(
+        (code_of([&] { p.apply_async(not_registered, 1); }) == mp::error::unregistered_task));
     BOOST_TEST((code_of([&] { p.map(not_registered, std::vector<int>{1}); }) ==
                 mp::error::unregistered_task));
 
@@ -233,11 +234,10 @@ BOOST_AUTO_TEST_CASE(worker_ranks_check_what_they_are_sent)
                                 [&](mp::detail::task_outcome&& o) { got.set_value(std::move(o)); });
         const mp::detail::task_outcome outcome = got.get_future().get();
         BOOST_TEST((outcome.ec == mp::error::remote_exception));
-        const mp::error expected = entry == &unknown ? mp::error::unregistered_task
-                                                     : mp::error::signature_mismatch;
+        const mp::error expected =
+            entry == &unknown ? mp::error::unregistered_task : mp::error::signature_mismatch;
         BOOST_TEST(outcome.what.find(entry->name) != std::string::npos, outcome.what);
-        BOOST_TEST(outcome.what.find(mp::make_error_code(expected).message()) !=
-                       std::string::npos,
+        BOOST_TEST(outcome.what.find(mp::make_error_code(expected).message()) != std::string::npos,
                    outcome.what);
     }
     // The real entry still works on the same ranks.

@@ -113,8 +113,7 @@ struct environment::state
     {}
 };
 
-environment::environment(int& argc, char**& argv)
-    : state_(std::make_unique<state>(argc, argv))
+environment::environment(int& argc, char**& argv) : state_(std::make_unique<state>(argc, argv))
 {
     if (state_->mpi.thread_level() < boost::mpi::threading::serialized) {
         if (state_->world.rank() == 0)

@@ -49,8 +49,8 @@ struct batch
 struct worker_rank
 {
     int rank = 0;
-    std::deque<batch> in_flight; // a deque: a batch being sent never moves
-    std::size_t tasks_out = 0;   // task messages in those batches
+    std::deque<batch> in_flight;   // a deque: a batch being sent never moves
+    std::size_t tasks_out = 0;     // task messages in those batches
     double mean_task_seconds = -1; // of its task messages so far; < 0: none yet
     clock::time_point last_result;
 };
@@ -353,8 +353,8 @@ std::uint64_t pool_reserve_ids(mpi_pool_core& pool, std::size_t n) noexcept
     return pool.next_id.fetch_add(n, std::memory_order_relaxed);
 }
 
-void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task,
-                 encoded_chunk chunk, task_callback done)
+void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
+                 task_callback done)
 {
     std::unique_lock<std::mutex> lock(pool.mutex);
     if (pool.closed || pool.terminating) {

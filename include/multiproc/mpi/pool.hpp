@@ -61,8 +61,8 @@ struct mpi_pool_core;
 
 std::shared_ptr<mpi_pool_core> make_mpi_pool(std::size_t size);
 std::uint64_t pool_reserve_ids(mpi_pool_core& pool, std::size_t n) noexcept;
-void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task,
-                 encoded_chunk chunk, task_callback done);
+void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
+                 task_callback done);
 void pool_cancel(mpi_pool_core& pool, std::uint64_t first, std::size_t n,
                  boost::asio::cancellation_type type) noexcept;
 void pool_close(mpi_pool_core& pool) noexcept;
@@ -153,7 +153,8 @@ public:
     auto map_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
         using R = typename detail::function_traits<F>::result;
-        static_assert(!std::is_void_v<R>, "multiproc::mpi::pool::map needs a function that returns");
+        static_assert(!std::is_void_v<R>,
+                      "multiproc::mpi::pool::map needs a function that returns");
         static_assert(sizeof...(Token) <= 1, "one completion token at most");
         using arguments = typename detail::function_traits<F>::arguments;
         const detail::task_entry& task = detail::registered_task(function);
@@ -238,8 +239,8 @@ private:
             using signature =
                 std::conditional_t<std::is_void_v<R>, void(error_code), void(error_code, T)>;
             return boost::asio::async_initiate<Token..., signature>(
-                detail::initiate_job<T, std::is_void_v<R>, detail::mpi_pool_core>{core_},
-                token..., &task, std::move(chunks), std::move(finish));
+                detail::initiate_job<T, std::is_void_v<R>, detail::mpi_pool_core>{core_}, token...,
+                &task, std::move(chunks), std::move(finish));
         }
     }
 
