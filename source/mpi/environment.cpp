@@ -10,11 +10,20 @@
 #include <boost/mpi/environment.hpp>
 #include <boost/mpi/status.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <deque>
 #include <iostream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace multiproc::detail::mpi_protocol {
@@ -46,34 +55,111 @@ bool run_batch(const std::vector<char>& batch, std::string& replies)
     return true;
 }
 
-// A worker rank: runs the batches rank 0 sends until it says stop.
-void serve(const boost::mpi::communicator& world)
+// What a worker rank's two threads share: the main thread runs the batches, the messenger
+// thread is the only one that calls MPI (MPI_THREAD_SERIALIZED).
+struct worker_mailbox
+{
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::vector<char>> batches; // to run
+    std::deque<std::string> replies;       // to send, in order
+    bool stop = false;
+};
+
+// Sends rank 0 what the tasks have written to stdout so far (the read end of the pipe that is
+// this rank's stdout); true if anything.
+bool forward_output(const boost::mpi::communicator& world, int output)
+{
+    char buffer[65536];
+    bool any = false;
+    for (;;) {
+        const ssize_t n = ::read(output, buffer, sizeof buffer);
+        if (n <= 0)
+            return any; // EAGAIN: nothing more for now
+        world.send(0, tag::output, buffer, static_cast<int>(n));
+        any = true;
+    }
+}
+
+// The messenger: takes batches from rank 0, sends back output and replies, until stop.
+void relay(const boost::mpi::communicator& world, worker_mailbox& box, int output)
 {
     idle_backoff backoff;
-    std::vector<char> batch;
+    for (;;) {
+        bool busy = forward_output(world, output);
+        std::deque<std::string> replies;
+        {
+            std::lock_guard<std::mutex> lock(box.mutex);
+            replies.swap(box.replies);
+        }
+        for (const std::string& reply : replies) {
+            forward_output(world, output); // what the batch printed goes before its results
+            world.send(0, tag::results, reply.data(), static_cast<int>(reply.size()));
+            busy = true;
+        }
+        if (const boost::optional<boost::mpi::status> message =
+                world.iprobe(0, boost::mpi::any_tag)) {
+            const int size = message->count<char>().value_or(0);
+            std::vector<char> batch(static_cast<std::size_t>(size));
+            world.recv(0, message->tag(), batch.data(), size);
+            std::lock_guard<std::mutex> lock(box.mutex);
+            if (message->tag() == tag::stop)
+                box.stop = true;
+            else
+                box.batches.push_back(std::move(batch));
+            box.changed.notify_all();
+            if (box.stop)
+                return;
+            busy = true;
+        }
+        if (busy)
+            backoff.reset();
+        else
+            backoff.pause();
+    }
+}
+
+// A worker rank: runs the batches rank 0 sends until it says stop. What the tasks print goes
+// to rank 0, which prints it, in order with everything else it prints: through mpirun's own
+// forwarding, the order of lines from different ranks is whatever order mpirun reads them in.
+void serve(const boost::mpi::communicator& world)
+{
+    std::fflush(stdout);
+    std::cout.flush();
+    int output_pipe[2];
+    if (::pipe(output_pipe) != 0 || ::dup2(output_pipe[1], STDOUT_FILENO) < 0 ||
+        ::fcntl(output_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
+        std::cerr << "multiproc::mpi: rank " << world.rank()
+                  << ": cannot redirect stdout: " << std::strerror(errno) << std::endl;
+        world.abort(1);
+    }
+    ::close(output_pipe[1]);
+    worker_mailbox box;
+    std::thread messenger([&] { relay(world, box, output_pipe[0]); });
     std::string replies;
     for (;;) {
-        const boost::optional<boost::mpi::status> message = world.iprobe(0, boost::mpi::any_tag);
-        if (!message) {
-            backoff.pause();
-            continue;
+        std::vector<char> batch;
+        {
+            std::unique_lock<std::mutex> lock(box.mutex);
+            box.changed.wait(lock, [&] { return box.stop || !box.batches.empty(); });
+            if (box.batches.empty())
+                break; // stop: rank 0 sends it only once every batch has its results
+            batch = std::move(box.batches.front());
+            box.batches.pop_front();
         }
-        backoff.reset();
-        const int size = message->count<char>().value_or(0);
-        batch.resize(static_cast<std::size_t>(size));
-        world.recv(0, message->tag(), batch.data(), size);
-        if (message->tag() == tag::stop)
-            return;
         replies.clear();
-        if (message->tag() != tag::tasks || !run_batch(batch, replies)) {
+        if (!run_batch(batch, replies)) {
             std::cerr << "multiproc::mpi: rank " << world.rank()
                       << " got a message it cannot read (is every rank the same program?)"
                       << std::endl;
-            world.abort(1);
+            std::abort(); // mpirun ends the job
         }
-        std::fflush(stdout); // what the tasks printed goes out before their results
-        world.send(0, tag::results, replies.data(), static_cast<int>(replies.size()));
+        std::cout.flush();
+        std::fflush(stdout); // in the pipe before the results are handed over
+        std::lock_guard<std::mutex> lock(box.mutex);
+        box.replies.push_back(std::move(replies));
     }
+    messenger.join();
 }
 } // namespace
 

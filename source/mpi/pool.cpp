@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -263,13 +264,21 @@ bool mpi_pool_core::receive()
     bool any = false;
     std::vector<char> replies;
     while (batches_out != 0) {
+        // Any tag: a rank's output and results are taken in the order it sent them.
         const boost::optional<boost::mpi::status> message =
-            world.iprobe(boost::mpi::any_source, protocol::tag::results);
+            world.iprobe(boost::mpi::any_source, boost::mpi::any_tag);
         if (!message)
             break;
         const int size = message->count<char>().value_or(0);
         replies.resize(static_cast<std::size_t>(size));
-        world.recv(message->source(), protocol::tag::results, replies.data(), size);
+        world.recv(message->source(), message->tag(), replies.data(), size);
+        any = true;
+        if (message->tag() == protocol::tag::output) {
+            // What a task printed, printed here: in order with what rank 0 prints.
+            std::fwrite(replies.data(), 1, replies.size(), stdout);
+            std::fflush(stdout);
+            continue;
+        }
         worker_rank& w = workers.at(static_cast<std::size_t>(message->source() - 1));
         batch& b = w.in_flight.front();
         b.sending.wait(); // the rank has it: the send is complete
@@ -285,7 +294,6 @@ bool mpi_pool_core::receive()
         complete(b, replies);
         w.in_flight.pop_front();
         --batches_out;
-        any = true;
     }
     return any;
 }

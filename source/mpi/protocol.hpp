@@ -7,6 +7,8 @@
 //
 //   tasks   (rank 0 -> worker): task frames, one per task message of the batch
 //   results (worker -> rank 0): result frames, one per task frame, in the same order
+//   output  (worker -> rank 0): bytes a task wrote to stdout, for rank 0 to print; sent
+//                               before the results of the batch that printed them
 //   stop    (rank 0 -> worker): empty; the worker finalizes MPI and exits
 //
 // MPI keeps the order of messages between two ranks, so a worker's results come back in the
@@ -23,6 +25,7 @@ enum tag : int
     tasks = 1,
     results = 2,
     stop = 3,
+    output = 4,
 };
 
 /// Waiting for a message without spinning a core: MPI's blocking calls busy-poll, which on a
