@@ -28,7 +28,8 @@ namespace multiproc::mpi {
 /// `multiproc::init`, and let it outlive every pool. On rank 0 the constructor returns and the
 /// program goes on; on every other rank it serves the tasks rank 0's pools send, until rank 0's
 /// environment is destroyed, then finalizes MPI and exits the process (status 0): the rest of
-/// main runs on rank 0 only.
+/// main runs on rank 0 only. A worker rank's stdout goes to rank 0 (through MPI, ahead of the
+/// results of the tasks that wrote it), which prints it: the lines keep the program's order.
 ///
 /// MPI is asked for MPI_THREAD_SERIALIZED: a pool's own thread is the only one that calls MPI
 /// while the pool lives (this constructor and the destructor call it on the main thread,
