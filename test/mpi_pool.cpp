@@ -7,6 +7,8 @@
 #include <multiproc/init.hpp>
 #include <multiproc/mpi/pool.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/range/irange.hpp>
 #include <boost/test/unit_test.hpp>
@@ -141,6 +143,26 @@ BOOST_AUTO_TEST_CASE(apply_async_callback_and_future)
         results.push_back(p.apply_async(mpi_square, i));
     for (long long i = 0; i < 5000; ++i)
         BOOST_TEST(results[static_cast<std::size_t>(i)].get() == i * i);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_a_queued_task)
+{
+    mp::mpi::pool p;
+    // Both ranks busy (a rank whose task times are not known yet is sent one task at a time).
+    auto first = p.apply_async(mpi_sleep, 300);
+    auto second = p.apply_async(mpi_sleep, 300);
+    boost::asio::cancellation_signal cancel;
+    std::promise<mp::error_code> got;
+    p.apply_async(mpi_square, 5,
+                  boost::asio::bind_cancellation_slot(
+                      cancel.slot(), [&](mp::error_code ec, long long) { got.set_value(ec); }));
+    cancel.emit(boost::asio::cancellation_type::terminal);
+    auto f = got.get_future();
+    BOOST_REQUIRE(f.wait_for(60s) == std::future_status::ready);
+    BOOST_TEST((f.get() == boost::asio::error::operation_aborted));
+    first.get();
+    second.get();
+    BOOST_TEST(p.apply(mpi_square, 6) == 36);
 }
 
 BOOST_AUTO_TEST_CASE(map_in_order)

@@ -279,7 +279,15 @@ bool mpi_pool_core::receive()
             std::fflush(stdout);
             continue;
         }
-        worker_rank& w = workers.at(static_cast<std::size_t>(message->source() - 1));
+        const auto from = static_cast<std::size_t>(message->source());
+        if (from == 0 || from > workers.size() || workers[from - 1].in_flight.empty()) {
+            std::fprintf(stderr,
+                         "multiproc::mpi::pool: rank %d sent results for no task (is "
+                         "every rank the same program?)\n",
+                         message->source());
+            world.abort(1);
+        }
+        worker_rank& w = workers[from - 1];
         batch& b = w.in_flight.front();
         b.sending.wait(); // the rank has it: the send is complete
         // The rank ran the batch from when it was sent or the one before ended, if later.
@@ -351,9 +359,14 @@ std::shared_ptr<mpi_pool_core> make_mpi_pool(std::size_t size)
     if (!protocol::claim_workers())
         throw_error(make_error_code(error::not_supported),
                     "multiproc::mpi::pool: one pool at a time (another one lives)");
-    auto core = std::make_shared<mpi_pool_core>(size == 0 ? ranks - 1 : size);
-    core->thread = std::thread([core] { core->run(); });
-    return core;
+    try {
+        auto core = std::make_shared<mpi_pool_core>(size == 0 ? ranks - 1 : size);
+        core->thread = std::thread([core] { core->run(); });
+        return core;
+    } catch (...) {
+        protocol::release_workers();
+        throw;
+    }
 }
 
 std::uint64_t pool_reserve_ids(mpi_pool_core& pool, std::size_t n) noexcept
