@@ -126,8 +126,10 @@ void serve(const boost::mpi::communicator& world)
 {
     std::fflush(stdout);
     std::cout.flush();
+    const int original_stdout = ::dup(STDOUT_FILENO);
     int output_pipe[2];
-    if (::pipe(output_pipe) != 0 || ::dup2(output_pipe[1], STDOUT_FILENO) < 0 ||
+    if (original_stdout < 0 || ::pipe(output_pipe) != 0 ||
+        ::dup2(output_pipe[1], STDOUT_FILENO) < 0 ||
         ::fcntl(output_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
         std::cerr << "multiproc::mpi: rank " << world.rank()
                   << ": cannot redirect stdout: " << std::strerror(errno) << std::endl;
@@ -160,6 +162,10 @@ void serve(const boost::mpi::communicator& world)
         box.replies.push_back(std::move(replies));
     }
     messenger.join();
+    // What is printed from here on (at exit) goes where mpirun sends it.
+    ::dup2(original_stdout, STDOUT_FILENO);
+    ::close(original_stdout);
+    ::close(output_pipe[0]);
 }
 } // namespace
 
