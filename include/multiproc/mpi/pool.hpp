@@ -31,10 +31,11 @@ namespace multiproc::mpi {
 /// main runs on rank 0 only. A worker rank's stdout goes to rank 0 (through MPI, ahead of the
 /// results of the tasks that wrote it), which prints it: the lines keep the program's order.
 ///
-/// MPI is asked for MPI_THREAD_SERIALIZED: a pool's own thread is the only one that calls MPI
-/// while the pool lives (this constructor and the destructor call it on the main thread,
-/// before and after). Funneled is not enough (that thread is not the main one); multiple would
-/// make the MPI library lock every call for nothing.
+/// MPI is asked for MPI_THREAD_SERIALIZED: one thread calls MPI at a time, the pool's own thread
+/// on rank 0 while the pool lives, a messenger thread on a worker rank while its main thread
+/// runs the tasks (the main thread calls MPI before and after: init, finalize). Funneled is not
+/// enough (those threads are not the main one); multiple would make the MPI library lock every
+/// call for nothing.
 class environment
 {
 public:
