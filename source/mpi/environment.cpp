@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
@@ -100,7 +101,7 @@ void relay(const boost::mpi::communicator& world, worker_mailbox& box, int outpu
         if (const boost::optional<boost::mpi::status> message =
                 world.iprobe(0, boost::mpi::any_tag)) {
             const int size = message->count<char>().value_or(0);
-            std::vector<char> batch(static_cast<std::size_t>(size));
+            std::vector<char> batch(static_cast<std::size_t>(std::max(size, 1))); // never null
             world.recv(0, message->tag(), batch.data(), size);
             std::lock_guard<std::mutex> lock(box.mutex);
             if (message->tag() == tag::stop)
