@@ -22,6 +22,7 @@
 
 #include "detail/frame.hpp"
 #include "detail/os.hpp"
+#include "detail/result_ring.hpp"
 #include "detail/runtime.hpp"
 
 #include <boost/asio/error.hpp>
@@ -79,8 +80,12 @@ struct worker : std::enable_shared_from_this<worker>
     std::deque<pending_task> in_flight; // sent, in order: the front one is running
     std::string outbox;                 // frames not yet written
     std::string writing;                // frames being written
-    std::vector<char> inbox;            // bytes read, not yet a whole frame
+    std::vector<char> inbox; // bytes read from the channel; [inbox_read, inbox_used) unhandled
     std::size_t inbox_used = 0;
+    std::size_t inbox_read = 0;
+    result_ring ring;             // its results (see result_ring.hpp)
+    std::vector<char> ring_bytes; // taken from the ring; from ring_read on, not handled yet
+    std::size_t ring_read = 0;
     std::size_t tasks_sent = 0;
     std::size_t unwritten = 0;           // of the tasks in flight, those still in the outbox
     os::clock::time_point front_started; // about when the running task began
@@ -158,6 +163,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     bool terminating = false;
     error_code broken;       // workers cannot be started: every task fails with this
     std::string broken_what; // and this message
+    pool_stats counts;       // done, failed, worker_restarts (queued, running: computed)
+
+    // Every task ends here: its callback runs once the mutex is released.
+    void finish(completions& done, pending_task& task, task_outcome&& outcome)
+    {
+        ++(outcome.ec ? counts.failed : counts.done);
+        done.add(task.done, std::move(outcome));
+    }
 
     // ---- starting workers (no lock held: a spawn takes milliseconds) -----------------------
 
@@ -182,14 +195,17 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         auto w = std::make_shared<worker>(executor);
         os::channel parent_end, child_end;
-        os::channel::make_pair(parent_end, child_end, ec);
+        w->ring = result_ring::create(ec);
+        if (!ec)
+            os::channel::make_pair(parent_end, child_end, ec);
         if (!ec)
             w->child = start_child(parent_end, child_end, ec);
         child_end.close();
         const auto deadline = os::clock::now() + std::chrono::seconds(30);
         if (!ec)
             send_frame(parent_end, frame_kind::worker,
-                       encode_worker("PoolWorker-" + std::to_string(number)), deadline, ec);
+                       encode(worker_frame{"PoolWorker-" + std::to_string(number), w->ring.name()}),
+                       deadline, ec);
         // The initializer is the worker's first task; it is ready once that succeeded.
         if (!ec && options.initializer_task)
             send_frame(parent_end, frame_kind::task,
@@ -296,54 +312,108 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         std::unique_lock<std::mutex> lock(mutex);
         if (w->gone)
             return;
+        if (!ec)
+            w->inbox_used += n;
+        // Before waiting again, ask the worker to wake us; results that came meanwhile first.
+        bool ok = handle_input(*w, done);
+        while (ok && !ec && w->ring.request_wake())
+            ok = handle_input(*w, done);
         if (ec) {
             end_of_stream(w, lock, done);
             lock.unlock();
             done.run();
             return;
         }
-        w->inbox_used += n;
-        std::size_t at = 0;
-        bool bad = false;
-        while (w->inbox_used - at >= frame_header_size) {
-            std::size_t body = 0;
-            error_code frame_ec;
-            const frame_kind kind = parse_frame_header(w->inbox.data() + at, body, frame_ec);
-            if (frame_ec) {
-                bad = true;
-                break;
-            }
-            if (w->inbox_used - at - frame_header_size < body)
-                break; // not all here yet
-            bad = !on_frame(*w, kind,
-                            std::string_view(w->inbox.data() + at + frame_header_size, body), done);
-            at += frame_header_size + body;
-            if (bad)
-                break;
-        }
-        if (bad) {
+        if (!ok) {
             // Not our protocol: this worker cannot be trusted with more. Its end of stream
             // follows the kill.
             error_code ignored;
             w->child.kill(ignored);
         }
-        std::copy(w->inbox.begin() + at, w->inbox.begin() + w->inbox_used, w->inbox.begin());
-        w->inbox_used -= at;
+        std::copy(w->inbox.begin() + w->inbox_read, w->inbox.begin() + w->inbox_used,
+                  w->inbox.begin());
+        w->inbox_used -= w->inbox_read;
+        w->inbox_read = 0;
         read_more(w);
         dispatch();
         lock.unlock();
         done.run();
     }
 
-    // One frame from a worker; false if it breaks the protocol.
-    bool on_frame(worker& w, frame_kind kind, std::string_view body, completions& done)
+    enum class parsed
     {
-        if (kind == frame_kind::started) {
-            w.ready = !options.initializer_task;
-            return true;
-        }
-        if (kind != frame_kind::result)
+        frame,
+        incomplete,
+        bad,
+    };
+
+    // The frame at `at` of `bytes[0, used)`.
+    static parsed next_frame(const std::vector<char>& bytes, std::size_t at, std::size_t used,
+                             frame_kind& kind, std::string_view& body)
+    {
+        if (used - at < frame_header_size)
+            return parsed::incomplete;
+        std::size_t size = 0;
+        error_code ec;
+        kind = parse_frame_header(bytes.data() + at, size, ec);
+        if (ec)
+            return parsed::bad;
+        if (used - at - frame_header_size < size)
+            return parsed::incomplete;
+        body = std::string_view(bytes.data() + at + frame_header_size, size);
+        return parsed::frame;
+    }
+
+    // Handles what the worker sent: the channel's other frames, and the results in the ring's
+    // order (one announced as sent on the channel is taken from there). False if the worker
+    // broke the protocol.
+    bool handle_input(worker& w, completions& done)
+    {
+        if (!w.ring.read(w.ring_bytes))
             return false;
+        bool ok = true;
+        for (;;) {
+            frame_kind kind{};
+            std::string_view channel_body;
+            parsed on_channel;
+            while ((on_channel = next_frame(w.inbox, w.inbox_read, w.inbox_used, kind,
+                                            channel_body)) == parsed::frame &&
+                   kind != frame_kind::result) {
+                if (kind == frame_kind::started)
+                    w.ready = !options.initializer_task;
+                else if (kind != frame_kind::wake)
+                    return false;
+                w.inbox_read += frame_header_size + channel_body.size();
+            }
+            std::string_view ring_body;
+            const parsed in_ring =
+                next_frame(w.ring_bytes, w.ring_read, w.ring_bytes.size(), kind, ring_body);
+            if (on_channel == parsed::bad || in_ring == parsed::bad) {
+                ok = false;
+                break;
+            }
+            if (in_ring == parsed::incomplete)
+                break; // a ring holds whole frames: it is empty
+            if (kind == frame_kind::result_on_channel) {
+                if (on_channel != parsed::frame)
+                    break; // not all here yet
+                ok = on_result(w, channel_body, done);
+                w.inbox_read += frame_header_size + channel_body.size();
+            } else {
+                ok = kind == frame_kind::result && on_result(w, ring_body, done);
+            }
+            w.ring_read += frame_header_size + ring_body.size();
+            if (!ok)
+                break;
+        }
+        w.ring_bytes.erase(w.ring_bytes.begin(), w.ring_bytes.begin() + w.ring_read);
+        w.ring_read = 0;
+        return ok;
+    }
+
+    // One result frame from a worker; false if it breaks the protocol.
+    bool on_result(worker& w, std::string_view body, completions& done)
+    {
         error_code ec;
         result_frame result = decode_result(body, ec);
         if (ec)
@@ -376,7 +446,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             outcome.exception_type = std::move(result.exception_type);
             outcome.what = std::move(result.what);
         }
-        done.add(task.done, std::move(outcome));
+        finish(done, task, std::move(outcome));
         return true;
     }
 
@@ -408,9 +478,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                                    : running->cancelled ? error_code(asio::error::operation_aborted)
                                    : w->timed_out       ? make_error_code(error::timeout)
                                                         : make_error_code(error::worker_died);
-            done.add(running->done,
-                     failure(why, w->timed_out ? "task timed out; its worker was killed"
-                                               : describe_exit(w->child.exit_code())));
+            finish(done, *running,
+                   failure(why, w->timed_out ? "task timed out; its worker was killed"
+                                             : describe_exit(w->child.exit_code())));
         }
         if (!w->ready && !w->stopping && !terminating && !broken) {
             broken = make_error_code(error::not_initialized); // it never reached init
@@ -420,8 +490,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         }
         worker_done_locked();
         // A replacement, while there is work for it.
-        if (!terminating && !broken && (!closed || !queue.empty()))
+        if (!terminating && !broken && (!closed || !queue.empty())) {
+            ++counts.worker_restarts;
             start_later(w->slot);
+        }
     }
 
     // Waits for a worker to exit (killing it if `kill` or if it is slow to) and reaps it.
@@ -557,7 +629,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     void fail_queue(completions& done)
     {
         for (pending_task& task : queue)
-            done.add(task.done, failure(broken, broken_what));
+            finish(done, task, failure(broken, broken_what));
         queue.clear();
     }
 };
@@ -603,6 +675,7 @@ void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, enco
     }
     if (pool.broken) {
         // Never completed inside this call: Asio's rule, and the caller's locks.
+        ++pool.counts.failed;
         asio::post(pool.executor, [done = std::move(done),
                                    outcome = failure(pool.broken, pool.broken_what)]() mutable {
             done(std::move(outcome));
@@ -622,7 +695,7 @@ void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
         std::lock_guard<std::mutex> lock(pool.mutex);
         for (auto it = pool.queue.begin(); it != pool.queue.end();) {
             if (mine(it->id)) {
-                done.add(it->done, failure(asio::error::operation_aborted, "cancelled"));
+                pool.finish(done, *it, failure(asio::error::operation_aborted, "cancelled"));
                 it = pool.queue.erase(it);
             } else {
                 ++it;
@@ -671,7 +744,8 @@ void pool_terminate(pool_core& pool) noexcept
             return;
         pool.terminating = true;
         for (pending_task& task : pool.queue)
-            done.add(task.done, failure(make_error_code(error::pool_closed), "pool terminated"));
+            pool.finish(done, task,
+                        failure(make_error_code(error::pool_closed), "pool terminated"));
         pool.queue.clear();
         for (worker_ptr& w : pool.workers) {
             if (!w)
@@ -682,8 +756,8 @@ void pool_terminate(pool_core& pool) noexcept
             w->deadline.cancel();
             w->stream.close(ignored);
             for (pending_task& task : w->in_flight)
-                done.add(task.done,
-                         failure(make_error_code(error::pool_closed), "pool terminated"));
+                pool.finish(done, task,
+                            failure(make_error_code(error::pool_closed), "pool terminated"));
             w->in_flight.clear();
             workers.push_back(std::move(w));
         }
@@ -711,6 +785,17 @@ void pool_terminate(pool_core& pool) noexcept
 std::size_t pool_size(const pool_core& pool) noexcept
 {
     return pool.size;
+}
+
+pool_stats pool_get_stats(pool_core& pool)
+{
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    pool_stats stats = pool.counts;
+    stats.queued = pool.queue.size();
+    for (const worker_ptr& w : pool.workers)
+        if (w)
+            stats.running += w->in_flight.size();
+    return stats;
 }
 
 asio::any_io_executor pool_executor(const pool_core& pool)

@@ -78,6 +78,14 @@ int pool_get_setting(int)
 }
 MULTIPROC_TASK(pool_get_setting)
 
+// A result of `size` bytes that says which it is.
+std::string pool_sized_result(int size)
+{
+    std::string out(static_cast<std::size_t>(size), static_cast<char>('a' + size % 26));
+    return out;
+}
+MULTIPROC_TASK(pool_sized_result)
+
 int not_registered_for_pool(int x)
 {
     return x;
@@ -171,6 +179,22 @@ BOOST_AUTO_TEST_CASE(killed_worker_fails_only_its_task)
         }
     }
     BOOST_TEST(p.apply(pool_square, 5) == 25); // still serving, with replaced workers
+}
+
+BOOST_AUTO_TEST_CASE(stats_count_tasks_failures_and_restarts)
+{
+    mp::pool p(2);
+    BOOST_TEST(p.stats().done == 0u);
+    BOOST_TEST(p.map(pool_square, std::vector<int>{1, 2, 3, 4}, 1).size() == 4u);
+    BOOST_CHECK_THROW(p.apply(pool_throw, std::string("no")), mp::remote_error);
+    BOOST_CHECK_THROW(p.apply(test_util::square_or_die, 2, true), mp::system_error);
+    BOOST_TEST(p.apply(pool_square, 5) == 25);
+    const mp::pool_stats s = p.stats();
+    BOOST_TEST(s.done == 5u);   // four map chunks and one apply
+    BOOST_TEST(s.failed == 2u); // the exception and the crash
+    BOOST_TEST(s.worker_restarts == 1u);
+    BOOST_TEST(s.queued == 0u);
+    BOOST_TEST(s.running == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(exit_inside_a_task_is_a_dead_worker)
@@ -319,6 +343,22 @@ BOOST_AUTO_TEST_CASE(initializer_runs_in_each_worker)
     } catch (const mp::system_error& e) {
         BOOST_TEST((e.code() == mp::error::remote_exception));
         BOOST_TEST(std::string(e.what()).find("no database") != std::string::npos, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(results_of_every_size_arrive_in_order)
+{
+    // Small results travel in the workers' result rings (256 KiB); larger ones, and those
+    // that find a ring full, on the channel, announced at their place in the ring.
+    std::vector<int> sizes;
+    for (int i = 0; i < 600; ++i)
+        sizes.push_back(i % 50 == 49 ? 300000 + i : i % 7 == 0 ? 9000 + i : 8 + i % 64);
+    mp::pool p(2);
+    for (int round = 0; round < 2; ++round) {
+        const std::vector<std::string> results = p.map(pool_sized_result, sizes, 1);
+        BOOST_TEST_REQUIRE(results.size() == sizes.size());
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+            BOOST_TEST_REQUIRE((results[i] == pool_sized_result(sizes[i])));
     }
 }
 
