@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 // The MPI pool's tests: a binary of their own, run under mpirun with three ranks (ctest `mpi`).
 // Rank 0 runs the tests; ranks 1 and 2 serve the pools' tasks inside the environment's
-// constructor. `mpi_death_tests` is run on its own (ctest `mpi_rank_dies`): a worker rank dies
-// and the job must end with a message, not hang.
+// constructor. `mpi_alone_tests` runs without mpirun (ctest `mpi_alone`); `mpi_death_tests` on
+// its own (ctest `mpi_rank_dies`): a worker rank dies and the job must end with a message.
 
 #include <multiproc/init.hpp>
 #include <multiproc/mpi/pool.hpp>
@@ -315,6 +315,16 @@ BOOST_AUTO_TEST_CASE(close_join_terminate)
     // One pool at a time.
     BOOST_TEST((code_of([] { mp::mpi::pool second; }) == mp::error::not_supported));
     BOOST_TEST((code_of([] { mp::mpi::pool too_big(3); }) != mp::error_code()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Run only when asked for, without mpirun (ctest mpi_alone): a job of one rank has no worker.
+BOOST_AUTO_TEST_SUITE(mpi_alone_tests, *boost::unit_test::disabled())
+
+BOOST_AUTO_TEST_CASE(no_worker_rank)
+{
+    BOOST_TEST((code_of([] { mp::mpi::pool p; }) == mp::error::not_supported));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
