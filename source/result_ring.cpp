@@ -69,6 +69,8 @@ bool result_ring::fits(std::size_t size) const noexcept
 
 void result_ring::write(const char* bytes, std::size_t size, std::uint64_t at) noexcept
 {
+    if (size == 0)
+        return; // an empty body's data() may be null
     const std::size_t start = at % capacity;
     const std::size_t first = std::min(size, capacity - start);
     std::memcpy(ring_->data + start, bytes, first);
