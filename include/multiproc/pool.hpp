@@ -608,7 +608,7 @@ public:
     template <class F, class Range, class... Token>
     auto map_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
-        return map_job(function, items, chunksize, single_argument<F>{},
+        return map_job(function, items, chunksize, item_arguments<F, false>{},
                        std::forward<Token>(token)...);
     }
 
@@ -670,19 +670,25 @@ protected:
                                      std::forward<Token>(token)...);
     }
 
-    std::shared_ptr<Core> core_;
-
-private:
-    template <class F>
-    struct single_argument
+    // The function's argument tuple of an item: the item itself (map), or its elements
+    // (starmap).
+    template <class F, bool Unpack>
+    struct item_arguments
     {
         template <class Item>
         typename function_traits<F>::arguments operator()(const Item& item) const
         {
-            return typename function_traits<F>::arguments(item);
+            using arguments = typename function_traits<F>::arguments;
+            if constexpr (Unpack)
+                return std::apply([](const auto&... a) { return arguments(a...); }, item);
+            else
+                return arguments(item);
         }
     };
 
+    std::shared_ptr<Core> core_;
+
+private:
     template <class F, class Tuple, std::size_t... I>
     static std::string encode_call(F function, Tuple&& args, std::index_sequence<I...>)
     {
@@ -733,7 +739,7 @@ private:
         in->next = std::begin(in->range);
         in->end = std::end(in->range);
         auto next_chunk = [in, chunksize]() {
-            single_argument<F> convert;
+            item_arguments<F, false> convert;
             return detail::encode_chunk<arguments>(in->next, in->end, chunksize, convert);
         };
         // Enough chunks ahead to keep every worker busy (an MPI rank through the batches in
@@ -788,27 +794,12 @@ public:
     template <class F, class Range, class... Token>
     auto starmap_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
-        return map_job(function, items, chunksize, unpacked_arguments<F>{},
+        return map_job(function, items, chunksize, item_arguments<F, true>{},
                        std::forward<Token>(token)...);
     }
 
     /// How many tasks are queued, running, done and failed, and how many workers were replaced.
     pool_stats stats() const { return detail::pool_get_stats(*core_); }
-
-private:
-    template <class F>
-    struct unpacked_arguments
-    {
-        template <class Item>
-        typename detail::function_traits<F>::arguments operator()(const Item& item) const
-        {
-            return std::apply(
-                [](const auto&... a) {
-                    return typename detail::function_traits<F>::arguments(a...);
-                },
-                item);
-        }
-    };
 };
 
 } // namespace multiproc
