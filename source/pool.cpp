@@ -22,6 +22,7 @@
 
 #include "detail/frame.hpp"
 #include "detail/os.hpp"
+#include "detail/pool_intake.hpp"
 #include "detail/result_ring.hpp"
 #include "detail/runtime.hpp"
 
@@ -667,12 +668,7 @@ std::uint64_t pool_reserve_ids(pool_core& pool, std::size_t n) noexcept
 void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
                  task_callback done)
 {
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    if (pool.closed || pool.terminating) {
-        lock.unlock();
-        throw_error(make_error_code(error::pool_closed),
-                    "multiproc::pool: the pool takes no more tasks (closed or terminated)");
-    }
+    std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::pool");
     if (pool.broken) {
         // Never completed inside this call: Asio's rule, and the caller's locks.
         ++pool.counts.failed;

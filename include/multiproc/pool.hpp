@@ -541,44 +541,20 @@ private:
     bool input_done_ = false;
 };
 
-/// A fixed number of worker processes that run registered tasks (Python's `Pool`).
-///
-/// Workers are spawned copies of this program (see `multiproc::init`). A supervisor, driven by
-/// Asio, sends tasks to the workers and reads their results as they arrive, without the caller
-/// draining anything. A worker that dies mid-task (crash, kill, `exit()` in the task) fails
-/// only the task it was running, with `error::worker_died`, and is replaced; every other task
-/// goes on. The destructor terminates the workers (Python's `with Pool() as p:`).
-///
-/// Without an executor the pool runs one thread of its own. Given one (`pool(io.get_executor())`)
-/// it runs there and starts no thread: the workers start, and results arrive, only while that
-/// context runs. Completion handlers run on their associated executor, the pool's by default.
-/// So never wait for a result (`get()`, `apply`, `map`, `join`) on a thread that the pool's
-/// executor needs to deliver it; and do not destroy a pool from one of its own handlers.
-class pool
+namespace detail {
+/// What `multiproc::pool` and `multiproc::mpi::pool` share: the calls that run tasks, over the
+/// core that runs them. `Core` is `pool_core` or the MPI pool's core; its pool_submit,
+/// pool_cancel... are found by argument lookup (calls to them stay unqualified).
+template <class Core>
+class basic_pool
 {
 public:
     using executor_type = boost::asio::any_io_executor;
 
-    /// `size` workers; 0: `cpu_count()`. They start in the background; if they cannot be
-    /// started, every task fails with the reason.
-    explicit pool(std::size_t size = 0, pool_options options = {})
-        : core_(detail::make_pool(size, std::move(options), nullptr))
-    {}
-    /// A pool run on `executor` (embedding in an Asio application).
-    explicit pool(const executor_type& executor, std::size_t size = 0, pool_options options = {})
-        : core_(detail::make_pool(size, std::move(options), &executor))
-    {}
-    /// A pool run on an execution context (an `io_context`).
-    template <class Context, class = std::enable_if_t<
-                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
-    explicit pool(Context& context, std::size_t size = 0, pool_options options = {})
-        : pool(executor_type(context.get_executor()), size, std::move(options))
-    {}
-    ~pool() { terminate(); }
-    pool(const pool&) = delete;
-    pool& operator=(const pool&) = delete;
+    basic_pool(const basic_pool&) = delete;
+    basic_pool& operator=(const basic_pool&) = delete;
 
-    executor_type get_executor() const { return detail::pool_executor(*core_); }
+    executor_type get_executor() const { return pool_executor(*core_); }
 
     /// Runs `function(args...)` in a worker and waits for its result.
     template <class F, class... Args>
@@ -595,24 +571,23 @@ public:
     /// A handler gets the error's code only (`error::remote_exception`, `error::worker_died`,
     /// `error::timeout`, `asio::error::operation_aborted` when cancelled); `async_result::get`
     /// throws the full `remote_error`. Cancellation through the handler's slot: a queued task is
-    /// dropped; a running one's worker is interrupted (total), asked to exit (partial) or killed
-    /// (terminal), then replaced. On Windows all three kill the worker.
+    /// dropped; in `multiproc::pool` a running one's worker is interrupted (total), asked to
+    /// exit (partial) or killed (terminal), then replaced; on Windows all three kill the worker.
+    /// (`multiproc::mpi::pool` completes a running one at once; see there.)
     template <class F, class... Args>
     auto apply_async(F function, Args&&... args)
     {
-        using R = typename detail::function_traits<F>::result;
-        constexpr std::size_t arity =
-            std::tuple_size_v<typename detail::function_traits<F>::arguments>;
-        const detail::task_entry& task = detail::registered_task(function);
+        using R = typename function_traits<F>::result;
+        constexpr std::size_t arity = std::tuple_size_v<typename function_traits<F>::arguments>;
+        const task_entry& task = detail::registered_task(function);
+        std::vector<encoded_chunk> chunks(1);
         if constexpr (sizeof...(Args) == arity + 1) {
             auto all = std::forward_as_tuple(std::forward<Args>(args)...);
-            std::vector<detail::encoded_chunk> chunks(1);
             chunks[0] = {encode_call(function, all, std::make_index_sequence<arity>{}), 1};
             return start<R>(
                 task, std::move(chunks), &detail::single_result<R>,
                 std::forward<std::tuple_element_t<arity, decltype(all)>>(std::get<arity>(all)));
         } else {
-            std::vector<detail::encoded_chunk> chunks(1);
             chunks[0] = {encode_call(function, std::forward_as_tuple(std::forward<Args>(args)...),
                                      std::make_index_sequence<sizeof...(Args)>{}),
                          1};
@@ -633,19 +608,7 @@ public:
     template <class F, class Range, class... Token>
     auto map_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
-        return map_job(function, items, chunksize, single_argument<F>{},
-                       std::forward<Token>(token)...);
-    }
-    /// `function(args...)` for every tuple of arguments in `items` (Python's starmap).
-    template <class F, class Range>
-    auto starmap(F function, const Range& items, std::size_t chunksize = 0)
-    {
-        return starmap_async(function, items, chunksize).get();
-    }
-    template <class F, class Range, class... Token>
-    auto starmap_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
-    {
-        return map_job(function, items, chunksize, unpacked_arguments<F>{},
+        return map_job(function, items, chunksize, item_arguments<F, false>{},
                        std::forward<Token>(token)...);
     }
 
@@ -664,90 +627,39 @@ public:
         return stream(function, std::forward<Range>(items), chunksize, false);
     }
 
-    /// Takes no more tasks; the workers exit once the queued ones are done.
-    void close() noexcept { detail::pool_close(*core_); }
-    /// Waits for the workers to exit; call `close()` (or `terminate()`) first.
-    void join() { detail::pool_join(*core_); }
-    /// Stops the workers now; unfinished tasks fail with `error::pool_closed`.
-    void terminate() noexcept { detail::pool_terminate(*core_); }
-    /// The number of workers.
-    std::size_t size() const noexcept { return detail::pool_size(*core_); }
-    /// How many tasks are queued, running, done and failed, and how many workers were replaced.
-    pool_stats stats() const { return detail::pool_get_stats(*core_); }
+    /// Takes no more tasks; the queued ones still run (then `multiproc::pool`'s workers exit).
+    void close() noexcept { pool_close(*core_); }
+    /// Waits until every task has ended and `multiproc::pool`'s workers have exited; call
+    /// `close()` (or `terminate()`) first.
+    void join() { pool_join(*core_); }
+    /// Fails the unfinished tasks with `error::pool_closed`. `multiproc::pool` stops its
+    /// workers now; `multiproc::mpi::pool` waits for the worker ranks to end the tasks they are
+    /// running.
+    void terminate() noexcept { pool_terminate(*core_); }
+    /// The number of workers (worker ranks for `multiproc::mpi::pool`).
+    std::size_t size() const noexcept { return pool_size(*core_); }
 
-private:
-    template <class F>
-    struct single_argument
-    {
-        template <class Item>
-        typename detail::function_traits<F>::arguments operator()(const Item& item) const
-        {
-            return typename detail::function_traits<F>::arguments(item);
-        }
-    };
-    template <class F>
-    struct unpacked_arguments
-    {
-        template <class Item>
-        typename detail::function_traits<F>::arguments operator()(const Item& item) const
-        {
-            return std::apply(
-                [](const auto&... a) {
-                    return typename detail::function_traits<F>::arguments(a...);
-                },
-                item);
-        }
-    };
+protected:
+    explicit basic_pool(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+    ~basic_pool() { terminate(); }
 
-    template <class F, class Tuple, std::size_t... I>
-    static std::string encode_call(F function, Tuple&& args, std::index_sequence<I...>)
-    {
-        detail::inheritance_scope scope;
-        std::string encoded = detail::encode_arguments(
-            function,
-            std::forward<std::tuple_element_t<I, std::decay_t<Tuple>>>(std::get<I>(args))...);
-        detail::check_no_inherited_handles(scope);
-        return encoded;
-    }
-
-    // Runs a job: into an async_result, or into a completion token.
-    template <class R, class Finish, class... Token>
-    auto start(const detail::task_entry& task, std::vector<detail::encoded_chunk> chunks,
-               Finish finish, Token&&... token)
-    {
-        using T = detail::value_t<R>;
-        if constexpr (sizeof...(Token) == 0) {
-            auto state = std::make_shared<detail::result_state<T>>();
-            const std::uint64_t first = detail::pool_reserve_ids(*core_, chunks.size());
-            detail::run_job<T>(
-                *core_, first, task, std::move(chunks), std::move(finish),
-                [state](detail::job_result<T>&& r) { state->complete(std::move(r)); });
-            return async_result<R>(std::move(state));
-        } else {
-            using signature =
-                std::conditional_t<std::is_void_v<R>, void(error_code), void(error_code, T)>;
-            return boost::asio::async_initiate<Token..., signature>(
-                detail::initiate_job<T, std::is_void_v<R>>{core_}, token..., &task,
-                std::move(chunks), std::move(finish));
-        }
-    }
-
+    // Runs a map job: `convert` makes the function's argument tuple of an item.
     template <class F, class Range, class Convert, class... Token>
     auto map_job(F function, const Range& items, std::size_t chunksize, Convert convert,
                  Token&&... token)
     {
-        using R = typename detail::function_traits<F>::result;
-        static_assert(!std::is_void_v<R>, "multiproc::pool::map needs a function that returns");
+        using R = typename function_traits<F>::result;
+        static_assert(!std::is_void_v<R>, "a pool's map needs a function that returns");
         static_assert(sizeof...(Token) <= 1, "one completion token at most");
-        using arguments = typename detail::function_traits<F>::arguments;
-        const detail::task_entry& task = detail::registered_task(function);
+        using arguments = typename function_traits<F>::arguments;
+        const task_entry& task = detail::registered_task(function);
         if (chunksize == 0) { // Python's: four chunks per worker
             const auto n =
                 static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
             chunksize = std::max<std::size_t>(1, (n + 4 * size() - 1) / (4 * size()));
         }
-        std::vector<detail::encoded_chunk> chunks;
-        detail::map_finish<R> finish;
+        std::vector<encoded_chunk> chunks;
+        map_finish<R> finish;
         auto next = std::begin(items);
         const auto end = std::end(items);
         while (next != end) {
@@ -758,17 +670,68 @@ private:
                                      std::forward<Token>(token)...);
     }
 
+    // The function's argument tuple of an item: the item itself (map), or its elements
+    // (starmap).
+    template <class F, bool Unpack>
+    struct item_arguments
+    {
+        template <class Item>
+        typename function_traits<F>::arguments operator()(const Item& item) const
+        {
+            using arguments = typename function_traits<F>::arguments;
+            if constexpr (Unpack)
+                return std::apply([](const auto&... a) { return arguments(a...); }, item);
+            else
+                return arguments(item);
+        }
+    };
+
+    std::shared_ptr<Core> core_;
+
+private:
+    template <class F, class Tuple, std::size_t... I>
+    static std::string encode_call(F function, Tuple&& args, std::index_sequence<I...>)
+    {
+        inheritance_scope scope;
+        std::string encoded = detail::encode_arguments(
+            function,
+            std::forward<std::tuple_element_t<I, std::decay_t<Tuple>>>(std::get<I>(args))...);
+        detail::check_no_inherited_handles(scope);
+        return encoded;
+    }
+
+    // Runs a job: into an async_result, or into a completion token.
+    template <class R, class Finish, class... Token>
+    auto start(const task_entry& task, std::vector<encoded_chunk> chunks, Finish finish,
+               Token&&... token)
+    {
+        using T = value_t<R>;
+        if constexpr (sizeof...(Token) == 0) {
+            auto state = std::make_shared<result_state<T>>();
+            const std::uint64_t first = pool_reserve_ids(*core_, chunks.size());
+            detail::run_job<T>(*core_, first, task, std::move(chunks), std::move(finish),
+                               [state](job_result<T>&& r) { state->complete(std::move(r)); });
+            return multiproc::async_result<R>(std::move(state));
+        } else {
+            using signature =
+                std::conditional_t<std::is_void_v<R>, void(error_code), void(error_code, T)>;
+            return boost::asio::async_initiate<Token..., signature>(
+                initiate_job<T, std::is_void_v<R>, Core>{core_}, token..., &task, std::move(chunks),
+                std::move(finish));
+        }
+    }
+
     template <class F, class Range>
     auto stream(F function, Range&& items, std::size_t chunksize, bool ordered)
     {
-        using R = typename detail::function_traits<F>::result;
-        static_assert(!std::is_void_v<R>, "multiproc::pool::imap needs a function that returns");
-        using arguments = typename detail::function_traits<F>::arguments;
-        const detail::task_entry& task = detail::registered_task(function);
+        using R = typename function_traits<F>::result;
+        static_assert(!std::is_void_v<R>, "a pool's imap needs a function that returns");
+        using arguments = typename function_traits<F>::arguments;
+        const task_entry& task = detail::registered_task(function);
         chunksize = std::max<std::size_t>(1, chunksize);
         struct input
         {
-            detail::held_range_t<Range> range;
+            held_range_t<Range> range;
             decltype(std::begin(range)) next;
             decltype(std::end(range)) end;
         };
@@ -776,15 +739,67 @@ private:
         in->next = std::begin(in->range);
         in->end = std::end(in->range);
         auto next_chunk = [in, chunksize]() {
-            single_argument<F> convert;
+            item_arguments<F, false> convert;
             return detail::encode_chunk<arguments>(in->next, in->end, chunksize, convert);
         };
-        // Enough chunks ahead to keep every worker busy, few enough to bound the memory.
+        // Enough chunks ahead to keep every worker busy (an MPI rank through the batches in
+        // flight), few enough to bound the memory.
         const std::size_t window = std::max<std::size_t>(2 * size(), 256 * size() / chunksize);
-        return imap_stream<R>(core_, task, std::move(next_chunk), window, ordered);
+        return multiproc::imap_stream<R, Core>(core_, task, std::move(next_chunk), window, ordered);
+    }
+};
+} // namespace detail
+
+/// A fixed number of worker processes that run registered tasks (Python's `Pool`).
+///
+/// Workers are spawned copies of this program (see `multiproc::init`). A supervisor, driven by
+/// Asio, sends tasks to the workers and reads their results as they arrive, without the caller
+/// draining anything. A worker that dies mid-task (crash, kill, `exit()` in the task) fails
+/// only the task it was running, with `error::worker_died`, and is replaced; every other task
+/// goes on. The destructor terminates the workers (Python's `with Pool() as p:`).
+///
+/// Without an executor the pool runs one thread of its own. Given one (`pool(io.get_executor())`)
+/// it runs there and starts no thread: the workers start, and results arrive, only while that
+/// context runs. Completion handlers run on their associated executor, the pool's by default.
+/// So never wait for a result (`get()`, `apply`, `map`, `join`) on a thread that the pool's
+/// executor needs to deliver it; and do not destroy a pool from one of its own handlers.
+///
+/// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
+/// get_executor: see `detail::basic_pool`, shared with `multiproc::mpi::pool`.
+class pool : public detail::basic_pool<detail::pool_core>
+{
+public:
+    /// `size` workers; 0: `cpu_count()`. They start in the background; if they cannot be
+    /// started, every task fails with the reason.
+    explicit pool(std::size_t size = 0, pool_options options = {})
+        : basic_pool(detail::make_pool(size, std::move(options), nullptr))
+    {}
+    /// A pool run on `executor` (embedding in an Asio application).
+    explicit pool(const executor_type& executor, std::size_t size = 0, pool_options options = {})
+        : basic_pool(detail::make_pool(size, std::move(options), &executor))
+    {}
+    /// A pool run on an execution context (an `io_context`).
+    template <class Context, class = std::enable_if_t<
+                                 std::is_convertible_v<Context&, boost::asio::execution_context&>>>
+    explicit pool(Context& context, std::size_t size = 0, pool_options options = {})
+        : pool(executor_type(context.get_executor()), size, std::move(options))
+    {}
+
+    /// `function(args...)` for every tuple of arguments in `items` (Python's starmap).
+    template <class F, class Range>
+    auto starmap(F function, const Range& items, std::size_t chunksize = 0)
+    {
+        return starmap_async(function, items, chunksize).get();
+    }
+    template <class F, class Range, class... Token>
+    auto starmap_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
+    {
+        return map_job(function, items, chunksize, item_arguments<F, true>{},
+                       std::forward<Token>(token)...);
     }
 
-    std::shared_ptr<detail::pool_core> core_;
+    /// How many tasks are queued, running, done and failed, and how many workers were replaced.
+    pool_stats stats() const { return detail::pool_get_stats(*core_); }
 };
 
 } // namespace multiproc

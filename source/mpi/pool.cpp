@@ -5,6 +5,7 @@
 
 #include "protocol.hpp"
 #include "../detail/frame.hpp"
+#include "../detail/pool_intake.hpp"
 
 #include <multiproc/mpi/pool.hpp>
 
@@ -377,12 +378,7 @@ std::uint64_t pool_reserve_ids(mpi_pool_core& pool, std::size_t n) noexcept
 void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
                  task_callback done)
 {
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    if (pool.closed || pool.terminating) {
-        lock.unlock();
-        throw_error(make_error_code(error::pool_closed),
-                    "multiproc::mpi::pool: the pool takes no more tasks (closed or terminated)");
-    }
+    std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::mpi::pool");
     const bool wake = pool.incoming.empty(); // else a wake-up is on its way already
     pool.incoming.push_back({id, &task, std::move(chunk), std::move(done)});
     lock.unlock();

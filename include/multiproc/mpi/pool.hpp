@@ -20,7 +20,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <utility>
 
 namespace multiproc::mpi {
 
@@ -95,186 +94,16 @@ namespace multiproc::mpi {
 /// mpirun kills every rank and says which rank died and how. MPI without fault tolerance (the
 /// MPI 3 standard, Debian's Open MPI 4) has no way to go on, so no task gets
 /// `error::worker_died`; nothing hangs either.
-class pool
+///
+/// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
+/// get_executor: see `multiproc::detail::basic_pool`, shared with `multiproc::pool`.
+class pool : public detail::basic_pool<detail::mpi_pool_core>
 {
 public:
-    using executor_type = boost::asio::any_io_executor;
-
     /// `size` worker ranks (1 .. size); 0: every rank but 0. Throws `error::not_initialized`
     /// without an environment, `error::not_supported` on a rank other than 0, with fewer than
     /// two ranks, or while another pool lives.
-    explicit pool(std::size_t size = 0) : core_(detail::make_mpi_pool(size)) {}
-    ~pool() { terminate(); }
-    pool(const pool&) = delete;
-    pool& operator=(const pool&) = delete;
-
-    executor_type get_executor() const { return detail::pool_executor(*core_); }
-
-    /// Runs `function(args...)` on a worker rank and waits for its result.
-    template <class F, class... Args>
-    auto apply(F function, Args&&... args)
-    {
-        return apply_async(function, std::forward<Args>(args)...).get();
-    }
-
-    /// Runs `function(args...)` on a worker rank: an `async_result`, or with one argument more
-    /// than the function takes, that last one is a completion token for `void(error_code, R)`
-    /// (`void(error_code)` if R is void), as `multiproc::pool::apply_async`.
-    template <class F, class... Args>
-    auto apply_async(F function, Args&&... args)
-    {
-        using R = typename detail::function_traits<F>::result;
-        constexpr std::size_t arity =
-            std::tuple_size_v<typename detail::function_traits<F>::arguments>;
-        const detail::task_entry& task = detail::registered_task(function);
-        std::vector<detail::encoded_chunk> chunks(1);
-        if constexpr (sizeof...(Args) == arity + 1) {
-            auto all = std::forward_as_tuple(std::forward<Args>(args)...);
-            chunks[0] = {encode_call(function, all, std::make_index_sequence<arity>{}), 1};
-            return start<R>(
-                task, std::move(chunks), &detail::single_result<R>,
-                std::forward<std::tuple_element_t<arity, decltype(all)>>(std::get<arity>(all)));
-        } else {
-            chunks[0] = {encode_call(function, std::forward_as_tuple(std::forward<Args>(args)...),
-                                     std::make_index_sequence<sizeof...(Args)>{}),
-                         1};
-            return start<R>(task, std::move(chunks), &detail::single_result<R>);
-        }
-    }
-
-    /// `function(item)` for every item, in order, sent in chunks of `chunksize` items (0: about
-    /// four chunks per worker rank). Throws what stopped the first failing chunk.
-    template <class F, class Range>
-    auto map(F function, const Range& items, std::size_t chunksize = 0)
-    {
-        return map_async(function, items, chunksize).get();
-    }
-    /// `map` without waiting: an `async_result<std::vector<R>>`, or with a completion token for
-    /// `void(error_code, std::vector<R>)`.
-    template <class F, class Range, class... Token>
-    auto map_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
-    {
-        using R = typename detail::function_traits<F>::result;
-        static_assert(!std::is_void_v<R>,
-                      "multiproc::mpi::pool::map needs a function that returns");
-        static_assert(sizeof...(Token) <= 1, "one completion token at most");
-        using arguments = typename detail::function_traits<F>::arguments;
-        const detail::task_entry& task = detail::registered_task(function);
-        if (chunksize == 0) {
-            const auto n =
-                static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
-            chunksize = std::max<std::size_t>(1, (n + 4 * size() - 1) / (4 * size()));
-        }
-        std::vector<detail::encoded_chunk> chunks;
-        detail::map_finish<R> finish;
-        auto next = std::begin(items);
-        const auto end = std::end(items);
-        one_argument<F> convert;
-        while (next != end) {
-            chunks.push_back(detail::encode_chunk<arguments>(next, end, chunksize, convert));
-            finish.counts.push_back(chunks.back().count);
-        }
-        return start<std::vector<R>>(task, std::move(chunks), std::move(finish),
-                                     std::forward<Token>(token)...);
-    }
-
-    /// The results of `function(item)` as a stream, in order (Python's imap); items are read
-    /// as the stream is read (see `multiproc::imap_stream`).
-    template <class F, class Range>
-    auto imap(F function, Range&& items, std::size_t chunksize = 1)
-    {
-        return stream(function, std::forward<Range>(items), chunksize, true);
-    }
-    /// The same, each result as soon as it is ready (Python's imap_unordered).
-    template <class F, class Range>
-    auto imap_unordered(F function, Range&& items, std::size_t chunksize = 1)
-    {
-        return stream(function, std::forward<Range>(items), chunksize, false);
-    }
-
-    /// Takes no more tasks; the queued ones still run.
-    void close() noexcept { detail::pool_close(*core_); }
-    /// Waits until every task has ended; call `close()` (or `terminate()`) first.
-    void join() { detail::pool_join(*core_); }
-    /// Fails the unfinished tasks with `error::pool_closed` and waits for the worker ranks to
-    /// end the tasks they are running.
-    void terminate() noexcept { detail::pool_terminate(*core_); }
-    /// The number of worker ranks.
-    std::size_t size() const noexcept { return detail::pool_size(*core_); }
-
-private:
-    template <class F>
-    struct one_argument
-    {
-        template <class Item>
-        typename detail::function_traits<F>::arguments operator()(const Item& item) const
-        {
-            return typename detail::function_traits<F>::arguments(item);
-        }
-    };
-
-    template <class F, class Tuple, std::size_t... I>
-    static std::string encode_call(F function, Tuple&& args, std::index_sequence<I...>)
-    {
-        detail::inheritance_scope scope;
-        std::string encoded = detail::encode_arguments(
-            function,
-            std::forward<std::tuple_element_t<I, std::decay_t<Tuple>>>(std::get<I>(args))...);
-        detail::check_no_inherited_handles(scope);
-        return encoded;
-    }
-
-    // Runs a job: into an async_result, or into a completion token.
-    template <class R, class Finish, class... Token>
-    auto start(const detail::task_entry& task, std::vector<detail::encoded_chunk> chunks,
-               Finish finish, Token&&... token)
-    {
-        using T = detail::value_t<R>;
-        if constexpr (sizeof...(Token) == 0) {
-            auto state = std::make_shared<detail::result_state<T>>();
-            const std::uint64_t first = detail::pool_reserve_ids(*core_, chunks.size());
-            detail::run_job<T>(
-                *core_, first, task, std::move(chunks), std::move(finish),
-                [state](detail::job_result<T>&& r) { state->complete(std::move(r)); });
-            return async_result<R>(std::move(state));
-        } else {
-            using signature =
-                std::conditional_t<std::is_void_v<R>, void(error_code), void(error_code, T)>;
-            return boost::asio::async_initiate<Token..., signature>(
-                detail::initiate_job<T, std::is_void_v<R>, detail::mpi_pool_core>{core_}, token...,
-                &task, std::move(chunks), std::move(finish));
-        }
-    }
-
-    template <class F, class Range>
-    auto stream(F function, Range&& items, std::size_t chunksize, bool ordered)
-    {
-        using R = typename detail::function_traits<F>::result;
-        static_assert(!std::is_void_v<R>,
-                      "multiproc::mpi::pool::imap needs a function that returns");
-        using arguments = typename detail::function_traits<F>::arguments;
-        const detail::task_entry& task = detail::registered_task(function);
-        chunksize = std::max<std::size_t>(1, chunksize);
-        struct input
-        {
-            detail::held_range_t<Range> range;
-            decltype(std::begin(range)) next;
-            decltype(std::end(range)) end;
-        };
-        auto in = std::make_shared<input>(input{std::forward<Range>(items), {}, {}});
-        in->next = std::begin(in->range);
-        in->end = std::end(in->range);
-        auto next_chunk = [in, chunksize]() {
-            one_argument<F> convert;
-            return detail::encode_chunk<arguments>(in->next, in->end, chunksize, convert);
-        };
-        // Enough chunks ahead to keep every rank busy through the batches in flight.
-        const std::size_t window = std::max<std::size_t>(2 * size(), 256 * size() / chunksize);
-        return imap_stream<R, detail::mpi_pool_core>(core_, task, std::move(next_chunk), window,
-                                                     ordered);
-    }
-
-    std::shared_ptr<detail::mpi_pool_core> core_;
+    explicit pool(std::size_t size = 0) : basic_pool(detail::make_mpi_pool(size)) {}
 };
 
 } // namespace multiproc::mpi
