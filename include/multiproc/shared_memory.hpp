@@ -31,9 +31,11 @@ public:
     shared_memory() noexcept : named_handle(detail::segment_kind::memory) {}
     /// A new block of `size` bytes (at least 1: `errc::invalid_argument` otherwise).
     shared_memory(create_only_t, std::size_t size);
+    /// As above, with the failure in `ec` instead of thrown.
     shared_memory(create_only_t, std::size_t size, error_code& ec);
     /// Attaches to the block called `name`.
     shared_memory(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     shared_memory(open_only_t, const std::string& name, error_code& ec);
 
     /// The first byte; null for an empty handle. Aligned for any type of alignment up to 64.
@@ -86,12 +88,14 @@ class shared_value : public detail::locked_memory
 public:
     /// An empty handle; assign or deserialize one.
     shared_value() = default;
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit shared_value(create_only_t, const T& initial = T())
     {
         error_code ec;
         *this = shared_value(create_only, initial, ec);
         detail::throw_if(ec, "multiproc::shared_value");
     }
+    /// As above, with the failure in `ec` instead of thrown.
     shared_value(create_only_t, const T& initial, error_code& ec) : locked_memory(sizeof(T), ec)
     {
         if (!ec)
@@ -104,6 +108,7 @@ public:
         return detail::call_or_throw("multiproc::shared_value::load",
                                      [&](error_code& ec) { return load(ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     T load(error_code& ec) const
     {
         T value{};
@@ -116,6 +121,7 @@ public:
         detail::call_or_throw("multiproc::shared_value::store",
                               [&](error_code& ec) { store(value, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     void store(const T& value, error_code& ec) { store_bytes(&value, 0, sizeof(T), ec); }
 
     /// The value itself, without locking (Python's `get_obj()`): hold `get_lock()` to
@@ -140,20 +146,26 @@ public:
         *this = shared_array(create_only, size, ec);
         detail::throw_if(ec, "multiproc::shared_array");
     }
+    /// As above, with the failure in `ec` instead of thrown.
     shared_array(create_only_t, std::size_t size, error_code& ec)
         : locked_memory(size * sizeof(T), ec)
     {}
+    /// A new array holding a copy of `initial`.
     shared_array(create_only_t, const std::vector<T>& initial)
         : shared_array(create_only, initial.size())
     {
         std::memcpy(data(), initial.data(), initial.size() * sizeof(T));
     }
 
+    /// The number of elements.
     std::size_t size() const noexcept { return memory_.size() / sizeof(T); }
     /// The elements themselves, without locking (Python's `get_obj()`).
     T* data() const noexcept { return static_cast<T*>(memory_.data()); }
+    /// `data()`, for a range-for (without locking).
     T* begin() const noexcept { return data(); }
+    /// `data() + size()`.
     T* end() const noexcept { return data() + size(); }
+    /// Element `i`, without locking or bounds check.
     T& operator[](std::size_t i) const noexcept { return data()[i]; }
 
     /// Element `i`, read under the lock; `errc::result_out_of_range` past the end.
@@ -162,17 +174,20 @@ public:
         return detail::call_or_throw("multiproc::shared_array::load",
                                      [&](error_code& ec) { return load(i, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     T load(std::size_t i, error_code& ec) const
     {
         T value{};
         load_bytes(&value, i * sizeof(T), sizeof(T), ec);
         return value;
     }
+    /// Writes element `i` under the lock; `errc::result_out_of_range` past the end.
     void store(std::size_t i, const T& value)
     {
         detail::call_or_throw("multiproc::shared_array::store",
                               [&](error_code& ec) { store(i, value, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     void store(std::size_t i, const T& value, error_code& ec)
     {
         store_bytes(&value, i * sizeof(T), sizeof(T), ec);

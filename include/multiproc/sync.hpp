@@ -99,9 +99,13 @@ class mutex : public detail::acquirable
 public:
     /// An empty handle; assign or deserialize one.
     mutex() noexcept : acquirable(detail::segment_kind::mutex) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit mutex(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     mutex(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     mutex(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     mutex(open_only_t, const std::string& name, error_code& ec);
 };
 /// Python's name.
@@ -113,9 +117,13 @@ class recursive_mutex : public detail::acquirable
 {
 public:
     recursive_mutex() noexcept : acquirable(detail::segment_kind::recursive_mutex) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit recursive_mutex(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     recursive_mutex(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     recursive_mutex(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     recursive_mutex(open_only_t, const std::string& name, error_code& ec);
 };
 /// Python's name.
@@ -127,19 +135,26 @@ class semaphore : public detail::acquirable
 {
 public:
     semaphore() noexcept : acquirable(detail::segment_kind::semaphore) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit semaphore(create_only_t, std::size_t value = 1);
+    /// As above, with the failure in `ec` instead of thrown.
     semaphore(create_only_t, std::size_t value, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     semaphore(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     semaphore(open_only_t, const std::string& name, error_code& ec);
 
     /// The counter now (Python's `get_value()`).
     std::size_t get_value() const;
+    /// As above, with the failure in `ec` instead of thrown.
     std::size_t get_value(error_code& ec) const;
 
 protected:
+    /// @cond MULTIPROC_INTERNAL
     explicit semaphore(detail::segment_kind kind) noexcept : acquirable(kind) {}
     semaphore(detail::segment_kind kind, std::size_t value, error_code& ec);
     semaphore(detail::segment_kind kind, const std::string& name, error_code& ec);
+    /// @endcond
 };
 
 /// A semaphore whose counter may not exceed its initial value (Python's `BoundedSemaphore`):
@@ -148,9 +163,13 @@ class bounded_semaphore : public semaphore
 {
 public:
     bounded_semaphore() noexcept : semaphore(detail::segment_kind::bounded_semaphore) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit bounded_semaphore(create_only_t, std::size_t value = 1);
+    /// As above, with the failure in `ec` instead of thrown.
     bounded_semaphore(create_only_t, std::size_t value, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     bounded_semaphore(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     bounded_semaphore(open_only_t, const std::string& name, error_code& ec);
 };
 
@@ -159,20 +178,30 @@ class event : public detail::sync_object
 {
 public:
     event() noexcept : sync_object(detail::segment_kind::event) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit event(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     event(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     event(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     event(open_only_t, const std::string& name, error_code& ec);
 
     /// Sets the flag and wakes every waiter.
     void set();
+    /// As above, with the failure in `ec` instead of thrown.
     void set(error_code& ec);
+    /// Clears the flag: `wait` waits again.
     void clear();
+    /// As above, with the failure in `ec` instead of thrown.
     void clear(error_code& ec);
+    /// The flag now.
     bool is_set() const;
+    /// As above, with the failure in `ec` instead of thrown.
     bool is_set(error_code& ec) const;
     /// Waits until the flag is set.
     void wait() const;
+    /// As above, with the failure in `ec` instead of thrown.
     void wait(error_code& ec) const;
     /// Waits at most `timeout`; returns the flag (Python's `wait(timeout)`).
     template <class Rep, class Period>
@@ -182,6 +211,7 @@ public:
             return wait_until(detail::deadline_after(timeout), ec);
         });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec) const
     {
@@ -199,13 +229,18 @@ class condition : public detail::acquirable
 {
 public:
     condition() noexcept : acquirable(detail::segment_kind::condition) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit condition(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     condition(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     condition(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     condition(open_only_t, const std::string& name, error_code& ec);
 
     /// Waits until notified (or woken spuriously, as every condition variable may be).
     void wait();
+    /// As above, with the failure in `ec` instead of thrown.
     void wait(error_code& ec);
     /// Waits at most `timeout`; false if it ran out.
     template <class Rep, class Period>
@@ -215,6 +250,7 @@ public:
             return wait_until(detail::deadline_after(timeout), ec);
         });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
@@ -244,8 +280,11 @@ public:
 
     /// Wakes up to `n` waiters.
     void notify(std::size_t n = 1);
+    /// As above, with the failure in `ec` instead of thrown.
     void notify(std::size_t n, error_code& ec);
+    /// Wakes every waiter.
     void notify_all();
+    /// As above, with the failure in `ec` instead of thrown.
     void notify_all(error_code& ec);
 
 private:
@@ -261,12 +300,16 @@ public:
     barrier() noexcept : sync_object(detail::segment_kind::barrier) {}
     /// `parties` must be at least 1 (`errc::invalid_argument`).
     barrier(create_only_t, std::size_t parties);
+    /// As above, with the failure in `ec` instead of thrown.
     barrier(create_only_t, std::size_t parties, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     barrier(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     barrier(open_only_t, const std::string& name, error_code& ec);
 
     /// Waits for the others; returns this caller's arrival index, 0 to parties - 1.
     std::size_t wait();
+    /// As above, with the failure in `ec` instead of thrown.
     std::size_t wait(error_code& ec);
     /// Waits at most `timeout`; false if it ran out.
     template <class Rep, class Period>
@@ -276,12 +319,14 @@ public:
             return wait_until(detail::deadline_after(timeout), ec).has_value();
         });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
         return wait_until(detail::deadline_after(timeout), ec).has_value();
     }
 
+    /// How many must arrive to release them all.
     std::size_t parties() const;
     /// How many are waiting now (Python's `n_waiting`).
     std::size_t n_waiting() const;
