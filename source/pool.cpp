@@ -158,6 +158,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     bool terminating = false;
     error_code broken;       // workers cannot be started: every task fails with this
     std::string broken_what; // and this message
+    pool_stats counts;       // done, failed, worker_restarts (queued, running: computed)
+
+    // Every task ends here: its callback runs once the mutex is released.
+    void finish(completions& done, pending_task& task, task_outcome&& outcome)
+    {
+        ++(outcome.ec ? counts.failed : counts.done);
+        done.add(task.done, std::move(outcome));
+    }
 
     // ---- starting workers (no lock held: a spawn takes milliseconds) -----------------------
 
@@ -376,7 +384,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             outcome.exception_type = std::move(result.exception_type);
             outcome.what = std::move(result.what);
         }
-        done.add(task.done, std::move(outcome));
+        finish(done, task, std::move(outcome));
         return true;
     }
 
@@ -408,9 +416,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                                    : running->cancelled ? error_code(asio::error::operation_aborted)
                                    : w->timed_out       ? make_error_code(error::timeout)
                                                         : make_error_code(error::worker_died);
-            done.add(running->done,
-                     failure(why, w->timed_out ? "task timed out; its worker was killed"
-                                               : describe_exit(w->child.exit_code())));
+            finish(done, *running,
+                   failure(why, w->timed_out ? "task timed out; its worker was killed"
+                                             : describe_exit(w->child.exit_code())));
         }
         if (!w->ready && !w->stopping && !terminating && !broken) {
             broken = make_error_code(error::not_initialized); // it never reached init
@@ -420,8 +428,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         }
         worker_done_locked();
         // A replacement, while there is work for it.
-        if (!terminating && !broken && (!closed || !queue.empty()))
+        if (!terminating && !broken && (!closed || !queue.empty())) {
+            ++counts.worker_restarts;
             start_later(w->slot);
+        }
     }
 
     // Waits for a worker to exit (killing it if `kill` or if it is slow to) and reaps it.
@@ -557,7 +567,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     void fail_queue(completions& done)
     {
         for (pending_task& task : queue)
-            done.add(task.done, failure(broken, broken_what));
+            finish(done, task, failure(broken, broken_what));
         queue.clear();
     }
 };
@@ -603,6 +613,7 @@ void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, enco
     }
     if (pool.broken) {
         // Never completed inside this call: Asio's rule, and the caller's locks.
+        ++pool.counts.failed;
         asio::post(pool.executor, [done = std::move(done),
                                    outcome = failure(pool.broken, pool.broken_what)]() mutable {
             done(std::move(outcome));
@@ -622,7 +633,7 @@ void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
         std::lock_guard<std::mutex> lock(pool.mutex);
         for (auto it = pool.queue.begin(); it != pool.queue.end();) {
             if (mine(it->id)) {
-                done.add(it->done, failure(asio::error::operation_aborted, "cancelled"));
+                pool.finish(done, *it, failure(asio::error::operation_aborted, "cancelled"));
                 it = pool.queue.erase(it);
             } else {
                 ++it;
@@ -671,7 +682,8 @@ void pool_terminate(pool_core& pool) noexcept
             return;
         pool.terminating = true;
         for (pending_task& task : pool.queue)
-            done.add(task.done, failure(make_error_code(error::pool_closed), "pool terminated"));
+            pool.finish(done, task,
+                        failure(make_error_code(error::pool_closed), "pool terminated"));
         pool.queue.clear();
         for (worker_ptr& w : pool.workers) {
             if (!w)
@@ -682,8 +694,8 @@ void pool_terminate(pool_core& pool) noexcept
             w->deadline.cancel();
             w->stream.close(ignored);
             for (pending_task& task : w->in_flight)
-                done.add(task.done,
-                         failure(make_error_code(error::pool_closed), "pool terminated"));
+                pool.finish(done, task,
+                            failure(make_error_code(error::pool_closed), "pool terminated"));
             w->in_flight.clear();
             workers.push_back(std::move(w));
         }
@@ -711,6 +723,17 @@ void pool_terminate(pool_core& pool) noexcept
 std::size_t pool_size(const pool_core& pool) noexcept
 {
     return pool.size;
+}
+
+pool_stats pool_get_stats(pool_core& pool)
+{
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    pool_stats stats = pool.counts;
+    stats.queued = pool.queue.size();
+    for (const worker_ptr& w : pool.workers)
+        if (w)
+            stats.running += w->in_flight.size();
+    return stats;
 }
 
 asio::any_io_executor pool_executor(const pool_core& pool)

@@ -173,6 +173,22 @@ BOOST_AUTO_TEST_CASE(killed_worker_fails_only_its_task)
     BOOST_TEST(p.apply(pool_square, 5) == 25); // still serving, with replaced workers
 }
 
+BOOST_AUTO_TEST_CASE(stats_count_tasks_failures_and_restarts)
+{
+    mp::pool p(2);
+    BOOST_TEST(p.stats().done == 0u);
+    BOOST_TEST(p.map(pool_square, std::vector<int>{1, 2, 3, 4}, 1).size() == 4u);
+    BOOST_CHECK_THROW(p.apply(pool_throw, std::string("no")), mp::remote_error);
+    BOOST_CHECK_THROW(p.apply(test_util::square_or_die, 2, true), mp::system_error);
+    BOOST_TEST(p.apply(pool_square, 5) == 25);
+    const mp::pool_stats s = p.stats();
+    BOOST_TEST(s.done == 5u);   // four map chunks and one apply
+    BOOST_TEST(s.failed == 2u); // the exception and the crash
+    BOOST_TEST(s.worker_restarts == 1u);
+    BOOST_TEST(s.queued == 0u);
+    BOOST_TEST(s.running == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(exit_inside_a_task_is_a_dead_worker)
 {
     mp::pool p(1);

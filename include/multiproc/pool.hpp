@@ -106,6 +106,17 @@ struct pool_options
     /// @endcond
 };
 
+/// A pool's counts at one moment, for logging and progress. A task is one `apply`/`apply_async`
+/// call or one chunk of a `map`/`imap`; an initializer does not count.
+struct pool_stats
+{
+    std::size_t queued = 0;          ///< waiting for a worker
+    std::size_t running = 0;         ///< sent to a worker, not finished (includes sent-ahead)
+    std::size_t done = 0;            ///< finished with a result
+    std::size_t failed = 0;          ///< finished with an error (exception, crash, timeout...)
+    std::size_t worker_restarts = 0; ///< workers started to replace one that exited
+};
+
 namespace detail {
 struct pool_core;
 
@@ -144,6 +155,7 @@ void pool_close(pool_core& pool) noexcept;
 void pool_join(pool_core& pool);
 void pool_terminate(pool_core& pool) noexcept;
 std::size_t pool_size(const pool_core& pool) noexcept;
+pool_stats pool_get_stats(pool_core& pool);
 boost::asio::any_io_executor pool_executor(const pool_core& pool);
 
 /// The exception a failed outcome stands for.
@@ -687,6 +699,8 @@ public:
     void terminate() noexcept { detail::pool_terminate(*core_); }
     /// The number of workers.
     std::size_t size() const noexcept { return detail::pool_size(*core_); }
+    /// How many tasks are queued, running, done and failed, and how many workers were replaced.
+    pool_stats stats() const { return detail::pool_get_stats(*core_); }
 
 private:
     template <class F>
