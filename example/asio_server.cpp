@@ -41,6 +41,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <csignal>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
