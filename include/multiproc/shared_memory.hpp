@@ -24,6 +24,9 @@
 namespace multiproc {
 
 /// A named block of shared memory, zero-filled when created. Copies share it.
+///
+/// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
+/// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class shared_memory : public detail::named_handle
 {
 public:
@@ -79,6 +82,9 @@ protected:
 
 /// One `T` in shared memory with its lock (Python's `multiprocessing.Value`). `T` is trivially
 /// copyable: its bytes are all there is to it.
+///
+/// Inherited (from an internal base): `recursive_mutex& get_lock() const`, the lock that
+/// guards the memory (Python's `get_lock()`); `load`/`store` may be called while holding it.
 template <class T>
 class shared_value : public detail::locked_memory
 {
@@ -131,6 +137,9 @@ public:
 
 /// A fixed number of `T` in shared memory with their lock (Python's `multiprocessing.Array`),
 /// zero-filled or copied from a vector.
+///
+/// Inherited (from an internal base): `recursive_mutex& get_lock() const`, the lock that
+/// guards the memory (Python's `get_lock()`); `load`/`store` may be called while holding it.
 template <class T>
 class shared_array : public detail::locked_memory
 {

@@ -94,6 +94,10 @@ protected:
 /// A lock across processes (Python's `Lock`): held by one thread of one process at a time.
 /// Acquiring it again in the thread that holds it fails with
 /// `errc::resource_deadlock_would_occur` instead of deadlocking; `try_acquire` returns false.
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class mutex : public detail::acquirable
 {
 public:
@@ -113,6 +117,10 @@ using lock = mutex;
 
 /// A lock that the thread holding it may acquire again (Python's `RLock`); it is free again
 /// after as many releases as acquires.
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class recursive_mutex : public detail::acquirable
 {
 public:
@@ -131,6 +139,10 @@ using recursive_lock = recursive_mutex;
 
 /// A counter that `acquire` decrements, waiting while it is zero, and `release` increments
 /// (Python's `Semaphore`). Any process may release.
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class semaphore : public detail::acquirable
 {
 public:
@@ -174,6 +186,9 @@ public:
 };
 
 /// A flag that processes can wait for (Python's `Event`).
+///
+/// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
+/// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class event : public detail::sync_object
 {
 public:
@@ -225,6 +240,10 @@ private:
 /// A condition variable with its own lock (Python's `Condition()`): acquire it (it is
 /// Lockable), then `wait` releases it while waiting and holds it again on return. `wait`,
 /// `notify` and `notify_all` need the lock (`errc::operation_not_permitted` otherwise).
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class condition : public detail::acquirable
 {
 public:
@@ -294,6 +313,9 @@ private:
 /// Lets `parties` processes (or threads) wait until all of them have arrived (Python's
 /// `Barrier`); then it starts over. Unlike Python's, a wait that times out withdraws its
 /// arrival and leaves the barrier usable, rather than breaking it for everyone.
+///
+/// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
+/// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class barrier : public detail::sync_object
 {
 public:
