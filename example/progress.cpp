@@ -33,10 +33,12 @@
 
 #include <boost/range/irange.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -52,17 +54,22 @@ MULTIPROC_TASK(work)
 
 namespace {
 
-// Redraws the bar in place: '\r' goes back to the start of the line.
+// Redraws the bar in place: '\r' goes back to the start of the line, and spaces cover what
+// a longer previous line left.
 void draw(std::size_t received, std::size_t total, const mp::pool_stats& s)
 {
+    static std::size_t widest = 0;
     const std::size_t width = 30;
     const std::size_t filled = total ? width * received / total : width;
     const std::size_t percent = total ? 100 * received / total : 100;
-    std::cout << "\r[" << std::string(filled, '#') << std::string(width - filled, '.') << "] ";
-    std::cout.width(3);
-    std::cout << percent << "% " << received << '/' << total << " | queued " << s.queued
-              << ", running " << s.running << ", done " << s.done << ", failed " << s.failed
-              << std::flush;
+    std::ostringstream line;
+    line << '[' << std::string(filled, '#') << std::string(width - filled, '.') << "] ";
+    line.width(3);
+    line << percent << "% " << received << '/' << total << " | queued " << s.queued << ", running "
+         << s.running << ", done " << s.done << ", failed " << s.failed;
+    const std::string text = line.str();
+    widest = std::max(widest, text.size());
+    std::cout << '\r' << text << std::string(widest - text.size(), ' ') << std::flush;
 }
 
 } // namespace

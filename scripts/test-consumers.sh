@@ -20,7 +20,7 @@ expected="consumer: map 285, queue 0 1 4 9"
 
 check() { # check NAME PROGRAM: runs it and compares its output with $expected
   local out
-  out=$("$2")
+  out=$("$2") || { echo "test-consumers: $1: exited with $?; output: $out" >&2; exit 1; }
   if [ "$out" != "$expected" ]; then
     echo "test-consumers: $1: got '$out', expected '$expected'" >&2
     exit 1
