@@ -43,6 +43,9 @@ std::shared_ptr<connection_state> import_connection(const std::string& token);
 /// A connection passed as an argument to a `process` is passed on to the child (spawn or fork);
 /// both processes then hold that end, so close the ends a process does not use: a reader sees
 /// end-of-stream (`error::peer_closed`, Python's EOFError) only once every writer has closed.
+///
+/// No async (Asio) API yet: `send`, `recv` and `poll` block the calling thread, which is the
+/// only thread they use.
 class connection : public detail::plain_serialization<connection>
 {
 public:

@@ -96,6 +96,9 @@ std::shared_ptr<process_state> make_process_state(process_options options, proce
 /// child exits with code 1. On Linux a child is killed when its parent dies (`PR_SET_PDEATHSIG`,
 /// delivered when the *thread* that started it exits: start processes from threads that outlive
 /// them).
+///
+/// No async (Asio) API yet: `start`, `join` and `join_for` block the calling thread; it starts
+/// no thread in this process.
 class process
 {
 public:
