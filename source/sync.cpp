@@ -32,10 +32,12 @@ struct sync_state
 {
     // Robust on POSIX: a holder's death makes every later lock fail (error::lock_broken).
     bip::interprocess_mutex mutex;
-    bip::interprocess_condition changed;
-    // Locks and conditions: who holds `mutex` (see this_thread_owner), 0 if nobody.
+    // Locks and conditions: who holds `mutex` (see this_thread_owner), 0 if nobody. Written
+    // only by the holder, under the mutex: a thread reading its own id there holds it, so
+    // relaxed order is enough. Beside the mutex, in its cache line: a lock touches one line.
     std::atomic<std::uint64_t> owner{0};
-    std::uint64_t depth = 0;      // recursive_mutex: acquisitions not yet released
+    std::uint64_t depth = 0; // recursive_mutex: acquisitions not yet released
+    bip::interprocess_condition changed;
     std::uint64_t count;          // semaphore: the counter; event: the flag; barrier: arrivals
     std::uint64_t limit;          // bounded_semaphore: the largest count; barrier: parties
     std::uint64_t generation = 0; // barrier: rounds completed
@@ -191,7 +193,7 @@ bool is_semaphore(segment_kind kind) noexcept
 bool lock_owned(sync_state& s, bool recursive, clock::time_point deadline, error_code& ec)
 {
     const std::uint64_t me = this_thread_owner();
-    if (s.owner.load() == me) {
+    if (s.owner.load(std::memory_order_relaxed) == me) {
         if (recursive) {
             ++s.depth;
             return true;
@@ -202,7 +204,7 @@ bool lock_owned(sync_state& s, bool recursive, clock::time_point deadline, error
     }
     if (!lock_state(s, deadline, ec))
         return false;
-    s.owner = me;
+    s.owner.store(me, std::memory_order_relaxed);
     s.depth = 1;
     return true;
 }
@@ -210,7 +212,7 @@ bool lock_owned(sync_state& s, bool recursive, clock::time_point deadline, error
 // The calling thread must hold it.
 bool check_owner(sync_state& s, error_code& ec)
 {
-    if (s.owner.load() == this_thread_owner())
+    if (s.owner.load(std::memory_order_relaxed) == this_thread_owner())
         return true;
     ec = make_error_code(errc::operation_not_permitted);
     return false;
@@ -265,7 +267,7 @@ void acquirable::release(error_code& ec)
     if (!is_semaphore(kind_)) {
         if (!check_owner(*s, ec) || --s->depth > 0)
             return;
-        s->owner = 0;
+        s->owner.store(0, std::memory_order_relaxed);
         s->mutex.unlock();
         return;
     }

@@ -192,8 +192,26 @@ BOOST_AUTO_TEST_CASE(large_values_go_through_and_leave_nothing)
     to_child.put({});
     echo.join();
     BOOST_TEST(echo.exit_code().value() == 0);
-    // Only the two queues themselves remain; every value's segment was removed by its reader.
-    BOOST_TEST(our_shm_names().size() <= 2u);
+    // Only the two queues themselves (each a message queue and an arena) remain; every
+    // value's segment was removed by its reader.
+    BOOST_TEST(our_shm_names().size() <= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_arena_never_blocks_a_put_with_room_in_the_queue)
+{
+    // 40 MiB of large values put before any is taken: more than the arena holds. The rest go
+    // to segments of their own after one short wait for room; all come back, in order.
+    mp::queue<std::string> q;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 40; ++i)
+        q.put(std::string(std::size_t(1) << 20, static_cast<char>('a' + i % 26)));
+    BOOST_TEST((std::chrono::steady_clock::now() - t0 < 5s));
+    for (int i = 0; i < 40; ++i) {
+        const std::string value = q.get_for(20s).value();
+        BOOST_TEST_REQUIRE(value.size() == std::size_t(1) << 20);
+        BOOST_TEST(value.front() == static_cast<char>('a' + i % 26));
+        BOOST_TEST(value.back() == static_cast<char>('a' + i % 26));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(oversized_value_fails_at_the_call_site)
@@ -284,11 +302,14 @@ BOOST_AUTO_TEST_CASE(names_are_removed_with_the_last_handle)
     {
         mp::joinable_queue<int> q;
         mp::queue<std::string> big;
-        big.put(std::string(100000, 'b')); // a value in a segment of its own
+        big.put(std::string(100000, 'b'));   // a value in the queue's arena
+        big.put(std::string(16 << 20, 'c')); // a value in a segment of its own
 #if defined(__linux__)
-        BOOST_TEST(our_shm_names().size() == before + 4); // queue + counters, queue + value
+        // Each queue: message queue + arena; the joinable one's counters; the value's segment.
+        BOOST_TEST(our_shm_names().size() == before + 6);
 #endif
-        BOOST_TEST(big.get().size() == 100000u); // its reader removes the value's segment
+        BOOST_TEST(big.get().size() == 100000u);
+        BOOST_TEST(big.get().size() == std::size_t(16) << 20); // its reader removes its segment
     }
     BOOST_TEST(our_shm_names().size() == before);
 }

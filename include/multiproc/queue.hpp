@@ -35,8 +35,10 @@ std::string queue_token(const queue_core* q);
 /// Both wait until the deadline (`max()`: for ever); false when it passes first.
 bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point deadline,
                error_code& ec);
-bool queue_get(queue_core* q, std::string& payload, queue_clock::time_point deadline,
-               error_code& ec);
+/// Calls `take(context, bytes)` with the value's bytes, valid during the call only (they may be
+/// in shared memory): an exception from it propagates, and the value is gone.
+bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes), void* context,
+               queue_clock::time_point deadline, error_code& ec);
 std::size_t queue_size(const queue_core* q) noexcept;
 std::size_t queue_maxsize(const queue_core* q) noexcept;
 void queue_close(queue_core* q) noexcept;
@@ -172,11 +174,10 @@ protected:
 private:
     bool get_until(std::tuple<T>& value, detail::queue_clock::time_point deadline, error_code& ec)
     {
-        std::string payload;
-        if (!detail::queue_get(core_.get(), payload, deadline, ec) || ec)
-            return false;
-        detail::decode_into(payload, value);
-        return true;
+        const auto decode = [](void* into, std::string_view bytes) {
+            detail::decode_into(bytes, *static_cast<std::tuple<T>*>(into));
+        };
+        return detail::queue_get(core_.get(), decode, &value, deadline, ec) && !ec;
     }
 
     std::shared_ptr<detail::queue_core> core_;

@@ -137,7 +137,7 @@ private:
 class view_source final : public std::streambuf
 {
 public:
-    explicit view_source(const std::string& bytes)
+    explicit view_source(std::string_view bytes)
     {
         char* begin = const_cast<char*>(bytes.data()); // read only: the get area is never written
         setg(begin, begin, begin + bytes.size());
@@ -168,17 +168,18 @@ inline constexpr bool tuple_is_raw_v = false;
 template <class... T>
 inline constexpr bool tuple_is_raw_v<std::tuple<T...>> = (is_raw_v<T> && ...);
 
-/// The raw counterpart of a binary archive: `<<` appends a number's bytes to `out`, which
-/// grows in steps; `finish()` trims it to what was written.
+/// The raw counterpart of a binary archive: `<<` appends a number's bytes to `out` (appends:
+/// no zero-filled growth to write over).
 class raw_writer
 {
 public:
-    explicit raw_writer(std::string& out) noexcept : out_(out), used_(out.size()) {}
-    /// Room for `bytes` more without growing again.
+    explicit raw_writer(std::string& out) noexcept : out_(out) {}
+    /// Room for `bytes` more without growing again (none past `max_encoded_size`: that fails
+    /// at the write, before allocating).
     void reserve(std::size_t bytes)
     {
-        if (out_.size() - used_ < bytes)
-            out_.resize(used_ + bytes);
+        if (bytes <= max_encoded_size - out_.size())
+            out_.reserve(out_.size() + bytes);
     }
     template <class T>
     raw_writer& operator<<(const T& value)
@@ -193,23 +194,28 @@ public:
         }
         return *this;
     }
-    void finish() { out_.resize(used_); }
+
+    /// The bytes `<<` writes for `value`.
+    template <class T>
+    static std::size_t size_of(const T& value) noexcept
+    {
+        if constexpr (std::is_arithmetic_v<T>)
+            return sizeof value;
+        else
+            return sizeof(std::uint64_t) + value.size() * sizeof(typename T::value_type);
+    }
 
 private:
     void put(const void* data, std::size_t size)
     {
         if (size == 0)
-            return;                          // an empty vector's data() may be null
-        if (size > max_encoded_size - used_) // before copying, not after
+            return;                                // an empty vector's data() may be null
+        if (size > max_encoded_size - out_.size()) // before copying, not after
             throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
-        if (out_.size() - used_ < size)
-            out_.resize(std::max(2 * out_.size(), used_ + size));
-        std::memcpy(out_.data() + used_, data, size);
-        used_ += size;
+        out_.append(static_cast<const char*>(data), size);
     }
 
     std::string& out_;
-    std::size_t used_;
 };
 
 /// `>>` takes a number's bytes; too few left is `error::bad_message` (the bytes came from
@@ -217,8 +223,7 @@ private:
 class raw_reader
 {
 public:
-    explicit raw_reader(const std::string& in) noexcept
-        : at_(in.data()), end_(in.data() + in.size())
+    explicit raw_reader(std::string_view in) noexcept : at_(in.data()), end_(in.data() + in.size())
     {}
     template <class T>
     raw_reader& operator>>(T& value)
@@ -236,8 +241,13 @@ public:
             constexpr std::size_t element = sizeof(typename T::value_type);
             if (n > static_cast<std::size_t>(end_ - at_) / element)
                 truncated(); // checked before the length allocates anything
-            value.resize(static_cast<std::size_t>(n));
-            take(value.data(), value.size() * element);
+            if constexpr (std::is_same_v<T, std::string>) {
+                value.assign(at_, static_cast<std::size_t>(n)); // no zero fill to copy over
+                at_ += n;
+            } else {
+                value.resize(static_cast<std::size_t>(n));
+                take(value.data(), value.size() * element);
+            }
         }
         return *this;
     }
@@ -269,7 +279,6 @@ std::string encode_with(Write write)
     if constexpr (Raw) {
         raw_writer writer(out);
         write(writer);
-        writer.finish();
     } else {
         string_sink sink(out, max_encoded_size);
         try {
@@ -286,7 +295,7 @@ std::string encode_with(Write write)
 
 /// Runs `read(in)` on a raw reader (`Raw`) or a binary archive over `bytes`.
 template <bool Raw, class Read>
-void decode_with(const std::string& bytes, Read read)
+void decode_with(std::string_view bytes, Read read)
 {
     if constexpr (Raw) {
         raw_reader reader(bytes);
@@ -302,12 +311,16 @@ void decode_with(const std::string& bytes, Read read)
 template <class... T>
 std::string encode(const T&... values)
 {
-    return encode_with<(is_raw_v<T> && ...)>([&](auto& out) { ((out << values), ...); });
+    return encode_with<(is_raw_v<T> && ...)>([&](auto& out) {
+        if constexpr ((is_raw_v<T> && ...))
+            out.reserve((0 + ... + raw_writer::size_of(values))); // one allocation
+        ((out << values), ...);
+    });
 }
 
 /// Decodes into each element of a tuple, in order (the inverse of encode).
 template <class Tuple>
-void decode_into(const std::string& bytes, Tuple& values)
+void decode_into(std::string_view bytes, Tuple& values)
 {
     decode_with<tuple_is_raw_v<Tuple>>(
         bytes, [&](auto& in) { std::apply([&](auto&... v) { ((in >> v), ...); }, values); });
@@ -374,7 +387,7 @@ std::string encode_argument_sets(const std::vector<Tuple>& sets)
 
 /// Decodes `count` values of type R, appending them to `out`.
 template <class R>
-void decode_results(const std::string& bytes, std::size_t count, std::vector<R>& out)
+void decode_results(std::string_view bytes, std::size_t count, std::vector<R>& out)
 {
     out.reserve(out.size() + count);
     decode_with<is_raw_v<R>>(bytes, [&](auto& in) {
@@ -424,7 +437,6 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
                 held.push_back(std::apply(Function, arguments));
         }
     });
-    raw.finish();
     if constexpr (std::is_void_v<result_t> || is_raw_v<result_t>)
         return raw_results;
     else

@@ -3,17 +3,33 @@
 
 #include "../detail/os.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <pthread.h>
 #include <unistd.h>
 
 namespace multiproc::detail::os {
 
+namespace {
+// getpid() is a system call; a lock checks its owner with it at each acquire and release.
+// A fork()ed child clears it, and finds its own on first use.
+std::atomic<pid_type> cached_pid{0};
+} // namespace
+
 pid_type current_pid() noexcept
 {
-    return ::getpid();
+    pid_type pid = cached_pid.load(std::memory_order_relaxed);
+    if (pid == 0) {
+        static const int registered =
+            ::pthread_atfork(nullptr, nullptr, [] { cached_pid.store(0); });
+        (void)registered;
+        pid = ::getpid();
+        cached_pid.store(pid, std::memory_order_relaxed);
+    }
+    return pid;
 }
 
 pid_type parent_pid() noexcept
