@@ -25,8 +25,10 @@
 // answer line each:
 //
 //     ping        -> pong                    (on the server's thread, at once)
-//     primes N    -> primes N = COUNT        (the primes below N, counted in a worker)
-//     shutdown    -> bye                     (stops accepting; exits once every answer is sent)
+//     primes N    -> primes N = COUNT        (the primes below N, counted in a worker;
+//                                             N at most 100000000: about a minute of CPU)
+//     shutdown    -> bye                     (stops accepting and taking heavy requests; exits
+//                                             once every open connection has closed)
 //     other       -> error: ...
 //
 // SIGINT and SIGTERM stop it as `shutdown` does. One thread runs everything here (main's
@@ -73,6 +75,9 @@ std::uint64_t count_primes(std::uint64_t n)
 MULTIPROC_TASK(count_primes)
 
 namespace {
+
+// A request's bound, so that no client can occupy a worker for hours.
+constexpr std::uint64_t max_primes_below = 100000000;
 
 // What is shared by the connections: the pool, and whether the server is stopping.
 struct server
@@ -123,8 +128,26 @@ private:
         std::uint64_t n = 0;
         if (command == "ping") {
             answer("pong");
-        } else if (command == "primes" && words >> n) {
-            // Off this thread: the pool's worker counts; the handler runs here once it is done.
+        } else if (command == "primes") {
+            if (!(words >> n)) {
+                answer("error: primes N takes a number N");
+            } else if (n > max_primes_below) {
+                answer("error: primes N takes N up to " + std::to_string(max_primes_below));
+            } else {
+                count_in_pool(n);
+            }
+        } else if (command == "shutdown") {
+            server_.stop();
+            answer("bye");
+        } else {
+            answer("error: unknown request '" + line + "'");
+        }
+    }
+
+    // Off this thread: a pool worker counts; the handler runs here once it is done.
+    void count_in_pool(std::uint64_t n)
+    {
+        try {
             server_.pool.apply_async(
                 count_primes, n,
                 [self = shared_from_this(), n](mp::error_code ec, std::uint64_t count) {
@@ -133,11 +156,8 @@ private:
                     else
                         self->answer("primes " + std::to_string(n) + " = " + std::to_string(count));
                 });
-        } else if (command == "shutdown") {
-            server_.stop();
-            answer("bye");
-        } else {
-            answer("error: unknown request '" + line + "'");
+        } catch (const mp::system_error& e) { // error::pool_closed once shutting down
+            answer(std::string("error: ") + e.what());
         }
     }
 

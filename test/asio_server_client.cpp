@@ -145,6 +145,8 @@ int main()
         }
         pings_done = clock_type::now().time_since_epoch().count();
         expect("bad request", c.ask("frobnicate"), "error: unknown request 'frobnicate'");
+        expect("bad number", c.ask("primes x"), "error: primes N takes a number N");
+        expect("too large", c.ask("primes 100000001"), "error: primes N takes N up to 100000000");
     } catch (const std::exception& e) {
         fail(std::string("ping client: ") + e.what());
     }
