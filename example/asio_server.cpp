@@ -26,7 +26,7 @@
 //
 //     ping        -> pong                    (on the server's thread, at once)
 //     primes N    -> primes N = COUNT        (the primes below N, counted in a worker;
-//                                             N at most 100000000: about a minute of CPU)
+//                                             N at most 100000000)
 //     shutdown    -> bye                     (stops accepting and taking heavy requests; exits
 //                                             once every open connection has closed)
 //     other       -> error: ...
