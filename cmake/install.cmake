@@ -27,6 +27,7 @@ install(FILES ${PROJECT_BINARY_DIR}/multiprocConfig.cmake
 # pkg-config: the prefix is found from the .pc file's own place, so the install can move.
 set(multiproc_pc_dir ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 file(RELATIVE_PATH MULTIPROC_PC_PREFIX_FROM_PCDIR /prefix/${multiproc_pc_dir} /prefix)
+string(REGEX REPLACE "/$" "" MULTIPROC_PC_PREFIX_FROM_PCDIR "${MULTIPROC_PC_PREFIX_FROM_PCDIR}")
 set(MULTIPROC_PC_PLATFORM_LIBS "")
 if(WIN32)
   set(MULTIPROC_PC_PLATFORM_LIBS " -lws2_32 -lmswsock -lbcrypt")
