@@ -8,7 +8,7 @@ namespace multiproc::detail {
 
 namespace {
 
-constexpr std::string_view protocol = "multiproc/1";
+constexpr std::string_view protocol = "multiproc/2";
 
 void put_u32(std::string& out, std::uint32_t v)
 {
@@ -93,22 +93,25 @@ void put_u64(std::string& out, std::uint64_t v)
 }
 } // namespace
 
-std::string encode_worker(const std::string& process_name)
+std::string encode(const worker_frame& f)
 {
     std::string out;
     put_text(out, protocol);
-    put_text(out, process_name);
+    put_text(out, f.process_name);
+    put_text(out, f.result_ring);
     return out;
 }
 
-std::string decode_worker(std::string_view body, error_code& ec)
+worker_frame decode_worker(std::string_view body, error_code& ec)
 {
     reader in(body);
     const std::string version = in.text();
-    std::string name = in.text();
+    worker_frame f;
+    f.process_name = in.text();
+    f.result_ring = in.text();
     if (in.finish(ec) && version != protocol)
         ec = make_error_code(error::bad_message);
-    return name;
+    return f;
 }
 
 void append_task_frame(std::string& out, std::uint64_t id, std::string_view task,
@@ -235,7 +238,7 @@ frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_c
         length |= std::uint32_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
     const auto kind = static_cast<frame_kind>(bytes[4]);
     if (length == 0 || length > max_frame_size || kind < frame_kind::run ||
-        kind > frame_kind::stop) {
+        kind > frame_kind::wake) {
         ec = make_error_code(error::bad_message);
         return {};
     }

@@ -22,6 +22,7 @@
 
 #include "detail/frame.hpp"
 #include "detail/os.hpp"
+#include "detail/result_ring.hpp"
 #include "detail/runtime.hpp"
 
 #include <boost/asio/error.hpp>
@@ -79,8 +80,12 @@ struct worker : std::enable_shared_from_this<worker>
     std::deque<pending_task> in_flight; // sent, in order: the front one is running
     std::string outbox;                 // frames not yet written
     std::string writing;                // frames being written
-    std::vector<char> inbox;            // bytes read, not yet a whole frame
+    std::vector<char> inbox; // bytes read from the channel; [inbox_read, inbox_used) unhandled
     std::size_t inbox_used = 0;
+    std::size_t inbox_read = 0;
+    result_ring ring;             // its results (see result_ring.hpp)
+    std::vector<char> ring_bytes; // taken from the ring; from ring_read on, not handled yet
+    std::size_t ring_read = 0;
     std::size_t tasks_sent = 0;
     std::size_t unwritten = 0;           // of the tasks in flight, those still in the outbox
     os::clock::time_point front_started; // about when the running task began
@@ -190,14 +195,17 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         auto w = std::make_shared<worker>(executor);
         os::channel parent_end, child_end;
-        os::channel::make_pair(parent_end, child_end, ec);
+        w->ring = result_ring::create(ec);
+        if (!ec)
+            os::channel::make_pair(parent_end, child_end, ec);
         if (!ec)
             w->child = start_child(parent_end, child_end, ec);
         child_end.close();
         const auto deadline = os::clock::now() + std::chrono::seconds(30);
         if (!ec)
             send_frame(parent_end, frame_kind::worker,
-                       encode_worker("PoolWorker-" + std::to_string(number)), deadline, ec);
+                       encode(worker_frame{"PoolWorker-" + std::to_string(number), w->ring.name()}),
+                       deadline, ec);
         // The initializer is the worker's first task; it is ready once that succeeded.
         if (!ec && options.initializer_task)
             send_frame(parent_end, frame_kind::task,
@@ -304,54 +312,108 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         std::unique_lock<std::mutex> lock(mutex);
         if (w->gone)
             return;
+        if (!ec)
+            w->inbox_used += n;
+        // Before waiting again, ask the worker to wake us; results that came meanwhile first.
+        bool ok = handle_input(*w, done);
+        while (ok && !ec && w->ring.request_wake())
+            ok = handle_input(*w, done);
         if (ec) {
             end_of_stream(w, lock, done);
             lock.unlock();
             done.run();
             return;
         }
-        w->inbox_used += n;
-        std::size_t at = 0;
-        bool bad = false;
-        while (w->inbox_used - at >= frame_header_size) {
-            std::size_t body = 0;
-            error_code frame_ec;
-            const frame_kind kind = parse_frame_header(w->inbox.data() + at, body, frame_ec);
-            if (frame_ec) {
-                bad = true;
-                break;
-            }
-            if (w->inbox_used - at - frame_header_size < body)
-                break; // not all here yet
-            bad = !on_frame(*w, kind,
-                            std::string_view(w->inbox.data() + at + frame_header_size, body), done);
-            at += frame_header_size + body;
-            if (bad)
-                break;
-        }
-        if (bad) {
+        if (!ok) {
             // Not our protocol: this worker cannot be trusted with more. Its end of stream
             // follows the kill.
             error_code ignored;
             w->child.kill(ignored);
         }
-        std::copy(w->inbox.begin() + at, w->inbox.begin() + w->inbox_used, w->inbox.begin());
-        w->inbox_used -= at;
+        std::copy(w->inbox.begin() + w->inbox_read, w->inbox.begin() + w->inbox_used,
+                  w->inbox.begin());
+        w->inbox_used -= w->inbox_read;
+        w->inbox_read = 0;
         read_more(w);
         dispatch();
         lock.unlock();
         done.run();
     }
 
-    // One frame from a worker; false if it breaks the protocol.
-    bool on_frame(worker& w, frame_kind kind, std::string_view body, completions& done)
+    enum class parsed
     {
-        if (kind == frame_kind::started) {
-            w.ready = !options.initializer_task;
-            return true;
-        }
-        if (kind != frame_kind::result)
+        frame,
+        incomplete,
+        bad,
+    };
+
+    // The frame at `at` of `bytes[0, used)`.
+    static parsed next_frame(const std::vector<char>& bytes, std::size_t at, std::size_t used,
+                             frame_kind& kind, std::string_view& body)
+    {
+        if (used - at < frame_header_size)
+            return parsed::incomplete;
+        std::size_t size = 0;
+        error_code ec;
+        kind = parse_frame_header(bytes.data() + at, size, ec);
+        if (ec)
+            return parsed::bad;
+        if (used - at - frame_header_size < size)
+            return parsed::incomplete;
+        body = std::string_view(bytes.data() + at + frame_header_size, size);
+        return parsed::frame;
+    }
+
+    // Handles what the worker sent: the channel's other frames, and the results in the ring's
+    // order (one announced as sent on the channel is taken from there). False if the worker
+    // broke the protocol.
+    bool handle_input(worker& w, completions& done)
+    {
+        if (!w.ring.read(w.ring_bytes))
             return false;
+        bool ok = true;
+        for (;;) {
+            frame_kind kind{};
+            std::string_view channel_body;
+            parsed on_channel;
+            while ((on_channel = next_frame(w.inbox, w.inbox_read, w.inbox_used, kind,
+                                            channel_body)) == parsed::frame &&
+                   kind != frame_kind::result) {
+                if (kind == frame_kind::started)
+                    w.ready = !options.initializer_task;
+                else if (kind != frame_kind::wake)
+                    return false;
+                w.inbox_read += frame_header_size + channel_body.size();
+            }
+            std::string_view ring_body;
+            const parsed in_ring =
+                next_frame(w.ring_bytes, w.ring_read, w.ring_bytes.size(), kind, ring_body);
+            if (on_channel == parsed::bad || in_ring == parsed::bad) {
+                ok = false;
+                break;
+            }
+            if (in_ring == parsed::incomplete)
+                break; // a ring holds whole frames: it is empty
+            if (kind == frame_kind::result_on_channel) {
+                if (on_channel != parsed::frame)
+                    break; // not all here yet
+                ok = on_result(w, channel_body, done);
+                w.inbox_read += frame_header_size + channel_body.size();
+            } else {
+                ok = kind == frame_kind::result && on_result(w, ring_body, done);
+            }
+            w.ring_read += frame_header_size + ring_body.size();
+            if (!ok)
+                break;
+        }
+        w.ring_bytes.erase(w.ring_bytes.begin(), w.ring_bytes.begin() + w.ring_read);
+        w.ring_read = 0;
+        return ok;
+    }
+
+    // One result frame from a worker; false if it breaks the protocol.
+    bool on_result(worker& w, std::string_view body, completions& done)
+    {
         error_code ec;
         result_frame result = decode_result(body, ec);
         if (ec)

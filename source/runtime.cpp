@@ -1,9 +1,11 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 
 #include "detail/runtime.hpp"
+
 #include "detail/frame.hpp"
 #include "detail/names.hpp"
 #include "detail/process_state.hpp"
+#include "detail/result_ring.hpp"
 
 #include <multiproc/init.hpp>
 #include <multiproc/process.hpp>
@@ -12,11 +14,13 @@
 #include <boost/core/demangle.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <thread>
 #include <typeinfo>
 
 namespace multiproc {
@@ -82,16 +86,39 @@ result_frame run_task(const task_frame& work)
     return result;
 }
 
+// Sends a result to the parent: in the ring, or on the channel with its place in the ring.
+void send_result(os::channel& to_parent, result_ring& ring, std::string_view result, error_code& ec)
+{
+    const auto no_deadline = os::clock::time_point::max();
+    if (ring.try_write(frame_kind::result, result)) {
+        if (ring.take_wake_request())
+            send_frame(to_parent, frame_kind::wake, {}, no_deadline, ec);
+        return;
+    }
+    // The ring is full: the parent is far behind. Wake it, and let it catch up.
+    for (bool woken = false; !ring.try_announce_result_on_channel() && !ec; woken = true) {
+        if (!woken)
+            send_frame(to_parent, frame_kind::wake, {}, no_deadline, ec);
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    ring.take_wake_request(); // the result itself wakes it
+    if (!ec)
+        send_frame(to_parent, frame_kind::result, result, no_deadline, ec);
+}
+
 // A pool worker: runs the tasks the parent sends until it says stop. Never returns.
 [[noreturn]] void serve_tasks(os::channel& to_parent, const std::string& worker_body)
 {
     error_code ec;
-    runtime().name = decode_worker(worker_body, ec);
-    const auto no_deadline = os::clock::time_point::max();
+    const worker_frame setup = decode_worker(worker_body, ec);
+    runtime().name = setup.process_name;
+    result_ring results;
     if (!ec)
-        send_frame(to_parent, frame_kind::started, {}, no_deadline, ec);
-    // Each result is sent as soon as its task is done (a worker that dies later loses none),
-    // but one read takes every task that has arrived.
+        results = result_ring::open(setup.result_ring, ec);
+    if (!ec)
+        send_frame(to_parent, frame_kind::started, {}, os::clock::time_point::max(), ec);
+    // Each result is written as soon as its task is done (a worker that dies later loses
+    // none), but one read takes every task that has arrived.
     frame_reader tasks(to_parent);
     std::string_view body;
     while (!ec) {
@@ -103,7 +130,7 @@ result_frame run_task(const task_frame& work)
             ec = make_error_code(error::bad_message);
         if (ec)
             break;
-        send_frame(to_parent, frame_kind::result, encode(run_task(work)), no_deadline, ec);
+        send_result(to_parent, results, encode(run_task(work)), ec);
     }
     os::flush_stdio();
     // Stop is the normal end; so is the parent closing the stream (it terminated the pool).

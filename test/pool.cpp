@@ -78,6 +78,14 @@ int pool_get_setting(int)
 }
 MULTIPROC_TASK(pool_get_setting)
 
+// A result of `size` bytes that says which it is.
+std::string pool_sized_result(int size)
+{
+    std::string out(static_cast<std::size_t>(size), static_cast<char>('a' + size % 26));
+    return out;
+}
+MULTIPROC_TASK(pool_sized_result)
+
 int not_registered_for_pool(int x)
 {
     return x;
@@ -335,6 +343,22 @@ BOOST_AUTO_TEST_CASE(initializer_runs_in_each_worker)
     } catch (const mp::system_error& e) {
         BOOST_TEST((e.code() == mp::error::remote_exception));
         BOOST_TEST(std::string(e.what()).find("no database") != std::string::npos, e.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(results_of_every_size_arrive_in_order)
+{
+    // Small results travel in the workers' result rings (256 KiB); larger ones, and those
+    // that find a ring full, on the channel, announced at their place in the ring.
+    std::vector<int> sizes;
+    for (int i = 0; i < 600; ++i)
+        sizes.push_back(i % 50 == 49 ? 300000 + i : i % 7 == 0 ? 9000 + i : 8 + i % 64);
+    mp::pool p(2);
+    for (int round = 0; round < 2; ++round) {
+        const std::vector<std::string> results = p.map(pool_sized_result, sizes, 1);
+        BOOST_TEST_REQUIRE(results.size() == sizes.size());
+        for (std::size_t i = 0; i < sizes.size(); ++i)
+            BOOST_TEST_REQUIRE((results[i] == pool_sized_result(sizes[i])));
     }
 }
 

@@ -134,6 +134,12 @@ void pool_asio_mark_and_sleep(std::string path, int ms)
 }
 MULTIPROC_TASK(pool_asio_mark_and_sleep)
 
+std::string pool_asio_bytes(int size)
+{
+    return std::string(static_cast<std::size_t>(size), static_cast<char>('a' + size % 26));
+}
+MULTIPROC_TASK(pool_asio_bytes)
+
 // ---------------------------------------------------------------------------------------------
 // Helpers.
 
@@ -1109,6 +1115,29 @@ BOOST_AUTO_TEST_CASE(destroying_a_user_executor_pool_while_its_context_is_idle)
         io.restart();
         io.run_for(200ms);
     }
+}
+
+BOOST_AUTO_TEST_CASE(results_wait_in_the_ring_while_the_executor_is_busy)
+{
+    // The executor is kept busy while the worker finishes tasks sent ahead: their results
+    // wait in its result ring, or on the channel once the ring is short of room, and arrive
+    // complete and in order.
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    std::thread runner([&] { io.run(); });
+    {
+        mp::pool p(io, 1);
+        // Fast tasks: the pool learns to send up to 64 ahead.
+        BOOST_TEST(p.map(pool_asio_bytes, std::vector<int>(300, 9000), 1).size() == 300u);
+        asio::post(io, [] { std::this_thread::sleep_for(300ms); });
+        std::vector<mp::async_result<std::string>> results;
+        for (int i = 0; i < 64; ++i)
+            results.push_back(p.apply_async(pool_asio_bytes, 9000 + i));
+        for (int i = 0; i < 64; ++i)
+            BOOST_TEST_REQUIRE((results[i].get() == pool_asio_bytes(9000 + i)));
+    }
+    work.reset();
+    runner.join();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -9,11 +9,14 @@
 //   run     := text protocol | text process name | text task | text signature | text arguments
 //   started := (empty)
 //   refused := u32 multiproc::error value | text message
-//   worker  := text protocol | text process name          (then tasks, until stop)
+//   worker  := text protocol | text process name | text result ring's name
+//                                                        (then tasks, until stop)
 //   task    := u64 id | text task | text signature | u32 n | text arguments
 //   result  := u64 id | u8 1 | text results
 //            | u64 id | u8 0 | text exception type | text what
 //   stop    := (empty)
+//   result_on_channel := (empty)     in the result ring: this result comes on the channel
+//   wake    := (empty)               worker -> parent: there are results in the ring
 //
 // A task's arguments are n argument sets in one archive (a chunk of a map); its results are
 // the n results in one archive.
@@ -30,13 +33,15 @@ namespace multiproc::detail {
 
 enum class frame_kind : std::uint8_t
 {
-    run = 1,     // parent -> child: the task to run
-    started = 2, // child -> parent: init reached, the task is being run
-    refused = 3, // child -> parent: the task cannot be run here (with the reason)
-    worker = 4,  // parent -> child: serve tasks until the stream ends
-    task = 5,    // parent -> worker
-    result = 6,  // worker -> parent
-    stop = 7,    // parent -> worker: exit once the tasks before this are done
+    run = 1,               // parent -> child: the task to run
+    started = 2,           // child -> parent: init reached, the task is being run
+    refused = 3,           // child -> parent: the task cannot be run here (with the reason)
+    worker = 4,            // parent -> child: serve tasks until the stream ends
+    task = 5,              // parent -> worker
+    result = 6,            // worker -> parent
+    stop = 7,              // parent -> worker: exit once the tasks before this are done
+    result_on_channel = 8, // worker -> parent, in the result ring: too large for it
+    wake = 9,              // worker -> parent: results are waiting in the ring
 };
 
 /// Frames larger than this are refused as malformed.
@@ -76,8 +81,13 @@ struct result_frame
     std::string what;
 };
 
-std::string encode_worker(const std::string& process_name);
-std::string decode_worker(std::string_view body, error_code& ec);
+struct worker_frame
+{
+    std::string process_name;
+    std::string result_ring;
+};
+std::string encode(const worker_frame& f);
+worker_frame decode_worker(std::string_view body, error_code& ec);
 std::string encode(const task_frame& f);
 task_frame decode_task(std::string_view body, error_code& ec);
 std::string encode(const result_frame& f);
