@@ -2,7 +2,13 @@
 
 #include "detail/frame.hpp"
 
+#include <multiproc/task.hpp>
+
+#include <boost/core/demangle.hpp>
+
 #include <cstring>
+#include <exception>
+#include <typeinfo>
 
 namespace multiproc::detail {
 
@@ -303,6 +309,25 @@ frame_kind frame_reader::next(std::string_view& body, error_code& ec)
             return {};
         end_ += n;
     }
+}
+
+result_frame run_task_frame(const task_frame& work)
+{
+    result_frame result;
+    result.id = work.id;
+    const task_entry* task = find_task(std::string_view(work.task));
+    try {
+        if (!task)
+            throw system_error(make_error_code(error::unregistered_task), work.task);
+        if (work.signature != task->signature)
+            throw system_error(make_error_code(error::signature_mismatch), work.task);
+        result.results = task->invoke(work.arguments, work.count);
+    } catch (const std::exception& e) {
+        result = {work.id, false, {}, boost::core::demangle(typeid(e).name()), e.what()};
+    } catch (...) {
+        result = {work.id, false, {}, "unknown exception", ""};
+    }
+    return result;
 }
 
 } // namespace multiproc::detail

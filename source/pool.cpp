@@ -682,8 +682,12 @@ void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, enco
         });
         return;
     }
+    // Tasks already waiting mean no worker had room at the last dispatch, and only a result
+    // or a new worker (which dispatch again) makes room.
+    const bool others_waiting = !pool.queue.empty();
     pool.queue.push_back({id, &task, std::move(chunk), std::move(done), false});
-    pool.dispatch();
+    if (!others_waiting)
+        pool.dispatch();
 }
 
 void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,

@@ -66,26 +66,6 @@ void join_children_at_exit()
     }
 }
 
-// Runs one task frame: every argument set in order, or the exception that stopped it.
-result_frame run_task(const task_frame& work)
-{
-    result_frame result;
-    result.id = work.id;
-    const task_entry* task = find_task(std::string_view(work.task));
-    try {
-        if (!task)
-            throw system_error(make_error_code(error::unregistered_task), work.task);
-        if (work.signature != task->signature)
-            throw system_error(make_error_code(error::signature_mismatch), work.task);
-        result.results = task->invoke(work.arguments, work.count);
-    } catch (const std::exception& e) {
-        result = {work.id, false, {}, boost::core::demangle(typeid(e).name()), e.what()};
-    } catch (...) {
-        result = {work.id, false, {}, "unknown exception", ""};
-    }
-    return result;
-}
-
 // Sends a result to the parent: in the ring, or on the channel with its place in the ring.
 void send_result(os::channel& to_parent, result_ring& ring, std::string_view result, error_code& ec)
 {
@@ -130,7 +110,7 @@ void send_result(os::channel& to_parent, result_ring& ring, std::string_view res
             ec = make_error_code(error::bad_message);
         if (ec)
             break;
-        send_result(to_parent, results, encode(run_task(work)), ec);
+        send_result(to_parent, results, encode(run_task_frame(work)), ec);
     }
     os::flush_stdio();
     // Stop is the normal end; so is the parent closing the stream (it terminated the pool).

@@ -208,9 +208,9 @@ job_result<value_t<R>> single_result(std::vector<task_outcome>& outcomes)
         } else if constexpr (std::is_void_v<R>) {
             r.value.emplace('\0');
         } else {
-            std::vector<R> values;
-            decode_results(outcome.results, 1, values);
-            r.value.emplace(std::move(values.at(0)));
+            R value = make_empty<R>();
+            decode_with<is_raw_v<R>>(outcome.results, [&](auto& in) { in >> value; });
+            r.value.emplace(std::move(value));
         }
     } catch (...) {
         r.error = std::current_exception();
@@ -219,9 +219,10 @@ job_result<value_t<R>> single_result(std::vector<task_outcome>& outcomes)
 }
 
 /// Sends every chunk of a job and calls `deliver(job_result<T>)` once, when all have ended:
-/// `finish(outcomes)` makes the value from the chunks' outcomes, in order.
-template <class T, class Finish, class Deliver>
-void run_job(pool_core& pool, std::uint64_t first_id, const task_entry& task,
+/// `finish(outcomes)` makes the value from the chunks' outcomes, in order. `Core` is a pool's
+/// core (pool_core, or the MPI pool's), whose pool_submit... are found by argument lookup.
+template <class T, class Core, class Finish, class Deliver>
+void run_job(Core& pool, std::uint64_t first_id, const task_entry& task,
              std::vector<encoded_chunk> chunks, Finish finish, Deliver deliver)
 {
     struct gather
@@ -316,10 +317,10 @@ struct result_state
 /// Starts a job whose completion goes to an Asio completion handler, `void(error_code)` for a
 /// void task, `void(error_code, T)` otherwise. The handler runs on its associated executor
 /// (the pool's by default); its cancellation slot cancels the job.
-template <class T, bool Void>
+template <class T, bool Void, class Core = pool_core>
 struct initiate_job
 {
-    std::shared_ptr<pool_core> pool;
+    std::shared_ptr<Core> pool;
 
     template <class Handler, class Finish>
     void operator()(Handler&& handler, const task_entry* task, std::vector<encoded_chunk> chunks,
@@ -437,7 +438,7 @@ private:
 /// ahead, so a stream over any number of items runs in bounded memory (Python's imap reads its
 /// whole input at once). A failed chunk throws from `next()` where its results would be; the
 /// stream goes on after it.
-template <class R>
+template <class R, class Core = detail::pool_core>
 class imap_stream
 {
 public:
@@ -520,7 +521,7 @@ public:
     iterator end() { return iterator(); }
 
     /// @cond MULTIPROC_INTERNAL
-    imap_stream(std::shared_ptr<detail::pool_core> pool, const detail::task_entry& task,
+    imap_stream(std::shared_ptr<Core> pool, const detail::task_entry& task,
                 std::function<detail::encoded_chunk()> next_chunk, std::size_t window, bool ordered)
         : pool_(std::move(pool)), task_(&task), next_chunk_of_input_(std::move(next_chunk)),
           window_(window), ordered_(ordered), shared_(std::make_shared<detail::stream_state>())
@@ -540,17 +541,17 @@ private:
             const std::size_t number = sent_++;
             counts_[number] = chunk.count;
             ++in_flight_;
-            detail::pool_submit(*pool_, detail::pool_reserve_ids(*pool_, 1), *task_,
-                                std::move(chunk),
-                                [s = shared_, number](detail::task_outcome&& outcome) {
-                                    std::lock_guard<std::mutex> lock(s->mutex);
-                                    s->outcomes.emplace(number, std::move(outcome));
-                                    s->arrived.notify_all();
-                                });
+            // Unqualified: the core's own functions (argument-dependent lookup).
+            pool_submit(*pool_, pool_reserve_ids(*pool_, 1), *task_, std::move(chunk),
+                        [s = shared_, number](detail::task_outcome&& outcome) {
+                            std::lock_guard<std::mutex> lock(s->mutex);
+                            s->outcomes.emplace(number, std::move(outcome));
+                            s->arrived.notify_all();
+                        });
         }
     }
 
-    std::shared_ptr<detail::pool_core> pool_;
+    std::shared_ptr<Core> pool_;
     const detail::task_entry* task_;
     std::function<detail::encoded_chunk()> next_chunk_of_input_;
     std::size_t window_;

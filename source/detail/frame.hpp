@@ -93,6 +93,11 @@ task_frame decode_task(std::string_view body, error_code& ec);
 std::string encode(const result_frame& f);
 result_frame decode_result(std::string_view body, error_code& ec);
 
+/// Runs a task frame through the registry: every argument set in order, or the exception that
+/// stopped it (an unknown task or another signature are `system_error`s, as thrown). What a
+/// worker that is sent tasks does with each: a pool worker, an MPI worker rank.
+result_frame run_task_frame(const task_frame& work);
+
 std::string encode(const run_frame& f);
 run_frame decode_run(std::string_view body, error_code& ec);
 std::string encode(const refused_frame& f);
