@@ -75,6 +75,7 @@ auto call_or_throw(const char* what, Operation operation)
 
 } // namespace multiproc
 
+/// @cond MULTIPROC_INTERNAL
 namespace boost {
 namespace system {
 template <>
@@ -84,5 +85,6 @@ struct is_error_code_enum<multiproc::error>
 };
 } // namespace system
 } // namespace boost
+/// @endcond
 
 #endif

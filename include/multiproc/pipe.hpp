@@ -43,14 +43,19 @@ std::shared_ptr<connection_state> import_connection(const std::string& token);
 /// A connection passed as an argument to a `process` is passed on to the child (spawn or fork);
 /// both processes then hold that end, so close the ends a process does not use: a reader sees
 /// end-of-stream (`error::peer_closed`, Python's EOFError) only once every writer has closed.
+///
+/// No async (Asio) API yet: `send`, `recv` and `poll` block the calling thread, which is the
+/// only thread they use.
 class connection : public detail::plain_serialization<connection>
 {
 public:
     /// A closed connection.
     connection() = default;
+    /// @cond MULTIPROC_INTERNAL
     explicit connection(std::shared_ptr<detail::connection_state> state) noexcept
         : state_(std::move(state))
     {}
+    /// @endcond
 
     /// Sends a value, encoded with Boost.Serialization.
     template <class T>
@@ -59,6 +64,7 @@ public:
         detail::call_or_throw("multiproc::connection::send",
                               [&](error_code& ec) { send(value, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class T>
     void send(const T& value, error_code& ec)
     {
@@ -77,6 +83,7 @@ public:
         return detail::call_or_throw("multiproc::connection::recv",
                                      [&](error_code& ec) { return recv<T>(ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class T>
     T recv(error_code& ec)
     {
@@ -90,8 +97,11 @@ public:
 
     /// Sends raw bytes; `recv_bytes` receives them (Python's send_bytes / recv_bytes).
     void send_bytes(std::string_view bytes);
+    /// As above, with the failure in `ec` instead of thrown.
     void send_bytes(std::string_view bytes, error_code& ec);
+    /// Receives what one `send_bytes` sent.
     std::string recv_bytes();
+    /// As above, with the failure in `ec` instead of thrown.
     std::string recv_bytes(error_code& ec);
 
     /// True when a message (or end-of-stream) can be received without blocking, waiting at
@@ -102,6 +112,7 @@ public:
         return detail::call_or_throw("multiproc::connection::poll",
                                      [&](error_code& ec) { return poll(timeout, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool poll(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
@@ -110,8 +121,11 @@ public:
 
     /// Closes this end in this process (other processes' copies stay open).
     void close() noexcept;
+    /// True once closed (or default-constructed).
     bool closed() const noexcept;
+    /// True if this end may receive (false for the sending end of a one-way pipe).
     bool readable() const noexcept;
+    /// True if this end may send (false for the receiving end of a one-way pipe).
     bool writable() const noexcept;
 
     /// Serialization passes the connection to a spawned child; only as a `process` argument.
@@ -121,6 +135,7 @@ public:
         const std::string token = detail::export_connection(state_);
         archive << token;
     }
+    /// The child's side of `save`.
     template <class Archive>
     void load(Archive& archive, unsigned)
     {
@@ -140,6 +155,7 @@ inline constexpr std::size_t max_message_size = detail::max_encoded_size;
 /// Two connected ends (Python's `Pipe(duplex)`). With `duplex` false the first end only
 /// receives and the second only sends.
 std::pair<connection, connection> pipe(bool duplex = true);
+/// As above, with the failure in `ec` instead of thrown.
 std::pair<connection, connection> pipe(bool duplex, error_code& ec);
 
 } // namespace multiproc

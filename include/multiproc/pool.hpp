@@ -60,6 +60,7 @@ const task_entry& registered_task(F function)
 class remote_error : public system_error
 {
 public:
+    /// The error of an exception of type `type` whose `what()` was `what`.
     remote_error(std::string type, std::string what)
         : system_error(make_error_code(error::remote_exception), type + ": " + what),
           type_(std::move(type)), message_(std::move(what))
@@ -99,8 +100,10 @@ struct pool_options
         return *this;
     }
 
+    /// @cond MULTIPROC_INTERNAL
     const detail::task_entry* initializer_task = nullptr;
     std::string initializer_arguments;
+    /// @endcond
 };
 
 /// A pool's counts at one moment, for logging and progress. A task is one `apply`/`apply_async`
@@ -368,9 +371,11 @@ template <class R>
 class async_result
 {
 public:
+    /// @cond MULTIPROC_INTERNAL
     explicit async_result(std::shared_ptr<detail::result_state<detail::value_t<R>>> state) noexcept
         : state_(std::move(state))
     {}
+    /// @endcond
 
     /// Waits for the task; returns its value or throws what stopped it: `remote_error` for an
     /// exception in the task, `system_error` with `error::worker_died` if its worker died.
@@ -383,6 +388,7 @@ public:
         if constexpr (!std::is_void_v<R>)
             return std::move(*state_->result.value);
     }
+    /// Waits until the task has finished, successfully or not.
     void wait()
     {
         std::unique_lock<std::mutex> lock(state_->mutex);
@@ -410,6 +416,7 @@ public:
             return get();
         }
     }
+    /// True once the task has finished (Python's `ready()`).
     bool ready() const
     {
         std::lock_guard<std::mutex> lock(state_->mutex);
@@ -469,16 +476,26 @@ public:
     class iterator
     {
     public:
+        /// The types of an input iterator over `R`.
+        ///@{
         using iterator_category = std::input_iterator_tag;
         using value_type = R;
         using difference_type = std::ptrdiff_t;
         using pointer = const R*;
         using reference = const R&;
+        ///@}
 
+        /// The end.
         iterator() = default;
+        /// At the first result of `stream`, which it reads.
         explicit iterator(imap_stream* stream) : stream_(stream) { ++*this; }
+        /// The current result.
+        ///@{
         const R& operator*() const { return *current_; }
         const R* operator->() const { return &*current_; }
+        ///@}
+        /// Reads the next result; at the end it equals `iterator()`.
+        ///@{
         iterator& operator++()
         {
             current_ = stream_->next();
@@ -487,21 +504,29 @@ public:
             return *this;
         }
         void operator++(int) { ++*this; }
+        ///@}
+        /// Two iterators are equal when both are at the end (or are the same iterator).
+        ///@{
         bool operator==(const iterator& other) const { return stream_ == other.stream_; }
         bool operator!=(const iterator& other) const { return stream_ != other.stream_; }
+        ///@}
 
     private:
         imap_stream* stream_ = nullptr;
         std::optional<R> current_;
     };
+    /// Starts reading: an iterator at the next result.
     iterator begin() { return iterator(this); }
+    /// The end of the stream.
     iterator end() { return iterator(); }
 
+    /// @cond MULTIPROC_INTERNAL
     imap_stream(std::shared_ptr<Core> pool, const detail::task_entry& task,
                 std::function<detail::encoded_chunk()> next_chunk, std::size_t window, bool ordered)
         : pool_(std::move(pool)), task_(&task), next_chunk_of_input_(std::move(next_chunk)),
           window_(window), ordered_(ordered), shared_(std::make_shared<detail::stream_state>())
     {}
+    /// @endcond
 
 private:
     // Sends chunks until `window_` are out or the input ends.
@@ -549,11 +574,13 @@ template <class Core>
 class basic_pool
 {
 public:
+    /// The executor that runs the supervisor and, by default, completion handlers.
     using executor_type = boost::asio::any_io_executor;
 
     basic_pool(const basic_pool&) = delete;
     basic_pool& operator=(const basic_pool&) = delete;
 
+    /// The pool's executor: the given one, or its own thread's.
     executor_type get_executor() const { return pool_executor(*core_); }
 
     /// Runs `function(args...)` in a worker and waits for its result.

@@ -37,6 +37,7 @@ enum class start_method
 
 /// The start method used by processes that do not choose one (Python's `set_start_method`).
 void set_start_method(start_method method) noexcept;
+/// The start method of processes that do not choose one: spawn unless set otherwise.
 start_method get_start_method() noexcept;
 
 /// Settings of one process (Python's `Process(name=..., daemon=...)` and the context).
@@ -95,6 +96,9 @@ std::shared_ptr<process_state> make_process_state(process_options options, proce
 /// child exits with code 1. On Linux a child is killed when its parent dies (`PR_SET_PDEATHSIG`,
 /// delivered when the *thread* that started it exits: start processes from threads that outlive
 /// them).
+///
+/// No async (Asio) API yet: `start`, `join` and `join_for` block the calling thread; it starts
+/// no thread in this process.
 class process
 {
 public:
@@ -111,6 +115,7 @@ public:
         : process(process_options{}, std::forward<F>(function), std::forward<Args>(args)...)
     {}
 
+    /// The same, with settings (Python's `name`, `daemon` and a start method).
     template <class F, class... Args>
     process(process_options options, F&& function, Args&&... args)
     {
@@ -142,11 +147,13 @@ public:
 
     /// Starts the child (once). Returns once it is created; it does not wait for the function.
     void start();
+    /// As above, with the failure in `ec` instead of thrown.
     void start(error_code& ec);
 
     /// Waits until the child has exited. Reports `error::not_initialized` or
     /// `error::start_timeout` for a spawned child that never reached `multiproc::init`.
     void join();
+    /// As above, with the failure in `ec` instead of thrown.
     void join(error_code& ec);
 
     /// Waits at most `timeout`; true if the child has exited.
@@ -156,6 +163,7 @@ public:
         return detail::call_or_throw("multiproc::process::join_for",
                                      [&](error_code& ec) { return join_for(timeout, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
@@ -164,9 +172,11 @@ public:
 
     /// Asks the child to stop: SIGTERM on POSIX (exit code -15), TerminateProcess on Windows.
     void terminate();
+    /// As above, with the failure in `ec` instead of thrown.
     void terminate(error_code& ec);
     /// Stops the child at once: SIGKILL on POSIX (exit code -9), TerminateProcess on Windows.
     void kill();
+    /// As above, with the failure in `ec` instead of thrown.
     void kill(error_code& ec);
 
     /// True from `start()` until the child has exited.
@@ -176,7 +186,9 @@ public:
     std::optional<int> exit_code();
     /// The child's id; 0 before `start()`.
     pid_type pid() const noexcept;
+    /// Its name (Python's `p.name`): the one given, or "Process-N".
     const std::string& name() const noexcept;
+    /// True if terminated rather than joined when this program exits (Python's `p.daemon`).
     bool daemon() const noexcept;
     /// False for a default-constructed process.
     explicit operator bool() const noexcept { return state_ != nullptr; }

@@ -79,6 +79,7 @@ public:
     {
         detail::call_or_throw("multiproc::queue::put", [&](error_code& ec) { put(value, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     void put(const T& value, error_code& ec)
     {
         try {
@@ -106,6 +107,7 @@ public:
         return detail::call_or_throw("multiproc::queue::get",
                                      [&](error_code& ec) { return get(ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     T get(error_code& ec)
     {
         std::tuple<T> value(detail::make_empty<T>());
@@ -129,8 +131,11 @@ public:
 
     /// How many values it holds now; approximate while other processes use it (as in Python).
     std::size_t size() const noexcept { return detail::queue_size(core_.get()); }
+    /// `size() == 0`, as approximate.
     bool empty() const noexcept { return size() == 0; }
+    /// `size() >= maxsize()`, as approximate.
     bool full() const noexcept { return size() >= maxsize(); }
+    /// The most values it holds; `put` waits beyond (0 at construction: a large default).
     std::size_t maxsize() const noexcept { return detail::queue_maxsize(core_.get()); }
 
     /// This process puts and gets no more through this queue (Python's `close`): later calls
@@ -145,6 +150,7 @@ public:
         const std::string token = detail::queue_token(core_.get());
         archive << token;
     }
+    /// The receiving process's side of `save`.
     template <class Archive>
     void load(Archive& archive, unsigned)
     {
@@ -155,6 +161,7 @@ public:
     BOOST_SERIALIZATION_SPLIT_MEMBER()
 
 protected:
+    /// @cond MULTIPROC_INTERNAL
     struct joinable_tag
     {
     };
@@ -162,6 +169,7 @@ protected:
         : core_(detail::create_queue(maxsize, detail::type_tag<T>(), true))
     {}
     detail::queue_core* core() const noexcept { return core_.get(); }
+    /// @endcond
 
 private:
     bool get_until(std::tuple<T>& value, detail::queue_clock::time_point deadline, error_code& ec)
@@ -181,10 +189,13 @@ template <class T>
 class joinable_queue : public queue<T>
 {
 public:
+    /// A new queue of at most `maxsize` values (0: a large default), as `queue`'s.
     explicit joinable_queue(std::size_t maxsize = 0)
         : queue<T>(typename queue<T>::joinable_tag{}, maxsize)
     {}
+    /// @cond MULTIPROC_INTERNAL
     explicit joinable_queue(detail::empty_handle_t) noexcept : queue<T>(detail::empty_handle) {}
+    /// @endcond
 
     /// A value taken with `get` has been dealt with. More calls than values put: an
     /// `errc::invalid_argument` error (Python's ValueError).
@@ -200,6 +211,7 @@ public:
             detail::queue_join(this->core(), detail::queue_clock::time_point::max(), ec);
         });
     }
+    /// Waits at most `timeout`; true once every value put has been reported done.
     template <class Rep, class Period>
     bool join_for(std::chrono::duration<Rep, Period> timeout)
     {

@@ -24,6 +24,9 @@
 namespace multiproc {
 
 /// A named block of shared memory, zero-filled when created. Copies share it.
+///
+/// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
+/// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class shared_memory : public detail::named_handle
 {
 public:
@@ -31,9 +34,11 @@ public:
     shared_memory() noexcept : named_handle(detail::segment_kind::memory) {}
     /// A new block of `size` bytes (at least 1: `errc::invalid_argument` otherwise).
     shared_memory(create_only_t, std::size_t size);
+    /// As above, with the failure in `ec` instead of thrown.
     shared_memory(create_only_t, std::size_t size, error_code& ec);
     /// Attaches to the block called `name`.
     shared_memory(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     shared_memory(open_only_t, const std::string& name, error_code& ec);
 
     /// The first byte; null for an empty handle. Aligned for any type of alignment up to 64.
@@ -77,6 +82,9 @@ protected:
 
 /// One `T` in shared memory with its lock (Python's `multiprocessing.Value`). `T` is trivially
 /// copyable: its bytes are all there is to it.
+///
+/// Inherited (from an internal base): `recursive_mutex& get_lock() const`, the lock that
+/// guards the memory (Python's `get_lock()`); `load`/`store` may be called while holding it.
 template <class T>
 class shared_value : public detail::locked_memory
 {
@@ -86,12 +94,14 @@ class shared_value : public detail::locked_memory
 public:
     /// An empty handle; assign or deserialize one.
     shared_value() = default;
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit shared_value(create_only_t, const T& initial = T())
     {
         error_code ec;
         *this = shared_value(create_only, initial, ec);
         detail::throw_if(ec, "multiproc::shared_value");
     }
+    /// As above, with the failure in `ec` instead of thrown.
     shared_value(create_only_t, const T& initial, error_code& ec) : locked_memory(sizeof(T), ec)
     {
         if (!ec)
@@ -104,6 +114,7 @@ public:
         return detail::call_or_throw("multiproc::shared_value::load",
                                      [&](error_code& ec) { return load(ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     T load(error_code& ec) const
     {
         T value{};
@@ -116,6 +127,7 @@ public:
         detail::call_or_throw("multiproc::shared_value::store",
                               [&](error_code& ec) { store(value, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     void store(const T& value, error_code& ec) { store_bytes(&value, 0, sizeof(T), ec); }
 
     /// The value itself, without locking (Python's `get_obj()`): hold `get_lock()` to
@@ -125,6 +137,9 @@ public:
 
 /// A fixed number of `T` in shared memory with their lock (Python's `multiprocessing.Array`),
 /// zero-filled or copied from a vector.
+///
+/// Inherited (from an internal base): `recursive_mutex& get_lock() const`, the lock that
+/// guards the memory (Python's `get_lock()`); `load`/`store` may be called while holding it.
 template <class T>
 class shared_array : public detail::locked_memory
 {
@@ -140,20 +155,26 @@ public:
         *this = shared_array(create_only, size, ec);
         detail::throw_if(ec, "multiproc::shared_array");
     }
+    /// As above, with the failure in `ec` instead of thrown.
     shared_array(create_only_t, std::size_t size, error_code& ec)
         : locked_memory(size * sizeof(T), ec)
     {}
+    /// A new array holding a copy of `initial`.
     shared_array(create_only_t, const std::vector<T>& initial)
         : shared_array(create_only, initial.size())
     {
         std::memcpy(data(), initial.data(), initial.size() * sizeof(T));
     }
 
+    /// The number of elements.
     std::size_t size() const noexcept { return memory_.size() / sizeof(T); }
     /// The elements themselves, without locking (Python's `get_obj()`).
     T* data() const noexcept { return static_cast<T*>(memory_.data()); }
+    /// `data()`, for a range-for (without locking).
     T* begin() const noexcept { return data(); }
+    /// `data() + size()`.
     T* end() const noexcept { return data() + size(); }
+    /// Element `i`, without locking or bounds check.
     T& operator[](std::size_t i) const noexcept { return data()[i]; }
 
     /// Element `i`, read under the lock; `errc::result_out_of_range` past the end.
@@ -162,17 +183,20 @@ public:
         return detail::call_or_throw("multiproc::shared_array::load",
                                      [&](error_code& ec) { return load(i, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     T load(std::size_t i, error_code& ec) const
     {
         T value{};
         load_bytes(&value, i * sizeof(T), sizeof(T), ec);
         return value;
     }
+    /// Writes element `i` under the lock; `errc::result_out_of_range` past the end.
     void store(std::size_t i, const T& value)
     {
         detail::call_or_throw("multiproc::shared_array::store",
                               [&](error_code& ec) { store(i, value, ec); });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     void store(std::size_t i, const T& value, error_code& ec)
     {
         store_bytes(&value, i * sizeof(T), sizeof(T), ec);

@@ -94,14 +94,22 @@ protected:
 /// A lock across processes (Python's `Lock`): held by one thread of one process at a time.
 /// Acquiring it again in the thread that holds it fails with
 /// `errc::resource_deadlock_would_occur` instead of deadlocking; `try_acquire` returns false.
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class mutex : public detail::acquirable
 {
 public:
     /// An empty handle; assign or deserialize one.
     mutex() noexcept : acquirable(detail::segment_kind::mutex) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit mutex(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     mutex(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     mutex(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     mutex(open_only_t, const std::string& name, error_code& ec);
 };
 /// Python's name.
@@ -109,13 +117,21 @@ using lock = mutex;
 
 /// A lock that the thread holding it may acquire again (Python's `RLock`); it is free again
 /// after as many releases as acquires.
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class recursive_mutex : public detail::acquirable
 {
 public:
     recursive_mutex() noexcept : acquirable(detail::segment_kind::recursive_mutex) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit recursive_mutex(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     recursive_mutex(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     recursive_mutex(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     recursive_mutex(open_only_t, const std::string& name, error_code& ec);
 };
 /// Python's name.
@@ -123,23 +139,34 @@ using recursive_lock = recursive_mutex;
 
 /// A counter that `acquire` decrements, waiting while it is zero, and `release` increments
 /// (Python's `Semaphore`). Any process may release.
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class semaphore : public detail::acquirable
 {
 public:
     semaphore() noexcept : acquirable(detail::segment_kind::semaphore) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit semaphore(create_only_t, std::size_t value = 1);
+    /// As above, with the failure in `ec` instead of thrown.
     semaphore(create_only_t, std::size_t value, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     semaphore(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     semaphore(open_only_t, const std::string& name, error_code& ec);
 
     /// The counter now (Python's `get_value()`).
     std::size_t get_value() const;
+    /// As above, with the failure in `ec` instead of thrown.
     std::size_t get_value(error_code& ec) const;
 
 protected:
+    /// @cond MULTIPROC_INTERNAL
     explicit semaphore(detail::segment_kind kind) noexcept : acquirable(kind) {}
     semaphore(detail::segment_kind kind, std::size_t value, error_code& ec);
     semaphore(detail::segment_kind kind, const std::string& name, error_code& ec);
+    /// @endcond
 };
 
 /// A semaphore whose counter may not exceed its initial value (Python's `BoundedSemaphore`):
@@ -148,31 +175,48 @@ class bounded_semaphore : public semaphore
 {
 public:
     bounded_semaphore() noexcept : semaphore(detail::segment_kind::bounded_semaphore) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit bounded_semaphore(create_only_t, std::size_t value = 1);
+    /// As above, with the failure in `ec` instead of thrown.
     bounded_semaphore(create_only_t, std::size_t value, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     bounded_semaphore(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     bounded_semaphore(open_only_t, const std::string& name, error_code& ec);
 };
 
 /// A flag that processes can wait for (Python's `Event`).
+///
+/// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
+/// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class event : public detail::sync_object
 {
 public:
     event() noexcept : sync_object(detail::segment_kind::event) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit event(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     event(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     event(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     event(open_only_t, const std::string& name, error_code& ec);
 
     /// Sets the flag and wakes every waiter.
     void set();
+    /// As above, with the failure in `ec` instead of thrown.
     void set(error_code& ec);
+    /// Clears the flag: `wait` waits again.
     void clear();
+    /// As above, with the failure in `ec` instead of thrown.
     void clear(error_code& ec);
+    /// The flag now.
     bool is_set() const;
+    /// As above, with the failure in `ec` instead of thrown.
     bool is_set(error_code& ec) const;
     /// Waits until the flag is set.
     void wait() const;
+    /// As above, with the failure in `ec` instead of thrown.
     void wait(error_code& ec) const;
     /// Waits at most `timeout`; returns the flag (Python's `wait(timeout)`).
     template <class Rep, class Period>
@@ -182,6 +226,7 @@ public:
             return wait_until(detail::deadline_after(timeout), ec);
         });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec) const
     {
@@ -195,17 +240,26 @@ private:
 /// A condition variable with its own lock (Python's `Condition()`): acquire it (it is
 /// Lockable), then `wait` releases it while waiting and holds it again on return. `wait`,
 /// `notify` and `notify_all` need the lock (`errc::operation_not_permitted` otherwise).
+///
+/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
+/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
+/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
 class condition : public detail::acquirable
 {
 public:
     condition() noexcept : acquirable(detail::segment_kind::condition) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
     explicit condition(create_only_t);
+    /// As above, with the failure in `ec` instead of thrown.
     condition(create_only_t, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     condition(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     condition(open_only_t, const std::string& name, error_code& ec);
 
     /// Waits until notified (or woken spuriously, as every condition variable may be).
     void wait();
+    /// As above, with the failure in `ec` instead of thrown.
     void wait(error_code& ec);
     /// Waits at most `timeout`; false if it ran out.
     template <class Rep, class Period>
@@ -215,6 +269,7 @@ public:
             return wait_until(detail::deadline_after(timeout), ec);
         });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
@@ -244,8 +299,11 @@ public:
 
     /// Wakes up to `n` waiters.
     void notify(std::size_t n = 1);
+    /// As above, with the failure in `ec` instead of thrown.
     void notify(std::size_t n, error_code& ec);
+    /// Wakes every waiter.
     void notify_all();
+    /// As above, with the failure in `ec` instead of thrown.
     void notify_all(error_code& ec);
 
 private:
@@ -255,18 +313,25 @@ private:
 /// Lets `parties` processes (or threads) wait until all of them have arrived (Python's
 /// `Barrier`); then it starts over. Unlike Python's, a wait that times out withdraws its
 /// arrival and leaves the barrier usable, rather than breaking it for everyone.
+///
+/// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
+/// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class barrier : public detail::sync_object
 {
 public:
     barrier() noexcept : sync_object(detail::segment_kind::barrier) {}
     /// `parties` must be at least 1 (`errc::invalid_argument`).
     barrier(create_only_t, std::size_t parties);
+    /// As above, with the failure in `ec` instead of thrown.
     barrier(create_only_t, std::size_t parties, error_code& ec);
+    /// Opens the existing one called `name` (`open_only`).
     barrier(open_only_t, const std::string& name);
+    /// As above, with the failure in `ec` instead of thrown.
     barrier(open_only_t, const std::string& name, error_code& ec);
 
     /// Waits for the others; returns this caller's arrival index, 0 to parties - 1.
     std::size_t wait();
+    /// As above, with the failure in `ec` instead of thrown.
     std::size_t wait(error_code& ec);
     /// Waits at most `timeout`; false if it ran out.
     template <class Rep, class Period>
@@ -276,12 +341,14 @@ public:
             return wait_until(detail::deadline_after(timeout), ec).has_value();
         });
     }
+    /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
     bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
         return wait_until(detail::deadline_after(timeout), ec).has_value();
     }
 
+    /// How many must arrive to release them all.
     std::size_t parties() const;
     /// How many are waiting now (Python's `n_waiting`).
     std::size_t n_waiting() const;

@@ -468,8 +468,10 @@ bool is_registered(F function) noexcept
 
 } // namespace multiproc
 
+/// @cond MULTIPROC_INTERNAL
 #define MULTIPROC_DETAIL_CAT2(a, b) a##b
 #define MULTIPROC_DETAIL_CAT(a, b) MULTIPROC_DETAIL_CAT2(a, b)
+/// @endcond
 
 /// Registers the free function `fn` under the name `#fn`, so that a spawned child can run it.
 /// Use it once, at namespace scope, in the program that calls the task (any translation unit).

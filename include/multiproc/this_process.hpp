@@ -30,8 +30,8 @@ unsigned cpu_count() noexcept;
 /// Name and id of a process, as `current_process()` reports them.
 struct process_info
 {
-    std::string name;
-    pid_type pid = 0;
+    std::string name; ///< "MainProcess", or the name given to `process_options`.
+    pid_type pid = 0; ///< The process id.
 };
 
 /// The calling process's name and id (Python's `current_process()`).
