@@ -9,7 +9,6 @@
 #include <multiproc/shared_memory.hpp>
 #include <multiproc/sync.hpp>
 
-#include "../source/detail/frame.hpp"
 #include "test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -23,6 +22,8 @@
 #include <vector>
 
 #if !defined(_WIN32)
+#include "../source/detail/frame.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -32,7 +33,6 @@
 #endif
 
 namespace mp = multiproc;
-namespace md = multiproc::detail;
 using namespace std::chrono_literals;
 
 namespace {
@@ -53,6 +53,8 @@ MULTIPROC_TASK(security_square)
 } // namespace
 
 #if !defined(_WIN32)
+namespace md = multiproc::detail;
+
 namespace {
 
 std::string self_path()
