@@ -6,6 +6,7 @@
 
 #include <boost/core/demangle.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <typeinfo>
@@ -173,14 +174,16 @@ result_frame decode_result(std::string_view body, error_code& ec)
     reader in(body);
     result_frame f;
     f.id = in.u64();
-    f.ok = in.u8() != 0;
+    const std::uint8_t ok = in.u8();
+    f.ok = ok != 0;
     if (f.ok) {
         f.results = in.text();
     } else {
         f.exception_type = in.text();
         f.what = in.text();
     }
-    in.finish(ec);
+    if (in.finish(ec) && ok > 1) // only 0 and 1 are written: anything else is not ours
+        ec = make_error_code(error::bad_message);
     return f;
 }
 
@@ -278,8 +281,13 @@ frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
     const frame_kind kind = parse_frame_header(header, size, ec);
     if (ec)
         return {};
-    body.resize(size);
-    c.read_exact(body.data(), body.size(), ec);
+    // Grown as the body arrives: a header alone must not make us allocate up to max_frame_size.
+    body.clear();
+    while (body.size() < size && !ec) {
+        const std::size_t have = body.size();
+        body.resize(have + std::min(size - have, std::max<std::size_t>(have, 64 * 1024)));
+        c.read_exact(body.data() + have, body.size() - have, ec);
+    }
     return kind;
 }
 
@@ -303,7 +311,9 @@ frame_kind frame_reader::next(std::string_view& body, error_code& ec)
         std::copy(buffer_.begin() + begin_, buffer_.begin() + end_, buffer_.begin());
         end_ -= begin_;
         begin_ = 0;
-        buffer_.resize(std::max(buffer_.size(), std::max<std::size_t>(wanted, 64 * 1024)));
+        // Grown as the frame arrives (doubling), not to the size its header claims.
+        const std::size_t room = std::max<std::size_t>(2 * end_, 64 * 1024);
+        buffer_.resize(std::max(buffer_.size(), std::min(wanted, room)));
         const std::size_t n = channel_.read_some(buffer_.data() + end_, buffer_.size() - end_, ec);
         if (ec)
             return {};

@@ -141,8 +141,10 @@ namespace {
 {
     error_code ec;
     os::channel to_parent = os::channel::adopt(token, ec);
+    if (!ec && !os::made_by_parent(to_parent))
+        ec = make_error_code(boost::system::errc::permission_denied);
     if (ec) {
-        std::cerr << "multiproc: bad child channel argument '" << token << "'\n";
+        std::cerr << "multiproc: child channel '" << token << "' refused: " << ec.message() << '\n';
         std::exit(1);
     }
     std::string body;

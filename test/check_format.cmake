@@ -3,7 +3,7 @@
 
 file(GLOB_RECURSE files RELATIVE ${ROOT}
   ${ROOT}/include/*.hpp ${ROOT}/source/*.hpp ${ROOT}/source/*.cpp ${ROOT}/test/*.hpp
-  ${ROOT}/test/*.cpp ${ROOT}/example/*.cpp ${ROOT}/bench/*.cpp)
+  ${ROOT}/test/*.cpp ${ROOT}/example/*.cpp ${ROOT}/bench/*.cpp ${ROOT}/fuzz/*.cpp)
 set(unformatted "")
 foreach(file ${files})
   execute_process(COMMAND ${CLANG_FORMAT} --dry-run -Werror ${file}

@@ -420,8 +420,10 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
     using result_t = typename function_traits<F>::result;
     std::string raw_results; // numbers: written as they come
     raw_writer raw(raw_results);
+    // Room for the results, but never more than the arguments can hold sets: `count` came
+    // from another process.
     if constexpr (is_raw_v<result_t>)
-        raw.reserve(count * sizeof(result_t));
+        raw.reserve(std::min<std::size_t>(count, encoded_arguments.size() + 1) * sizeof(result_t));
     // Other results stay alive until all are encoded (see encode_argument_sets); a deque: no
     // vector<bool> proxies.
     std::deque<std::conditional_t<std::is_void_v<result_t>, char, result_t>> held;

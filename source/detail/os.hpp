@@ -161,6 +161,11 @@ void flush_stdio() noexcept;
 
 /// In a spawned child: a thread that ends the process at once when the parent's end of the
 /// channel closes (the parent died), for systems without a parent-death signal.
+/// True if `c` is a channel this process's parent made (POSIX: a socketpair whose recorded
+/// maker is the parent). A spawned child takes work only over such a channel: nobody else can
+/// connect to an unnamed socket, so no key is needed on top (one sent over the channel could
+/// be read only by its two ends; one in argv or the environment could be read by others).
+bool made_by_parent(const channel& c) noexcept;
 void exit_when_closed(const channel& to_parent);
 
 /// Environment variable access, one place for the platform differences.

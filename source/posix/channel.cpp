@@ -144,6 +144,24 @@ bool channel::wait_readable(clock::time_point deadline, error_code& ec)
     return wait_for_events(handle_, POLLIN, deadline, ec);
 }
 
+bool made_by_parent(const channel& c) noexcept
+{
+    const int fd = c.native();
+#if defined(__linux__)
+    int domain = 0;
+    socklen_t domain_size = sizeof domain;
+    ucred peer{};
+    socklen_t peer_size = sizeof peer;
+    return ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &domain_size) == 0 &&
+           domain == AF_UNIX && ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_size) == 0 &&
+           peer.pid == ::getppid() && peer.uid == ::geteuid();
+#else
+    int type = 0;
+    socklen_t type_size = sizeof type;
+    return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_size) == 0 && type == SOCK_STREAM;
+#endif
+}
+
 void exit_when_closed(const channel& to_parent)
 {
     std::thread([fd = to_parent.native()] {

@@ -180,6 +180,11 @@ bool channel::wait_readable(clock::time_point deadline, error_code& ec)
     }
 }
 
+bool made_by_parent(const channel&) noexcept
+{
+    return true; // an inherited anonymous pipe: only the parent that made it could pass it on
+}
+
 void exit_when_closed(const channel& to_parent)
 {
     std::thread([h = to_parent.native()] {

@@ -1,0 +1,105 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+//
+// libFuzzer target: every decoder of the frames a parent and its child exchange (the child's
+// handshake, task and result frames), and the buffered reader a worker reads its tasks with.
+// The first byte picks the decoder; the rest is its input. A frame that decodes must encode
+// back to the same bytes.
+
+#include "../source/detail/frame.hpp"
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace md = multiproc::detail;
+
+namespace {
+
+void require(bool condition)
+{
+    if (!condition)
+        std::abort(); // a decoded frame that does not encode back: a finding
+}
+
+void decode_body(md::frame_kind kind, std::string_view body)
+{
+    multiproc::error_code ec;
+    switch (kind) {
+    case md::frame_kind::run: {
+        const md::run_frame f = md::decode_run(body, ec);
+        if (!ec)
+            require(md::encode(f) == body);
+        break;
+    }
+    case md::frame_kind::refused: {
+        const md::refused_frame f = md::decode_refused(body, ec);
+        if (!ec)
+            require(md::encode(f) == body);
+        break;
+    }
+    case md::frame_kind::worker: {
+        const md::worker_frame f = md::decode_worker(body, ec);
+        if (!ec)
+            require(md::encode(f) == body);
+        break;
+    }
+    case md::frame_kind::task: {
+        const md::task_frame f = md::decode_task(body, ec);
+        if (!ec)
+            require(md::encode(f) == body);
+        break;
+    }
+    case md::frame_kind::result: {
+        const md::result_frame f = md::decode_result(body, ec);
+        if (!ec)
+            require(md::encode(f) == body);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+// The bytes as a stream on a channel, read frame by frame as a worker does.
+void read_stream(std::string_view bytes)
+{
+    md::os::channel ours, theirs;
+    multiproc::error_code ec;
+    md::os::channel::make_pair(ours, theirs, ec);
+    if (ec)
+        std::abort();
+    theirs.write_all(bytes.data(), bytes.size(), md::os::clock::time_point::max(), ec);
+    theirs.close(); // the stream ends after the bytes
+    md::frame_reader reader(ours);
+    std::string_view body;
+    for (;;) {
+        const md::frame_kind kind = reader.next(body, ec);
+        if (ec)
+            break;
+        decode_body(kind, body);
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    if (size == 0)
+        return 0;
+    const std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
+    const unsigned choice = data[0] % 8;
+    if (choice < 7) {
+        decode_body(static_cast<md::frame_kind>(choice), rest);
+    } else if (rest.size() < 64 * 1024) { // fits a socket's buffer: written before it is read
+        read_stream(rest);
+    }
+    if (rest.size() >= md::frame_header_size) {
+        std::size_t body_size = 0;
+        multiproc::error_code ec;
+        md::parse_frame_header(rest.data(), body_size, ec);
+        if (!ec)
+            require(body_size < md::max_frame_size);
+    }
+    return 0;
+}
