@@ -168,18 +168,18 @@ inline constexpr bool tuple_is_raw_v = false;
 template <class... T>
 inline constexpr bool tuple_is_raw_v<std::tuple<T...>> = (is_raw_v<T> && ...);
 
-/// The raw counterpart of a binary archive: `<<` appends a number's bytes to `out` (appends:
-/// no zero-filled growth to write over).
+/// The raw counterpart of a binary archive: `<<` appends a number's bytes to `out`, which
+/// grows in steps; `finish()` trims it to what was written.
 class raw_writer
 {
 public:
-    explicit raw_writer(std::string& out) noexcept : out_(out) {}
+    explicit raw_writer(std::string& out) noexcept : out_(out), used_(out.size()) {}
     /// Room for `bytes` more without growing again (none past `max_encoded_size`: that fails
     /// at the write, before allocating).
     void reserve(std::size_t bytes)
     {
-        if (bytes <= max_encoded_size - out_.size())
-            out_.reserve(out_.size() + bytes);
+        if (bytes <= max_encoded_size - used_)
+            out_.reserve(used_ + bytes);
     }
     template <class T>
     raw_writer& operator<<(const T& value)
@@ -194,6 +194,7 @@ public:
         }
         return *this;
     }
+    void finish() { out_.resize(used_); }
 
     /// The bytes `<<` writes for `value`.
     template <class T>
@@ -209,13 +210,23 @@ private:
     void put(const void* data, std::size_t size)
     {
         if (size == 0)
-            return;                                // an empty vector's data() may be null
-        if (size > max_encoded_size - out_.size()) // before copying, not after
+            return;                          // an empty vector's data() may be null
+        if (size > max_encoded_size - used_) // before copying, not after
             throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
-        out_.append(static_cast<const char*>(data), size);
+        if (size >= 4096) { // appended: no zero fill to copy over
+            out_.resize(used_);
+            out_.append(static_cast<const char*>(data), size);
+            used_ = out_.size();
+            return;
+        }
+        if (out_.size() - used_ < size) // small values: a plain copy into room made in steps
+            out_.resize(std::max({2 * out_.size(), used_ + size, out_.capacity()}));
+        std::memcpy(out_.data() + used_, data, size);
+        used_ += size;
     }
 
     std::string& out_;
+    std::size_t used_;
 };
 
 /// `>>` takes a number's bytes; too few left is `error::bad_message` (the bytes came from
@@ -279,6 +290,7 @@ std::string encode_with(Write write)
     if constexpr (Raw) {
         raw_writer writer(out);
         write(writer);
+        writer.finish();
     } else {
         string_sink sink(out, max_encoded_size);
         try {
@@ -439,6 +451,7 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
                 held.push_back(std::apply(Function, arguments));
         }
     });
+    raw.finish();
     if constexpr (std::is_void_v<result_t> || is_raw_v<result_t>)
         return raw_results;
     else
