@@ -23,6 +23,7 @@
 
 #if !defined(_WIN32)
 #include "../source/detail/frame.hpp"
+#include "../source/detail/result_ring.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -175,15 +176,42 @@ struct raw_child
         pid = -1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
-    // Starts it as a pool worker: the worker frame, then its `started`.
+    // Starts it as a pool worker: the worker frame (with its result ring), then its `started`.
     void make_worker()
     {
-        send(md::frame_kind::worker, md::encode_worker("SecurityWorker"));
+        mp::error_code ec;
+        ring = md::result_ring::create(ec);
+        BOOST_TEST_REQUIRE(!ec);
+        send(md::frame_kind::worker, md::encode(md::worker_frame{"SecurityWorker", ring.name()}));
         md::frame_kind kind{};
         std::string body;
         BOOST_TEST_REQUIRE(receive(kind, body));
         BOOST_TEST_REQUIRE((kind == md::frame_kind::started));
     }
+    // A worker's next result, from its ring, waiting at most 30 s.
+    bool receive_result(md::frame_kind& kind, std::string& body)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            BOOST_TEST_REQUIRE(ring.read(results));
+            std::size_t size = 0;
+            mp::error_code ec;
+            if (results.size() >= md::frame_header_size) {
+                kind = md::parse_frame_header(results.data(), size, ec);
+                BOOST_TEST_REQUIRE(!ec);
+                BOOST_TEST_REQUIRE(results.size() >= md::frame_header_size + size);
+                body.assign(results.data() + md::frame_header_size, size);
+                results.erase(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(
+                                                                     md::frame_header_size + size));
+                return true;
+            }
+            std::this_thread::sleep_for(1ms);
+        }
+        return false;
+    }
+
+    md::result_ring ring;
+    std::vector<char> results; // taken from the ring, not yet received
 };
 
 md::task_frame task_of(const std::string& name, const std::string& signature,
@@ -318,7 +346,7 @@ BOOST_AUTO_TEST_CASE(a_child_takes_work_only_from_its_parent)
     // Made by another process than the child's parent, or not a socket: refused before reading.
     for (const bool pipe_instead : {false, true}) {
         raw_child child(!pipe_instead, pipe_instead);
-        child.send(md::frame_kind::worker, md::encode_worker("Intruder"));
+        child.send(md::frame_kind::worker, md::encode(md::worker_frame{"Intruder", "none"}));
         BOOST_TEST(child.exit_code() == 1);
         const std::string err = child.err.read();
         BOOST_TEST(err.find("refused") != std::string::npos, err);
@@ -358,7 +386,7 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
         child.send(md::frame_kind::task, md::encode(c.task));
         md::frame_kind kind{};
         std::string body;
-        BOOST_TEST_REQUIRE(child.receive(kind, body), c.what);
+        BOOST_TEST_REQUIRE(child.receive_result(kind, body), c.what);
         BOOST_TEST_REQUIRE((kind == md::frame_kind::result), c.what);
         mp::error_code ec;
         const md::result_frame result = md::decode_result(body, ec);
@@ -369,7 +397,7 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
         child.send(md::frame_kind::task,
                    md::encode(task_of("security_square", signature_of(security_square),
                                       md::encode_arguments(security_square, 5))));
-        BOOST_TEST_REQUIRE(child.receive(kind, body), c.what);
+        BOOST_TEST_REQUIRE(child.receive_result(kind, body), c.what);
         BOOST_TEST(md::decode_result(body, ec).ok, c.what);
         child.send(md::frame_kind::stop, {});
         BOOST_TEST(child.exit_code() == 0, c.what);
