@@ -818,6 +818,8 @@ public:
     {
         return starmap_async(function, items, chunksize).get();
     }
+    /// `starmap` without waiting, as `map_async`: an `async_result<std::vector<R>>`, or with a
+    /// completion token for `void(error_code, std::vector<R>)`.
     template <class F, class Range, class... Token>
     auto starmap_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
