@@ -41,18 +41,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
-#else
-constexpr bool sanitized = false;
-#endif
-
 int fault_square(int x)
 {
     return x * x;
@@ -346,7 +334,7 @@ BOOST_AUTO_TEST_CASE(task_that_never_returns_times_out)
 #if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(out_of_memory_in_a_bounded_worker)
 {
-    if (sanitized) {
+    if (test_util::sanitized) {
         // ASan and TSan reserve terabytes of address space up front: RLIMIT_AS cannot bound them.
         BOOST_TEST_MESSAGE("skipped under a sanitizer");
         return;

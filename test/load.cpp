@@ -25,40 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool sanitized = true; // their shadow memory and quarantine make RSS meaningless
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
-#else
-constexpr bool sanitized = false;
-#endif
-
-/// The peak resident set size of this process in kB (Linux VmHWM), or -1.
-long long peak_rss_kb()
-{
-#if defined(__linux__)
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::atoll(line.c_str() + 6);
-#endif
-    return -1;
-}
-
-/// Resets the peak to the current RSS where Linux allows it (clear_refs 5).
-void reset_peak_rss()
-{
-#if defined(__linux__)
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5" << std::flush;
-#endif
-}
-
 long long load_square(int x)
 {
     return static_cast<long long>(x) * x;
@@ -104,7 +70,7 @@ void load_consumer(mp::queue<long long> q, mp::queue<std::vector<long long>> rep
         sum += v;
         checksum += mix(static_cast<std::uint64_t>(v));
     }
-    reports.put({count, sum, static_cast<long long>(checksum), disorder, peak_rss_kb()});
+    reports.put({count, sum, static_cast<long long>(checksum), disorder, test_util::peak_rss_kb()});
 }
 MULTIPROC_TASK(load_consumer)
 
@@ -116,8 +82,8 @@ BOOST_AUTO_TEST_CASE(a_million_tasks_through_two_workers)
 {
     constexpr int tasks = 1000000;
     mp::pool p(2);
-    reset_peak_rss();
-    const long long before_kb = peak_rss_kb();
+    test_util::reset_peak_rss();
+    const long long before_kb = test_util::peak_rss_kb();
     const auto start = std::chrono::steady_clock::now();
     auto results = p.imap_unordered(load_square, boost::irange(0, tasks), 1); // one task each
     long long count = 0, sum = 0;
@@ -127,14 +93,14 @@ BOOST_AUTO_TEST_CASE(a_million_tasks_through_two_workers)
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const long long peak_kb = peak_rss_kb();
+    const long long peak_kb = test_util::peak_rss_kb();
     const long long n = tasks;
     BOOST_TEST(count == n);
     BOOST_TEST(sum == (n - 1) * n * (2 * n - 1) / 6);
     std::printf("load_tests: %d tasks in %.2f s (%.0f tasks/s); parent peak RSS %lld kB (%lld kB "
                 "before)\n",
                 tasks, seconds, tasks / seconds, peak_kb, before_kb);
-    if (!sanitized)
+    if (!test_util::sanitized)
         BOOST_TEST(peak_kb - before_kb < 64 * 1024,
                    "the parent grew by " << peak_kb - before_kb << " kB");
     p.close();
@@ -147,7 +113,7 @@ BOOST_AUTO_TEST_CASE(eight_producers_eight_consumers_a_million_messages)
     constexpr int per_producer = 125000; // 1,000,000 in all
     mp::queue<long long> q;
     mp::queue<std::vector<long long>> reports;
-    reset_peak_rss();
+    test_util::reset_peak_rss();
     const auto start = std::chrono::steady_clock::now();
     std::vector<mp::process> consumers, producers;
     for (int i = 0; i < sides; ++i) {
@@ -197,8 +163,8 @@ BOOST_AUTO_TEST_CASE(eight_producers_eight_consumers_a_million_messages)
     std::printf("load_tests: %d messages, %d producers x %d consumers, in %.2f s (%.0f msgs/s); "
                 "peak RSS: parent %lld kB, largest consumer %lld kB\n",
                 sides * per_producer, sides, sides, seconds, sides * per_producer / seconds,
-                peak_rss_kb(), child_peak_kb);
-    if (!sanitized)
+                test_util::peak_rss_kb(), child_peak_kb);
+    if (!test_util::sanitized)
         BOOST_TEST(child_peak_kb < 64 * 1024);
 }
 

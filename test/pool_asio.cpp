@@ -311,29 +311,6 @@ bool no_children_within(std::chrono::milliseconds limit)
     return true;
 }
 
-/// The peak resident set size in kB (Linux VmHWM), or -1.
-long long peak_rss_kb()
-{
-#if defined(__linux__)
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("VmHWM:", 0) == 0)
-            return std::atoll(line.c_str() + 6);
-#endif
-    return -1;
-}
-
-/// Resets the peak RSS to the current RSS where Linux allows it (clear_refs 5), so that the
-/// check sees this test's peak, not an earlier test's.
-void reset_peak_rss()
-{
-#if defined(__linux__)
-    std::ofstream out("/proc/self/clear_refs");
-    out << "5" << std::flush;
-#endif
-}
-
 std::vector<int> iota_vector(int n)
 {
     std::vector<int> v(static_cast<std::size_t>(n));
@@ -824,8 +801,8 @@ BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
 #endif
     mp::pool p(2);
     watchdog dog(p, 150s, "imap_unordered over many items");
-    reset_peak_rss();
-    const long long peak_before = peak_rss_kb();
+    test_util::reset_peak_rss();
+    const long long peak_before = test_util::peak_rss_kb();
     const auto start = clock_type::now();
     counting_range items(0, n);
     long long sum = 0, count = 0;
@@ -834,7 +811,7 @@ BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
         ++count;
     }
     const double seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-    const long long peak_after = peak_rss_kb();
+    const long long peak_after = test_util::peak_rss_kb();
     dog.disarm();
     BOOST_TEST(!dog.fired());
     BOOST_TEST_MESSAGE("imap_unordered of "

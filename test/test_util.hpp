@@ -36,6 +36,42 @@
 
 namespace test_util {
 
+/// Under ASan or TSan: their shadow memory and quarantine make resident sizes meaningless.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool sanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool sanitized = true;
+#else
+inline constexpr bool sanitized = false;
+#endif
+#else
+inline constexpr bool sanitized = false;
+#endif
+
+/// The peak resident set size of this process in kB (Linux VmHWM), or -1.
+inline long long peak_rss_kb()
+{
+#if defined(__linux__)
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0)
+            return std::atoll(line.c_str() + 6);
+#endif
+    return -1;
+}
+
+/// Resets the peak to the current RSS where Linux allows it (clear_refs 5), so that a check
+/// sees its own test's peak, not an earlier test's.
+inline void reset_peak_rss()
+{
+#if defined(__linux__)
+    std::ofstream out("/proc/self/clear_refs");
+    out << "5" << std::flush;
+#endif
+}
+
 /// A path in the temporary directory, unique to this process and `tag`; removed on scope exit.
 class temp_file
 {
