@@ -13,6 +13,8 @@
 #include <multiproc/init.hpp>
 #include <multiproc/mpi/pool.hpp>
 
+#include "pool_workloads.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -71,34 +73,22 @@ void emit(const char* name, double value, const char* unit)
 // multiproc_bench's pool_apply_async_tput: 50,000 apply_async(identity, i), then get each.
 void bench_apply_async(mp::mpi::pool& pool, double min_time)
 {
-    constexpr long long n = 50000;
     const double seconds = repeat_timed(min_time, [&] {
-        std::vector<mp::async_result<long long>> results;
-        results.reserve(n);
-        for (long long i = 0; i < n; ++i)
-            results.push_back(pool.apply_async(identity, i));
-        long long sum = 0;
-        for (auto& r : results)
-            sum += r.get();
-        if (sum != n * (n - 1) / 2)
+        if (!pool_workloads::apply_async_round(pool, identity))
             fail("bad result");
     });
-    emit("mpi_pool_apply_async_tput", n / seconds, "tasks/s");
+    emit("mpi_pool_apply_async_tput", pool_workloads::apply_async_tasks / seconds, "tasks/s");
 }
 
 // multiproc_bench's pool_map_tput: map(square, range(1,000,000)), default chunksize.
 void bench_map(mp::mpi::pool& pool, double min_time)
 {
-    constexpr long long n = 1000000;
-    std::vector<long long> items(n);
-    for (long long i = 0; i < n; ++i)
-        items[static_cast<std::size_t>(i)] = i;
+    const std::vector<long long> items = pool_workloads::map_input();
     const double seconds = repeat_timed(min_time, [&] {
-        const std::vector<long long> r = pool.map(square, items);
-        if (r.size() != items.size() || r.back() != (n - 1) * (n - 1))
+        if (!pool_workloads::map_round(pool, square, items))
             fail("bad result");
     });
-    emit("mpi_pool_map_tput", n / seconds, "items/s");
+    emit("mpi_pool_map_tput", pool_workloads::map_items / seconds, "items/s");
 }
 
 } // namespace

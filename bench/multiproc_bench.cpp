@@ -28,6 +28,8 @@
 #include <multiproc/shared_memory.hpp>
 #include <multiproc/sync.hpp>
 
+#include "pool_workloads.hpp"
+
 #include <boost/range/irange.hpp>
 
 #include <algorithm>
@@ -332,39 +334,27 @@ void bench_pool_apply_rtt(const context& ctx)
 // each; tasks/s.
 void bench_pool_apply_async(const context& ctx)
 {
-    constexpr long long n = 50000;
     mp::pool pool(2);
     pool.map(identity, std::vector<long long>(1000, 1), 1); // workers up and warm
     const double seconds = repeat_timed(ctx, [&] {
-        std::vector<mp::async_result<long long>> results;
-        results.reserve(n);
-        for (long long i = 0; i < n; ++i)
-            results.push_back(pool.apply_async(identity, i));
-        long long sum = 0;
-        for (auto& r : results)
-            sum += r.get();
-        if (sum != n * (n - 1) / 2)
+        if (!pool_workloads::apply_async_round(pool, identity))
             fail("bad result");
     });
-    emit("pool_apply_async_tput", n / seconds, "tasks/s");
+    emit("pool_apply_async_tput", pool_workloads::apply_async_tasks / seconds, "tasks/s");
 }
 
 // bench_mp.py's pool_map_tput: Pool(2).map(square, range(1,000,000)), default chunksize;
 // items/s.
 void bench_pool_map(const context& ctx)
 {
-    constexpr long long n = 1000000;
     mp::pool pool(2);
     pool.map(identity, std::vector<long long>(1000, 1), 1);
-    std::vector<long long> items(n);
-    for (long long i = 0; i < n; ++i)
-        items[i] = i;
+    const std::vector<long long> items = pool_workloads::map_input();
     const double seconds = repeat_timed(ctx, [&] {
-        const std::vector<long long> r = pool.map(square, items);
-        if (r.size() != items.size() || r.back() != (n - 1) * (n - 1))
+        if (!pool_workloads::map_round(pool, square, items))
             fail("bad result");
     });
-    emit("pool_map_tput", n / seconds, "items/s");
+    emit("pool_map_tput", pool_workloads::map_items / seconds, "items/s");
 }
 
 // bench_mp.py's pool_imap_unordered_tput: Pool(2).imap_unordered(square, range(50,000),
