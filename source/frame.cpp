@@ -15,7 +15,7 @@ namespace multiproc::detail {
 
 namespace {
 
-constexpr std::string_view protocol = "multiproc/2";
+constexpr std::string_view protocol = "multiproc/3";
 
 void put_u32(std::string& out, std::uint32_t v)
 {
@@ -105,7 +105,7 @@ std::string encode(const worker_frame& f)
     std::string out;
     put_text(out, protocol);
     put_text(out, f.process_name);
-    put_text(out, f.result_ring);
+    put_text(out, f.rings);
     return out;
 }
 
@@ -115,7 +115,7 @@ worker_frame decode_worker(std::string_view body, error_code& ec)
     const std::string version = in.text();
     worker_frame f;
     f.process_name = in.text();
-    f.result_ring = in.text();
+    f.rings = in.text();
     if (in.finish(ec) && version != protocol)
         ec = make_error_code(error::bad_message);
     return f;
@@ -240,6 +240,14 @@ void append_frame(std::string& out, frame_kind kind, std::string_view body)
     out.append(body);
 }
 
+void put_frame_header(char* out, frame_kind kind, std::size_t body_size) noexcept
+{
+    const auto length = static_cast<std::uint32_t>(body_size + 1);
+    for (int i = 0; i < 4; ++i)
+        out[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+    out[4] = static_cast<char>(kind);
+}
+
 frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_code& ec)
 {
     std::uint32_t length = 0;
@@ -254,6 +262,22 @@ frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_c
     ec.clear();
     body_size = length - 1;
     return kind;
+}
+
+parsed frame_at(const std::vector<char>& bytes, std::size_t at, std::size_t used, frame_kind& kind,
+                std::string_view& body)
+{
+    if (used - at < frame_header_size)
+        return parsed::incomplete;
+    std::size_t size = 0;
+    error_code ec;
+    kind = parse_frame_header(bytes.data() + at, size, ec);
+    if (ec)
+        return parsed::bad;
+    if (used - at - frame_header_size < size)
+        return parsed::incomplete;
+    body = std::string_view(bytes.data() + at + frame_header_size, size);
+    return parsed::frame;
 }
 
 void send_frame(os::channel& c, frame_kind kind, std::string_view body,

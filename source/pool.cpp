@@ -1,19 +1,20 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 //
-// The pool's supervisor. Each worker's channel is an Asio stream: results are read, and tasks
-// written, by asynchronous operations on the pool's executor (a thread of the pool's own, or
-// the user's io_context: then the pool starts no thread). A worker's death is the end of its
-// stream: the supervisor reaps it, fails the one task it was running, sends the tasks queued
-// behind it to other workers and starts a replacement. No lock is shared with a worker process,
-// so a killed worker cannot leave anything held.
+// The pool's supervisor. Tasks and results travel through two rings of shared memory per
+// worker (frame_ring.hpp); each worker's channel is an Asio stream that carries wake-ups and
+// frames too large for a ring, read by asynchronous operations on the pool's executor (a thread
+// of the pool's own, or the user's io_context: then the pool starts no thread). A worker's death
+// is the end of its stream: the supervisor reaps it, fails the one task it was running, sends the
+// tasks queued behind it to other workers and starts a replacement. No lock is shared with a worker
+// process, so a killed worker cannot leave anything held.
 //
 // The pool's state is guarded by one mutex, taken by those handlers and by the pool's callers,
 // rather than confined to a strand: terminate() and the destructor must work, and not hang,
 // even when the user's io_context no longer runs. Completion callbacks are called with the
 // mutex released.
 //
-// A worker may be sent several tasks ahead (pipelining, so that small tasks travel many to a
-// write and a read), but only as many as it is expected to finish within about a millisecond:
+// A worker may be sent several tasks ahead (pipelining, so that it takes many small tasks at
+// once and sleeps less), but only as many as it is expected to finish within about a millisecond:
 // a task never waits long behind another in a busy worker while an idle one could take it.
 
 #include <multiproc/pool.hpp>
@@ -23,7 +24,7 @@
 #include "detail/frame.hpp"
 #include "detail/os.hpp"
 #include "detail/pool_intake.hpp"
-#include "detail/result_ring.hpp"
+#include "detail/frame_ring.hpp"
 #include "detail/runtime.hpp"
 
 #include <boost/asio/error.hpp>
@@ -79,16 +80,16 @@ struct worker : std::enable_shared_from_this<worker>
     channel_stream stream;
     asio::steady_timer deadline;        // of the running task, with a task timeout
     std::deque<pending_task> in_flight; // sent, in order: the front one is running
-    std::string outbox;                 // frames not yet written
-    std::string writing;                // frames being written
+    worker_rings rings;                 // its tasks and results (see frame_ring.hpp)
+    bool posted = false;                // tasks were put in its ring since it was last woken
+    std::string outbox;                 // channel frames not yet written
+    std::string writing;                // channel frames being written
     std::vector<char> inbox; // bytes read from the channel; [inbox_read, inbox_used) unhandled
     std::size_t inbox_used = 0;
     std::size_t inbox_read = 0;
-    result_ring ring;             // its results (see result_ring.hpp)
-    std::vector<char> ring_bytes; // taken from the ring; from ring_read on, not handled yet
+    std::vector<char> ring_bytes; // taken from the result ring; from ring_read on, not handled
     std::size_t ring_read = 0;
     std::size_t tasks_sent = 0;
-    std::size_t unwritten = 0;           // of the tasks in flight, those still in the outbox
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
     bool ready = false;                  // it reported from init, and its initializer ran
@@ -165,6 +166,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     error_code broken;       // workers cannot be started: every task fails with this
     std::string broken_what; // and this message
     pool_stats counts;       // done, failed, worker_restarts (queued, running: computed)
+    std::string task_bytes;  // the task frame being sent
 
     // Every task ends here: its callback runs once the mutex is released.
     void finish(completions& done, pending_task& task, task_outcome&& outcome)
@@ -196,7 +198,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         auto w = std::make_shared<worker>(executor);
         os::channel parent_end, child_end;
-        w->ring = result_ring::create(ec);
+        w->rings = worker_rings::create(ec);
         if (!ec)
             os::channel::make_pair(parent_end, child_end, ec);
         if (!ec)
@@ -205,15 +207,16 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         const auto deadline = os::clock::now() + std::chrono::seconds(30);
         if (!ec)
             send_frame(parent_end, frame_kind::worker,
-                       encode(worker_frame{"PoolWorker-" + std::to_string(number), w->ring.name()}),
+                       encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
                        deadline, ec);
         // The initializer is the worker's first task; it is ready once that succeeded.
-        if (!ec && options.initializer_task)
-            send_frame(parent_end, frame_kind::task,
-                       encode(task_frame{initializer_id, options.initializer_task->name,
-                                         options.initializer_task->signature, 1,
-                                         options.initializer_arguments}),
-                       deadline, ec);
+        if (!ec && options.initializer_task) {
+            std::string frame;
+            append_task_frame(frame, initializer_id, options.initializer_task->name,
+                              options.initializer_task->signature, 1,
+                              options.initializer_arguments);
+            post(*w, frame); // an empty ring takes a frame, or its announcement
+        }
         if (!ec) {
 #if defined(MULTIPROC_WINDOWS)
             w->stream.assign(parent_end.release(), ec);
@@ -317,7 +320,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             w->inbox_used += n;
         // Before waiting again, ask the worker to wake us; results that came meanwhile first.
         bool ok = handle_input(*w, done);
-        while (ok && !ec && w->ring.request_wake())
+        while (ok && !ec && w->rings.results.request_wake())
             ok = handle_input(*w, done);
         if (ec) {
             end_of_stream(w, lock, done);
@@ -341,44 +344,20 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         done.run();
     }
 
-    enum class parsed
-    {
-        frame,
-        incomplete,
-        bad,
-    };
-
-    // The frame at `at` of `bytes[0, used)`.
-    static parsed next_frame(const std::vector<char>& bytes, std::size_t at, std::size_t used,
-                             frame_kind& kind, std::string_view& body)
-    {
-        if (used - at < frame_header_size)
-            return parsed::incomplete;
-        std::size_t size = 0;
-        error_code ec;
-        kind = parse_frame_header(bytes.data() + at, size, ec);
-        if (ec)
-            return parsed::bad;
-        if (used - at - frame_header_size < size)
-            return parsed::incomplete;
-        body = std::string_view(bytes.data() + at + frame_header_size, size);
-        return parsed::frame;
-    }
-
     // Handles what the worker sent: the channel's other frames, and the results in the ring's
     // order (one announced as sent on the channel is taken from there). False if the worker
     // broke the protocol.
     bool handle_input(worker& w, completions& done)
     {
-        if (!w.ring.read(w.ring_bytes))
+        if (!w.rings.results.read(w.ring_bytes))
             return false;
         bool ok = true;
         for (;;) {
             frame_kind kind{};
             std::string_view channel_body;
             parsed on_channel;
-            while ((on_channel = next_frame(w.inbox, w.inbox_read, w.inbox_used, kind,
-                                            channel_body)) == parsed::frame &&
+            while ((on_channel = frame_at(w.inbox, w.inbox_read, w.inbox_used, kind,
+                                          channel_body)) == parsed::frame &&
                    kind != frame_kind::result) {
                 if (kind == frame_kind::started)
                     w.ready = !options.initializer_task;
@@ -388,14 +367,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             }
             std::string_view ring_body;
             const parsed in_ring =
-                next_frame(w.ring_bytes, w.ring_read, w.ring_bytes.size(), kind, ring_body);
+                frame_at(w.ring_bytes, w.ring_read, w.ring_bytes.size(), kind, ring_body);
             if (on_channel == parsed::bad || in_ring == parsed::bad) {
                 ok = false;
                 break;
             }
             if (in_ring == parsed::incomplete)
                 break; // a ring holds whole frames: it is empty
-            if (kind == frame_kind::result_on_channel) {
+            if (kind == frame_kind::on_channel) {
                 if (on_channel != parsed::frame)
                     break; // not all here yet
                 ok = on_result(w, channel_body, done);
@@ -538,34 +517,68 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                     continue;
                 for (std::size_t n = pass == 0 ? std::min<std::size_t>(1, capacity(*w))
                                                : capacity(*w);
-                     n > 0 && !queue.empty(); --n)
-                    send_task(*w);
+                     n > 0 && !queue.empty() && send_task(*w); --n) {
+                }
             }
         for (const worker_ptr& w : workers) {
             if (!w || w->gone)
                 continue;
             const bool done_with_it =
                 options.max_tasks_per_child != 0 && w->tasks_sent >= options.max_tasks_per_child;
-            if (w->ready && !w->stopping && (done_with_it || (closed && queue.empty()))) {
-                append_frame(w->outbox, frame_kind::stop, {});
-                w->stopping = true;
+            if (w->ready && !w->stopping && (done_with_it || (closed && queue.empty())))
+                w->stopping = post(*w, stop_frame());
+            // Only after a post may the request be taken: it is the worker's, until answered.
+            if (w->posted) {
+                w->posted = false;
+                if (w->rings.tasks.take_wake_request())
+                    append_frame(w->outbox, frame_kind::wake, {});
             }
             flush(w);
         }
     }
 
-    void send_task(worker& w)
+    static std::string_view stop_frame()
     {
-        pending_task task = std::move(queue.front());
-        queue.pop_front();
-        // The task keeps its arguments: they are sent again if the worker dies before it.
-        append_task_frame(w.outbox, task.id, task.task->name, task.task->signature,
+        static const std::string frame = [] {
+            std::string f;
+            append_frame(f, frame_kind::stop, {});
+            return f;
+        }();
+        return frame;
+    }
+
+    // Gives the worker a frame: in its task ring, or on the channel with its place in the
+    // ring. False if the ring is too full even for that: its results make room.
+    static bool post(worker& w, std::string_view frame)
+    {
+        if (!w.rings.tasks.try_write_frame(frame)) {
+            if (!w.rings.tasks.try_announce_on_channel())
+                return false;
+            w.outbox.append(frame);
+        }
+        w.posted = true;
+        return true;
+    }
+
+    // Sends the queue's first task to `w`, unless its ring is full.
+    bool send_task(worker& w)
+    {
+        pending_task& task = queue.front();
+        task_bytes.clear();
+        append_task_frame(task_bytes, task.id, task.task->name, task.task->signature,
                           task.chunk.count, task.chunk.arguments);
+        const bool sent = post(w, task_bytes);
+        if (task_bytes.capacity() > frame_ring::capacity)
+            std::string().swap(task_bytes); // a huge task's buffer is not kept
+        if (!sent)
+            return false;
+        // The task keeps its arguments: they are sent again if the worker dies before it.
         ++w.tasks_sent;
-        ++w.unwritten;
         w.in_flight.push_back(std::move(task));
+        queue.pop_front();
         if (w.in_flight.size() == 1)
             begin_front(w, os::clock::now());
+        return true;
     }
 
     // The front task of `w` starts (about) now: time it, and stop it at its deadline.
@@ -593,11 +606,6 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         if (w->gone || !w->writing.empty() || w->outbox.empty())
             return;
-        // A worker with more than half its pipeline still to run gets the new tasks with a
-        // later flush (at its next result): many tasks to a write, and it never runs dry.
-        if (w->in_flight.size() - w->unwritten > pipeline_depth(*w) / 2)
-            return;
-        w->unwritten = 0;
 #if !defined(MULTIPROC_WINDOWS)
         // Usually it all fits in the socket's buffer: write it now, from this thread, and
         // leave only a rest to an asynchronous write (which would wake the executor).

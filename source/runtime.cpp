@@ -5,7 +5,7 @@
 #include "detail/frame.hpp"
 #include "detail/names.hpp"
 #include "detail/process_state.hpp"
-#include "detail/result_ring.hpp"
+#include "detail/frame_ring.hpp"
 
 #include <multiproc/init.hpp>
 #include <multiproc/process.hpp>
@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <iostream>
 #include <mutex>
@@ -67,7 +68,7 @@ void join_children_at_exit()
 }
 
 // Sends a result to the parent: in the ring, or on the channel with its place in the ring.
-void send_result(os::channel& to_parent, result_ring& ring, std::string_view result, error_code& ec)
+void send_result(os::channel& to_parent, frame_ring& ring, std::string_view result, error_code& ec)
 {
     const auto no_deadline = os::clock::time_point::max();
     if (ring.try_write(frame_kind::result, result)) {
@@ -76,7 +77,7 @@ void send_result(os::channel& to_parent, result_ring& ring, std::string_view res
         return;
     }
     // The ring is full: the parent is far behind. Wake it, and let it catch up.
-    for (bool woken = false; !ring.try_announce_result_on_channel() && !ec; woken = true) {
+    for (bool woken = false; !ring.try_announce_on_channel() && !ec; woken = true) {
         if (!woken)
             send_frame(to_parent, frame_kind::wake, {}, no_deadline, ec);
         std::this_thread::sleep_for(std::chrono::microseconds(100));
@@ -86,32 +87,109 @@ void send_result(os::channel& to_parent, result_ring& ring, std::string_view res
         send_frame(to_parent, frame_kind::result, result, no_deadline, ec);
 }
 
+// A worker's tasks, in the order its parent sent them: from the task ring, and from the
+// channel for a frame the ring announces there. Waits on the channel (for a wake frame) only
+// after asking the parent to send one. Every frame is decoded as it is taken: a malformed one
+// ends the worker.
+class task_source
+{
+public:
+    task_source(os::channel& from_parent, frame_ring& ring) : channel_(from_parent), ring_(ring) {}
+
+    /// The next task, waiting for it; false at a stop frame or on an error.
+    bool next(task_frame& work, error_code& ec)
+    {
+        for (;;) {
+            frame_kind kind{};
+            std::string_view body;
+            switch (frame_at(batch_, at_, batch_.size(), kind, body)) {
+            case parsed::frame:
+                at_ += frame_header_size + body.size();
+                if (kind == frame_kind::on_channel)
+                    return from_channel(work, ec);
+                if (kind == frame_kind::task)
+                    work = decode_task(body, ec);
+                else if (kind != frame_kind::stop)
+                    ec = make_error_code(error::bad_message);
+                return kind == frame_kind::task && !ec;
+            case parsed::bad:
+                ec = make_error_code(error::bad_message);
+                return false;
+            case parsed::incomplete:
+                if (at_ != batch_.size()) { // a ring holds whole frames
+                    ec = make_error_code(error::bad_message);
+                    return false;
+                }
+                if (!refill(ec))
+                    return false;
+            }
+        }
+    }
+
+private:
+    // Takes what the ring holds, waiting for it if need be.
+    bool refill(error_code& ec)
+    {
+        batch_.clear();
+        at_ = 0;
+        for (;;) {
+            if (!ring_.read(batch_)) {
+                ec = make_error_code(error::bad_message);
+                return false;
+            }
+            if (!batch_.empty())
+                return true;
+            if (!ring_.request_wake() && !read_channel(ec))
+                return false;
+        }
+    }
+
+    // The announced task from the channel (it may have come already).
+    bool from_channel(task_frame& work, error_code& ec)
+    {
+        while (announced_.empty())
+            if (!read_channel(ec))
+                return false;
+        work = std::move(announced_.front());
+        announced_.pop_front();
+        return true;
+    }
+
+    // One frame from the channel: a wake, or a task the ring announces (kept until then).
+    bool read_channel(error_code& ec)
+    {
+        std::string_view body;
+        const frame_kind kind = channel_.next(body, ec);
+        if (!ec && kind == frame_kind::task)
+            announced_.push_back(decode_task(body, ec));
+        else if (!ec && kind != frame_kind::wake)
+            ec = make_error_code(error::bad_message);
+        return !ec;
+    }
+
+    frame_reader channel_;
+    frame_ring& ring_;
+    std::vector<char> batch_; // taken from the ring; from at_ on, not handled yet
+    std::size_t at_ = 0;
+    std::deque<task_frame> announced_; // tasks read from the channel, in order
+};
+
 // A pool worker: runs the tasks the parent sends until it says stop. Never returns.
 [[noreturn]] void serve_tasks(os::channel& to_parent, const std::string& worker_body)
 {
     error_code ec;
     const worker_frame setup = decode_worker(worker_body, ec);
     runtime().name = setup.process_name;
-    result_ring results;
+    worker_rings rings;
     if (!ec)
-        results = result_ring::open(setup.result_ring, ec);
+        rings = worker_rings::open(setup.rings, ec);
     if (!ec)
         send_frame(to_parent, frame_kind::started, {}, os::clock::time_point::max(), ec);
-    // Each result is written as soon as its task is done (a worker that dies later loses
-    // none), but one read takes every task that has arrived.
-    frame_reader tasks(to_parent);
-    std::string_view body;
-    while (!ec) {
-        const frame_kind kind = tasks.next(body, ec);
-        if (ec || kind == frame_kind::stop)
-            break;
-        const task_frame work = kind == frame_kind::task ? decode_task(body, ec) : task_frame{};
-        if (!ec && kind != frame_kind::task)
-            ec = make_error_code(error::bad_message);
-        if (ec)
-            break;
-        send_result(to_parent, results, encode(run_task_frame(work)), ec);
-    }
+    // Each result is written as soon as its task is done: a worker that dies later loses none.
+    task_source tasks(to_parent, rings.tasks);
+    task_frame work;
+    while (!ec && tasks.next(work, ec))
+        send_result(to_parent, rings.results, encode(run_task_frame(work)), ec);
     os::flush_stdio();
     // Stop is the normal end; so is the parent closing the stream (it terminated the pool).
     if (ec && ec != error::peer_closed) {

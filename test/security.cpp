@@ -23,7 +23,7 @@
 
 #if !defined(_WIN32)
 #include "../source/detail/frame.hpp"
-#include "../source/detail/result_ring.hpp"
+#include "../source/detail/frame_ring.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -176,13 +176,13 @@ struct raw_child
         pid = -1;
         return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
-    // Starts it as a pool worker: the worker frame (with its result ring), then its `started`.
+    // Starts it as a pool worker: the worker frame (with its rings), then its `started`.
     void make_worker()
     {
         mp::error_code ec;
-        ring = md::result_ring::create(ec);
+        rings = md::worker_rings::create(ec);
         BOOST_TEST_REQUIRE(!ec);
-        send(md::frame_kind::worker, md::encode(md::worker_frame{"SecurityWorker", ring.name()}));
+        send(md::frame_kind::worker, md::encode(md::worker_frame{"SecurityWorker", rings.name}));
         md::frame_kind kind{};
         std::string body;
         BOOST_TEST_REQUIRE(receive(kind, body));
@@ -193,7 +193,7 @@ struct raw_child
     {
         const auto deadline = std::chrono::steady_clock::now() + 30s;
         while (std::chrono::steady_clock::now() < deadline) {
-            BOOST_TEST_REQUIRE(ring.read(results));
+            BOOST_TEST_REQUIRE(rings.results.read(results));
             std::size_t size = 0;
             mp::error_code ec;
             if (results.size() >= md::frame_header_size) {
@@ -210,8 +210,22 @@ struct raw_child
         return false;
     }
 
-    md::result_ring ring;
-    std::vector<char> results; // taken from the ring, not yet received
+    // Puts bytes into a worker's task ring (as its parent puts frames), and wakes it.
+    void post(const std::string& bytes)
+    {
+        BOOST_TEST_REQUIRE(rings.tasks.try_write_frame(bytes));
+        if (rings.tasks.take_wake_request())
+            send(md::frame_kind::wake, {});
+    }
+    void post(md::frame_kind kind, const std::string& body)
+    {
+        std::string frame;
+        md::append_frame(frame, kind, body);
+        post(frame);
+    }
+
+    md::worker_rings rings;
+    std::vector<char> results; // taken from the result ring, not yet received
 };
 
 md::task_frame task_of(const std::string& name, const std::string& signature,
@@ -340,7 +354,7 @@ BOOST_AUTO_TEST_CASE(a_child_takes_work_only_from_its_parent)
     { // The parent's own socketpair: accepted.
         raw_child child;
         child.make_worker();
-        child.send(md::frame_kind::stop, {});
+        child.post(md::frame_kind::stop, {});
         BOOST_TEST(child.exit_code() == 0);
     }
     // Made by another process than the child's parent, or not a socket: refused before reading.
@@ -383,7 +397,7 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
     for (const auto& c : answered_cases) {
         raw_child child;
         child.make_worker();
-        child.send(md::frame_kind::task, md::encode(c.task));
+        child.post(md::frame_kind::task, md::encode(c.task));
         md::frame_kind kind{};
         std::string body;
         BOOST_TEST_REQUIRE(child.receive_result(kind, body), c.what);
@@ -394,17 +408,18 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
         BOOST_TEST(!result.ok, c.what);
         BOOST_TEST_MESSAGE(c.what << ": " << result.exception_type << ": " << result.what);
         // Still serving: a good task, then stop.
-        child.send(md::frame_kind::task,
+        child.post(md::frame_kind::task,
                    md::encode(task_of("security_square", signature_of(security_square),
                                       md::encode_arguments(security_square, 5))));
         BOOST_TEST_REQUIRE(child.receive_result(kind, body), c.what);
         BOOST_TEST(md::decode_result(body, ec).ok, c.what);
-        child.send(md::frame_kind::stop, {});
+        child.post(md::frame_kind::stop, {});
         BOOST_TEST(child.exit_code() == 0, c.what);
         BOOST_TEST(!std::filesystem::exists(mark.path()), c.what << ": the task ran");
     }
 
-    // Frames that break the stream: the worker says why on stderr and exits with 1.
+    // Frames that break the stream, in the task ring or on the channel: the worker says why on
+    // stderr and exits with 1.
     std::string task_header;
     md::append_frame(task_header, md::frame_kind::task, "");
     const std::string good_task = md::encode(task_of("security_mark", mark_sig, mark_args));
@@ -443,21 +458,36 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
         {"a result frame to a worker", frame(md::frame_kind::result, "")},
         {"random bytes", std::string("\x13\x37\xde\xad\xbe\xef\x00\x01garbage", 16)},
     };
-    for (const auto& c : broken_cases) {
+    for (const bool in_ring : {true, false}) {
+        for (const auto& c : broken_cases) {
+            raw_child child;
+            child.make_worker();
+            if (in_ring)
+                child.post(c.bytes);
+            else
+                child.send(c.bytes);
+            ::shutdown(child.fd, SHUT_WR); // then the stream ends
+            const int code = child.exit_code();
+            const std::string err = child.err.read();
+            const bool ended_stream =
+                !in_ring && std::string(c.what).find("ends") != std::string::npos;
+            // A stream that ends inside a frame is the parent going away: a quiet exit is fine.
+            BOOST_TEST((code == 1 || (ended_stream && code == 0)),
+                       c.what << ": exit " << code << " " << err);
+            if (!ended_stream)
+                BOOST_TEST(err.find("worker stopped") != std::string::npos, c.what << ": " << err);
+            BOOST_TEST(!std::filesystem::exists(mark.path()), c.what << ": the task ran");
+            BOOST_TEST_MESSAGE((in_ring ? "in the ring: " : "on the channel: ")
+                               << c.what << ": exit " << code << ", " << err);
+        }
+    }
+    { // A task on the channel that the ring does not announce is never run.
         raw_child child;
         child.make_worker();
-        child.send(c.bytes);
-        ::shutdown(child.fd, SHUT_WR); // then the stream ends
-        const int code = child.exit_code();
-        const std::string err = child.err.read();
-        const bool ended_stream = std::string(c.what).find("ends") != std::string::npos;
-        // A stream that ends inside a frame is the parent going away: a quiet exit is fine.
-        BOOST_TEST((code == 1 || (ended_stream && code == 0)),
-                   c.what << ": exit " << code << " " << err);
-        if (!ended_stream)
-            BOOST_TEST(err.find("worker stopped") != std::string::npos, c.what << ": " << err);
-        BOOST_TEST(!std::filesystem::exists(mark.path()), c.what << ": the task ran");
-        BOOST_TEST_MESSAGE(c.what << ": exit " << code << ", " << err);
+        child.send(frame(md::frame_kind::task, good_task));
+        ::shutdown(child.fd, SHUT_WR);
+        BOOST_TEST(child.exit_code() == 0);
+        BOOST_TEST(!std::filesystem::exists(mark.path()), "an unannounced task ran");
     }
 
     // A spawned child (not a worker) sent an unregistered task: refused, with the reason.

@@ -9,14 +9,14 @@
 //   run     := text protocol | text process name | text task | text signature | text arguments
 //   started := (empty)
 //   refused := u32 multiproc::error value | text message
-//   worker  := text protocol | text process name | text result ring's name
-//                                                        (then tasks, until stop)
+//   worker  := text protocol | text process name | text name of its rings (frame_ring.hpp)
+//                                           (then tasks in the task ring, until stop)
 //   task    := u64 id | text task | text signature | u32 n | text arguments
 //   result  := u64 id | u8 1 | text results
 //            | u64 id | u8 0 | text exception type | text what
 //   stop    := (empty)
-//   result_on_channel := (empty)     in the result ring: this result comes on the channel
-//   wake    := (empty)               worker -> parent: there are results in the ring
+//   on_channel := (empty)    in a ring: the frame of this place comes on the channel
+//   wake    := (empty)       on the channel: there are frames in the ring
 //
 // A task's arguments are n argument sets in one archive (a chunk of a map); its results are
 // the n results in one archive.
@@ -33,15 +33,15 @@ namespace multiproc::detail {
 
 enum class frame_kind : std::uint8_t
 {
-    run = 1,               // parent -> child: the task to run
-    started = 2,           // child -> parent: init reached, the task is being run
-    refused = 3,           // child -> parent: the task cannot be run here (with the reason)
-    worker = 4,            // parent -> child: serve tasks until the stream ends
-    task = 5,              // parent -> worker
-    result = 6,            // worker -> parent
-    stop = 7,              // parent -> worker: exit once the tasks before this are done
-    result_on_channel = 8, // worker -> parent, in the result ring: too large for it
-    wake = 9,              // worker -> parent: results are waiting in the ring
+    run = 1,        // parent -> child: the task to run
+    started = 2,    // child -> parent: init reached, the task is being run
+    refused = 3,    // child -> parent: the task cannot be run here (with the reason)
+    worker = 4,     // parent -> child: serve tasks until the stream ends
+    task = 5,       // parent -> worker
+    result = 6,     // worker -> parent
+    stop = 7,       // parent -> worker: exit once the tasks before this are done
+    on_channel = 8, // in a ring: the frame of this place comes on the channel
+    wake = 9,       // on the channel: frames are waiting in the ring
 };
 
 /// Frames larger than this are refused as malformed.
@@ -84,7 +84,7 @@ struct result_frame
 struct worker_frame
 {
     std::string process_name;
-    std::string result_ring;
+    std::string rings; // the name of its task and result rings
 };
 std::string encode(const worker_frame& f);
 worker_frame decode_worker(std::string_view body, error_code& ec);
@@ -130,9 +130,21 @@ void append_frame(std::string& out, frame_kind kind, std::string_view body);
 /// Appends a whole task frame (header included) without copying its parts first.
 void append_task_frame(std::string& out, std::uint64_t id, std::string_view task,
                        std::string_view signature, std::uint32_t count, std::string_view arguments);
+/// Writes the header of a frame of `kind` with a body of `body_size` bytes to `out`.
+void put_frame_header(char* out, frame_kind kind, std::size_t body_size) noexcept;
 /// The kind and body length of a frame whose header starts `bytes`; `error::bad_message` for a
 /// header no sender of ours writes.
 frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_code& ec);
+
+enum class parsed
+{
+    frame,
+    incomplete,
+    bad,
+};
+/// The frame at `at` of `bytes[0, used)`: its kind and body, if it is all there.
+parsed frame_at(const std::vector<char>& bytes, std::size_t at, std::size_t used, frame_kind& kind,
+                std::string_view& body);
 
 } // namespace multiproc::detail
 

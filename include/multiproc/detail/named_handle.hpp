@@ -49,7 +49,7 @@ enum class segment_kind : std::uint32_t
     event,
     condition,
     barrier,
-    result_ring, // a pool worker's results (internal)
+    worker_rings, // a pool worker's task and result rings (internal)
 };
 
 /// A handle on one named block. Copies share it. The process that created the block removes
