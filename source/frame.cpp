@@ -19,8 +19,9 @@ constexpr std::string_view protocol = "multiproc/3";
 
 void put_u32(std::string& out, std::uint32_t v)
 {
-    for (int i = 0; i < 4; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    const char bytes[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
+                           static_cast<char>((v >> 16) & 0xff), static_cast<char>(v >> 24)};
+    out.append(bytes, sizeof bytes);
 }
 
 void put_text(std::string& out, std::string_view text)

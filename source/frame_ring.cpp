@@ -104,6 +104,11 @@ bool frame_ring::request_wake() noexcept
            ring_->tail.load(std::memory_order_relaxed);
 }
 
+void frame_ring::withdraw_wake_request() noexcept
+{
+    ring_->wake_requested.store(0, std::memory_order_relaxed);
+}
+
 bool frame_ring::read(std::vector<char>& out) noexcept
 {
     const std::uint64_t tail = ring_->tail.load(std::memory_order_relaxed);

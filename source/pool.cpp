@@ -119,6 +119,7 @@ task_outcome failure(error_code ec, std::string what = {})
 class completions
 {
 public:
+    completions() { ready_.reserve(16); }
     void add(task_callback& done, task_outcome&& outcome)
     {
         ready_.emplace_back(std::move(done), std::move(outcome));
@@ -167,6 +168,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::string broken_what; // and this message
     pool_stats counts;       // done, failed, worker_restarts (queued, running: computed)
     std::string task_bytes;  // the task frame being sent
+    std::size_t helpers = 0; // callers taking results themselves (pool_help)
 
     // Every task ends here: its callback runs once the mutex is released.
     void finish(completions& done, pending_task& task, task_outcome&& outcome)
@@ -320,7 +322,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             w->inbox_used += n;
         // Before waiting again, ask the worker to wake us; results that came meanwhile first.
         bool ok = handle_input(*w, done);
-        while (ok && !ec && w->rings.results.request_wake())
+        // While callers take results themselves (pool_help), the last of them asks instead.
+        while (ok && !ec && helpers == 0 && w->rings.results.request_wake())
             ok = handle_input(*w, done);
         if (ec) {
             end_of_stream(w, lock, done);
@@ -351,6 +354,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         if (!w.rings.results.read(w.ring_bytes))
             return false;
+        const auto now = os::clock::now(); // when these results came, near enough
         bool ok = true;
         for (;;) {
             frame_kind kind{};
@@ -377,10 +381,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             if (kind == frame_kind::on_channel) {
                 if (on_channel != parsed::frame)
                     break; // not all here yet
-                ok = on_result(w, channel_body, done);
+                ok = on_result(w, channel_body, now, done);
                 w.inbox_read += frame_header_size + channel_body.size();
             } else {
-                ok = kind == frame_kind::result && on_result(w, ring_body, done);
+                ok = kind == frame_kind::result && on_result(w, ring_body, now, done);
             }
             w.ring_read += frame_header_size + ring_body.size();
             if (!ok)
@@ -392,7 +396,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     }
 
     // One result frame from a worker; false if it breaks the protocol.
-    bool on_result(worker& w, std::string_view body, completions& done)
+    bool on_result(worker& w, std::string_view body, os::clock::time_point now, completions& done)
     {
         error_code ec;
         result_frame result = decode_result(body, ec);
@@ -411,7 +415,6 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return false; // results come back in the order tasks were sent
         pending_task task = std::move(w.in_flight.front());
         w.in_flight.pop_front();
-        const auto now = os::clock::now();
         const double took = std::chrono::duration<double>(now - w.front_started).count();
         w.mean_task_seconds =
             w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
@@ -721,6 +724,60 @@ void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
                 w->child.terminate(ignored);
             else
                 w->child.interrupt(ignored);
+        }
+    }
+    done.run();
+}
+
+bool pool_help(pool_core& pool, bool helping)
+{
+    completions done;
+    {
+        std::unique_lock<std::mutex> lock(pool.mutex, std::try_to_lock);
+        if (!lock)
+            return helping;
+        if (!helping && pool.helpers++ == 0) {
+            // Workers need not wake the pool's thread for results we take.
+            for (const worker_ptr& w : pool.workers)
+                if (w && !w->gone)
+                    w->rings.results.withdraw_wake_request();
+        }
+        bool took = false;
+        for (const worker_ptr& w : pool.workers) {
+            if (!w || w->gone || !w->rings.results.has_frames())
+                continue;
+            took = true;
+            if (!pool.handle_input(*w, done)) {
+                error_code ignored;
+                w->child.kill(ignored); // not our protocol; its end of stream follows
+            }
+        }
+        if (took)
+            pool.dispatch();
+    }
+    done.run();
+    return true;
+}
+
+void pool_stop_helping(pool_core& pool) noexcept
+{
+    completions done;
+    {
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        if (--pool.helpers == 0) {
+            // The pool's thread takes over: ask each worker to wake it again, as on_read does.
+            for (const worker_ptr& w : pool.workers) {
+                if (!w || w->gone)
+                    continue;
+                bool ok = true;
+                while (ok && w->rings.results.request_wake())
+                    ok = pool.handle_input(*w, done);
+                if (!ok) {
+                    error_code ignored;
+                    w->child.kill(ignored);
+                }
+            }
+            pool.dispatch();
         }
     }
     done.run();

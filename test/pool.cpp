@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <set>
@@ -85,6 +86,16 @@ std::string pool_sized_result(int size)
     return out;
 }
 MULTIPROC_TASK(pool_sized_result)
+
+// The length of an argument, and a checksum of it.
+std::vector<long long> pool_measure(const std::string& s)
+{
+    long long sum = 0;
+    for (char c : s)
+        sum += static_cast<unsigned char>(c);
+    return {static_cast<long long>(s.size()), sum};
+}
+MULTIPROC_TASK(pool_measure)
 
 int not_registered_for_pool(int x)
 {
@@ -360,6 +371,50 @@ BOOST_AUTO_TEST_CASE(results_of_every_size_arrive_in_order)
         for (std::size_t i = 0; i < sizes.size(); ++i)
             BOOST_TEST_REQUIRE((results[i] == pool_sized_result(sizes[i])));
     }
+}
+
+BOOST_AUTO_TEST_CASE(tasks_of_every_size_arrive_in_order)
+{
+    // Small tasks travel in the workers' task rings (256 KiB); larger ones, and those that find
+    // a ring full, on the channel, announced at their place in the ring.
+    std::vector<std::string> tasks;
+    for (int i = 0; i < 400; ++i) {
+        const std::size_t size = i % 40 == 39 ? 300000 + i : i % 5 == 0 ? 20000 + i : i % 64;
+        tasks.emplace_back(size, static_cast<char>('a' + i % 26));
+    }
+    mp::pool p(2);
+    for (const std::size_t chunksize : {1, 7}) {
+        const auto results = p.map(pool_measure, tasks, chunksize);
+        BOOST_TEST_REQUIRE(results.size() == tasks.size());
+        for (std::size_t i = 0; i < tasks.size(); ++i)
+            BOOST_TEST_REQUIRE((results[i] == pool_measure(tasks[i])), "task " << i);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(callers_on_many_threads_take_results_together)
+{
+    // Waiting callers complete results themselves (pool_help) while the pool's thread does
+    // too; one whose task outlasts its spin sleeps, and the pool's thread must still wake it.
+    mp::pool p(2);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 4; ++t)
+        callers.emplace_back([&, t] {
+            for (int i = 0; i < 2000; ++i) {
+                if (i % 500 == 0)
+                    p.apply(pool_sleep, 20); // longer than any spin
+                const int x = t * 10000 + i;
+                if (p.apply(pool_square, x % 40000) != (x % 40000) * (x % 40000))
+                    ++wrong;
+            }
+        });
+    for (auto& c : callers)
+        c.join();
+    BOOST_TEST(wrong == 0);
+    BOOST_TEST(p.apply(pool_square, 12) == 144); // the pool's thread still serves
+    auto late = p.apply_async(pool_sleep, 50);
+    late.wait();
+    BOOST_TEST(late.successful());
 }
 
 BOOST_AUTO_TEST_CASE(many_tiny_tasks)

@@ -8,6 +8,7 @@
 /// `async_result`, or through any Asio completion token.
 
 #include <multiproc/detail/handles.hpp>
+#include <multiproc/detail/spin.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/task.hpp>
@@ -23,6 +24,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -151,6 +153,12 @@ void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, enco
 /// fails with `operation_aborted` unless it finished first.
 void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
                  boost::asio::cancellation_type type) noexcept;
+/// Completes, on the calling thread, the results the workers have finished, unless the pool's
+/// thread is at it: a caller waiting for a result takes it without waiting for that thread to
+/// be woken (nor making workers wake it). `helping`: this caller did so before. Returns
+/// whether it is helping now: then it calls pool_stop_helping once it stops.
+bool pool_help(pool_core& pool, bool helping);
+void pool_stop_helping(pool_core& pool) noexcept;
 void pool_close(pool_core& pool) noexcept;
 void pool_join(pool_core& pool);
 void pool_terminate(pool_core& pool) noexcept;
@@ -196,11 +204,20 @@ struct job_result
     std::optional<T> value;
 };
 
+/// The outcomes of a job's task messages, in order.
+struct outcome_span
+{
+    task_outcome* first = nullptr;
+    std::size_t count = 0;
+    std::size_t size() const noexcept { return count; }
+    task_outcome& operator[](std::size_t i) const noexcept { return first[i]; }
+};
+
 /// The result of one task message for `apply`: its single value.
 template <class R>
-job_result<value_t<R>> single_result(std::vector<task_outcome>& outcomes)
+job_result<value_t<R>> single_result(outcome_span outcomes)
 {
-    task_outcome& outcome = outcomes.at(0);
+    task_outcome& outcome = outcomes[0];
     job_result<value_t<R>> r;
     try {
         if (outcome.ec) {
@@ -239,8 +256,7 @@ void run_job(Core& pool, std::uint64_t first_id, const task_entry& task,
     if (chunks.empty()) { // nothing to run: complete off this call, as every job does
         auto d = std::make_shared<Deliver>(std::move(deliver));
         boost::asio::post(pool_executor(pool), [d, finish = std::move(finish)]() mutable {
-            std::vector<task_outcome> none;
-            (*d)(finish(none));
+            (*d)(finish(outcome_span{}));
         });
         return;
     }
@@ -248,9 +264,7 @@ void run_job(Core& pool, std::uint64_t first_id, const task_entry& task,
         pool_submit(pool, first_id, task, std::move(chunks[0]),
                     [finish = std::move(finish),
                      deliver = std::move(deliver)](task_outcome&& outcome) mutable {
-                        std::vector<task_outcome> one(1);
-                        one[0] = std::move(outcome);
-                        deliver(finish(one));
+                        deliver(finish(outcome_span{&outcome, 1}));
                     });
         return;
     }
@@ -263,7 +277,7 @@ void run_job(Core& pool, std::uint64_t first_id, const task_entry& task,
                 if (--g->left != 0)
                     return;
             }
-            g->deliver(g->finish(g->outcomes));
+            g->deliver(g->finish(outcome_span{g->outcomes.data(), g->outcomes.size()}));
         });
 }
 
@@ -272,7 +286,7 @@ template <class R>
 struct map_finish
 {
     std::vector<std::uint32_t> counts;
-    job_result<std::vector<R>> operator()(std::vector<task_outcome>& outcomes) const
+    job_result<std::vector<R>> operator()(outcome_span outcomes) const
     {
         job_result<std::vector<R>> r;
         try {
@@ -296,22 +310,28 @@ struct map_finish
     }
 };
 
-/// The state an async_result shares with the job that completes it.
+/// How long a caller waiting for a task's result spins before it sleeps (see spin_until).
+inline constexpr std::chrono::microseconds result_spin{50};
+
+/// The state an async_result shares with the job that completes it. `result` is written once,
+/// before `done`; it is read only after `done`.
 template <class T>
 struct result_state
 {
-    std::mutex mutex;
+    std::atomic<bool> done{false};
+    std::mutex mutex; // for `ready`
     std::condition_variable ready;
-    bool done = false;
     job_result<T> result;
+    std::weak_ptr<pool_core> pool; // whose results a waiting caller may complete (pool_help)
 
     void complete(job_result<T>&& r)
     {
-        std::lock_guard<std::mutex> lock(mutex);
         result = std::move(r);
-        done = true;
+        std::lock_guard<std::mutex> lock(mutex);
+        done.store(true, std::memory_order_release);
         ready.notify_all();
     }
+    bool is_done() const noexcept { return done.load(std::memory_order_acquire); }
 };
 
 /// Starts a job whose completion goes to an Asio completion handler, `void(error_code)` for a
@@ -382,7 +402,6 @@ public:
     R get()
     {
         wait();
-        std::lock_guard<std::mutex> lock(state_->mutex);
         if (state_->result.error)
             std::rethrow_exception(state_->result.error);
         if constexpr (!std::is_void_v<R>)
@@ -391,8 +410,28 @@ public:
     /// Waits until the task has finished, successfully or not.
     void wait()
     {
+        if (state_->is_done())
+            return;
+        if (auto pool = state_->pool.lock()) {
+            struct helper
+            {
+                detail::pool_core& pool;
+                bool helping = false;
+                ~helper()
+                {
+                    if (helping)
+                        detail::pool_stop_helping(pool);
+                }
+            } h{*pool};
+            const auto done_or_help = [&] {
+                h.helping = detail::pool_help(h.pool, h.helping);
+                return state_->is_done();
+            };
+            if (detail::spin_until(done_or_help, detail::result_spin))
+                return;
+        }
         std::unique_lock<std::mutex> lock(state_->mutex);
-        state_->ready.wait(lock, [&] { return state_->done; });
+        state_->ready.wait(lock, [&] { return state_->is_done(); });
     }
     /// Waits at most `timeout`; true once the task has finished.
     template <class Rep, class Period>
@@ -400,7 +439,7 @@ public:
     {
         std::unique_lock<std::mutex> lock(state_->mutex);
         return state_->ready.wait_until(lock, detail::deadline_after(timeout),
-                                        [&] { return state_->done; });
+                                        [&] { return state_->is_done(); });
     }
     /// The value, if the task finishes within `timeout` (what stopped it is thrown).
     template <class Rep, class Period>
@@ -417,17 +456,9 @@ public:
         }
     }
     /// True once the task has finished (Python's `ready()`).
-    bool ready() const
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->done;
-    }
+    bool ready() const { return state_->is_done(); }
     /// True if the task finished without an error (only once ready()).
-    bool successful() const
-    {
-        std::lock_guard<std::mutex> lock(state_->mutex);
-        return state_->done && !state_->result.error;
-    }
+    bool successful() const { return state_->is_done() && !state_->result.error; }
 
 private:
     std::shared_ptr<detail::result_state<detail::value_t<R>>> state_;
@@ -735,6 +766,8 @@ private:
         using T = value_t<R>;
         if constexpr (sizeof...(Token) == 0) {
             auto state = std::make_shared<result_state<T>>();
+            if constexpr (std::is_same_v<Core, pool_core>)
+                state->pool = core_;
             const std::uint64_t first = pool_reserve_ids(*core_, chunks.size());
             detail::run_job<T>(*core_, first, task, std::move(chunks), std::move(finish),
                                [state](job_result<T>&& r) { state->complete(std::move(r)); });

@@ -57,6 +57,8 @@ public:
     /// Asks the writer to wake us at its next write, then tells whether there is anything to
     /// read already (then read it, and ask again).
     bool request_wake() noexcept;
+    /// Takes the request back: someone else reads the ring meanwhile (and asks again after).
+    void withdraw_wake_request() noexcept;
     /// Appends every byte written so far to `out` and frees them in the ring. False if the
     /// writer broke the ring (it is not to be trusted further).
     bool read(std::vector<char>& out) noexcept;
