@@ -58,7 +58,7 @@ constexpr std::uint64_t initializer_id = 0;
 // Bytes asked of each read; a larger frame gets a larger read.
 constexpr std::size_t read_size = 64 * 1024;
 // Tasks sent ahead to one worker: at most this many, and about this much work.
-constexpr std::size_t max_pipelined = 64;
+constexpr std::size_t max_pipelined = 256;
 constexpr std::chrono::duration<double> pipeline_budget = std::chrono::milliseconds(1);
 // How long a worker whose stream ended may take to exit before it is killed.
 constexpr auto exit_grace = std::chrono::seconds(5);
@@ -119,7 +119,6 @@ task_outcome failure(error_code ec, std::string what = {})
 class completions
 {
 public:
-    completions() { ready_.reserve(16); }
     void add(task_callback& done, task_outcome&& outcome)
     {
         ready_.emplace_back(std::move(done), std::move(outcome));
@@ -513,16 +512,17 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     void dispatch()
     {
-        // Idle workers first, one task each; then the pipelines.
-        for (int pass = 0; pass < 2 && !queue.empty(); ++pass)
-            for (const worker_ptr& w : workers) {
-                if (!w || (pass == 0 && !w->in_flight.empty()))
-                    continue;
-                for (std::size_t n = pass == 0 ? std::min<std::size_t>(1, capacity(*w))
-                                               : capacity(*w);
-                     n > 0 && !queue.empty() && send_task(*w); --n) {
-                }
-            }
+        // Idle workers first, one task each; then the pipelines, a task to each in turn, so
+        // that the work spreads evenly.
+        for (const worker_ptr& w : workers)
+            if (!queue.empty() && w && w->in_flight.empty() && capacity(*w) > 0)
+                send_task(*w);
+        for (bool sent = true; sent && !queue.empty();) {
+            sent = false;
+            for (const worker_ptr& w : workers)
+                if (!queue.empty() && w && capacity(*w) > 0 && send_task(*w))
+                    sent = true;
+        }
         for (const worker_ptr& w : workers) {
             if (!w || w->gone)
                 continue;

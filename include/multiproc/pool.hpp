@@ -313,6 +313,29 @@ struct map_finish
 /// How long a caller waiting for a task's result spins before it sleeps (see spin_until).
 inline constexpr std::chrono::microseconds result_spin{50};
 
+/// Spins (see spin_until) until `ready()`, completing finished results on this thread meanwhile
+/// (pool_help). True once ready; false: the caller is to block.
+template <class Ready>
+bool spin_helping(pool_core& pool, Ready ready)
+{
+    struct helper
+    {
+        pool_core& pool;
+        bool helping = false;
+        ~helper()
+        {
+            if (helping)
+                pool_stop_helping(pool);
+        }
+    } h{pool};
+    return spin_until(
+        [&] {
+            h.helping = pool_help(h.pool, h.helping);
+            return ready();
+        },
+        result_spin);
+}
+
 /// The state an async_result shares with the job that completes it. `result` is written once,
 /// before `done`; it is read only after `done`.
 template <class T>
@@ -412,24 +435,9 @@ public:
     {
         if (state_->is_done())
             return;
-        if (auto pool = state_->pool.lock()) {
-            struct helper
-            {
-                detail::pool_core& pool;
-                bool helping = false;
-                ~helper()
-                {
-                    if (helping)
-                        detail::pool_stop_helping(pool);
-                }
-            } h{*pool};
-            const auto done_or_help = [&] {
-                h.helping = detail::pool_help(h.pool, h.helping);
-                return state_->is_done();
-            };
-            if (detail::spin_until(done_or_help, detail::result_spin))
+        if (auto pool = state_->pool.lock())
+            if (detail::spin_helping(*pool, [&] { return state_->is_done(); }))
                 return;
-        }
         std::unique_lock<std::mutex> lock(state_->mutex);
         state_->ready.wait(lock, [&] { return state_->is_done(); });
     }
