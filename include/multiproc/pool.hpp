@@ -9,6 +9,7 @@
 
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/detail/spin.hpp>
+#include <multiproc/detail/task_callback.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/task.hpp>
@@ -22,6 +23,7 @@
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -137,7 +139,10 @@ struct task_outcome
     std::string exception_type; // for remote_exception
     std::string what;           // remote_exception: what(); otherwise how it ended
 };
-using task_callback = std::function<void(task_outcome&&)>;
+/// What runs when a task message ends.
+using task_callback = unique_callback<task_outcome>;
+/// The task messages of a job: usually one (apply), so none is allocated for it.
+using chunk_list = boost::container::small_vector<encoded_chunk, 1>;
 
 /// `executor` null: the pool runs its own thread.
 std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
@@ -239,8 +244,8 @@ job_result<value_t<R>> single_result(outcome_span outcomes)
 /// `finish(outcomes)` makes the value from the chunks' outcomes, in order. `Core` is a pool's
 /// core (pool_core, or the MPI pool's), whose pool_submit... are found by argument lookup.
 template <class T, class Core, class Finish, class Deliver>
-void run_job(Core& pool, std::uint64_t first_id, const task_entry& task,
-             std::vector<encoded_chunk> chunks, Finish finish, Deliver deliver)
+void run_job(Core& pool, std::uint64_t first_id, const task_entry& task, chunk_list chunks,
+             Finish finish, Deliver deliver)
 {
     struct gather
     {
@@ -366,7 +371,7 @@ struct initiate_job
     std::shared_ptr<Core> pool;
 
     template <class Handler, class Finish>
-    void operator()(Handler&& handler, const task_entry* task, std::vector<encoded_chunk> chunks,
+    void operator()(Handler&& handler, const task_entry* task, chunk_list chunks,
                     Finish finish) const
     {
         namespace asio = boost::asio;
@@ -646,7 +651,7 @@ public:
         using R = typename function_traits<F>::result;
         constexpr std::size_t arity = std::tuple_size_v<typename function_traits<F>::arguments>;
         const task_entry& task = detail::registered_task(function);
-        std::vector<encoded_chunk> chunks(1);
+        chunk_list chunks(1);
         if constexpr (sizeof...(Args) == arity + 1) {
             auto all = std::forward_as_tuple(std::forward<Args>(args)...);
             chunks[0] = {encode_call(function, all, std::make_index_sequence<arity>{}), 1};
@@ -724,7 +729,7 @@ protected:
                 static_cast<std::size_t>(std::distance(std::begin(items), std::end(items)));
             chunksize = std::max<std::size_t>(1, (n + 4 * size() - 1) / (4 * size()));
         }
-        std::vector<encoded_chunk> chunks;
+        chunk_list chunks;
         map_finish<R> finish;
         auto next = std::begin(items);
         const auto end = std::end(items);
@@ -768,8 +773,7 @@ private:
 
     // Runs a job: into an async_result, or into a completion token.
     template <class R, class Finish, class... Token>
-    auto start(const task_entry& task, std::vector<encoded_chunk> chunks, Finish finish,
-               Token&&... token)
+    auto start(const task_entry& task, chunk_list chunks, Finish finish, Token&&... token)
     {
         using T = value_t<R>;
         if constexpr (sizeof...(Token) == 0) {

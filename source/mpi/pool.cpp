@@ -88,10 +88,11 @@ std::size_t pipeline_depth(const worker_rank& w)
 
 struct mpi_pool_core
 {
-    explicit mpi_pool_core(std::size_t size) : work(asio::make_work_guard(io))
+    // Made at their number once: a worker_rank is not copied (its callbacks are move-only).
+    explicit mpi_pool_core(std::size_t size) : work(asio::make_work_guard(io)), workers(size)
     {
         for (std::size_t i = 0; i < size; ++i)
-            workers.emplace_back().rank = static_cast<int>(i + 1);
+            workers[i].rank = static_cast<int>(i + 1);
     }
 
     mutable asio::io_context io; // its executor is the pool's
