@@ -13,6 +13,10 @@
 // even when the user's io_context no longer runs. Completion callbacks are called with the
 // mutex released.
 //
+// A caller waiting for a result completes finished results itself for a while (pool_help):
+// it withdraws the workers' requests to wake the pool's thread meanwhile, and the last such
+// caller hands the rings back to that thread (pool_stop_helping), as on_read does.
+//
 // A worker may be sent several tasks ahead (pipelining, so that it takes many small tasks at
 // once and sleeps less), but only as many as it is expected to finish within about a millisecond:
 // a task never waits long behind another in a busy worker while an idle one could take it.
