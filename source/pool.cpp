@@ -62,7 +62,7 @@ constexpr std::uint64_t initializer_id = 0;
 // Bytes asked of each read; a larger frame gets a larger read.
 constexpr std::size_t read_size = 64 * 1024;
 // Tasks sent ahead to one worker: at most this many, and about this much work.
-constexpr std::size_t max_pipelined = 256;
+constexpr std::size_t max_pipelined = 128;
 constexpr std::chrono::duration<double> pipeline_budget = std::chrono::milliseconds(1);
 // How long a worker whose stream ended may take to exit before it is killed.
 constexpr auto exit_grace = std::chrono::seconds(5);
