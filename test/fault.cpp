@@ -189,8 +189,13 @@ void fault_pool_parent(std::string path, bool fork_method)
 {
     std::string text;
     try {
+#if defined(_WIN32)
+        (void)fork_method;
+        const mp::start_method method = mp::start_method::spawn;
+#else
         const mp::start_method method =
             fork_method ? mp::start_method::fork : mp::start_method::spawn;
+#endif
         // The processes first: a fork start is safe only while no other thread holds a lock,
         // and the pool's thread starts its workers in the background.
         mp::process a(test_util::with_method(method), fault_sleep, 60000);
