@@ -578,7 +578,7 @@ BOOST_AUTO_TEST_CASE(nothing_is_left_behind)
 {
     BOOST_TEST(test_util::count_children().first == 0);
     for (int pid : started_pids())
-        BOOST_TEST(test_util::process_state(pid) == 0, "process " << pid << " is left");
+        BOOST_TEST(test_util::wait_gone(pid, 0ms), "process " << pid << " still runs");
 #if !defined(_WIN32)
     // Windows removes a named object with its last handle: no process left, nothing left.
     std::vector<std::string> left = names_of(::getpid());
