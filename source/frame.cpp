@@ -306,13 +306,7 @@ frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
     const frame_kind kind = parse_frame_header(header, size, ec);
     if (ec)
         return {};
-    // Grown as the body arrives: a header alone must not make us allocate up to max_frame_size.
-    body.clear();
-    while (body.size() < size && !ec) {
-        const std::size_t have = body.size();
-        body.resize(have + std::min(size - have, std::max<std::size_t>(have, 64 * 1024)));
-        c.read_exact(body.data() + have, body.size() - have, ec);
-    }
+    c.read_exact(body, size, ec); // a header alone must not make us allocate max_frame_size
     return kind;
 }
 

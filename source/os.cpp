@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -39,6 +40,17 @@ void channel::read_exact(void* data, std::size_t size, error_code& ec)
         const std::size_t n = read_some(p, size, ec);
         p += n;
         size -= n;
+    }
+}
+
+void channel::read_exact(std::string& out, std::size_t size, error_code& ec)
+{
+    out.clear();
+    ec.clear();
+    while (out.size() < size && !ec) {
+        const std::size_t have = out.size();
+        out.resize(have + std::min(size - have, std::max<std::size_t>(have, 64 * 1024)));
+        read_exact(out.data() + have, out.size() - have, ec);
     }
 }
 

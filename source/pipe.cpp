@@ -99,8 +99,8 @@ std::string connection_receive(connection_state* c, std::uint64_t tag, error_cod
             ec = make_error_code(error::bad_message);
             return {};
         }
-        std::string payload(length - 8, '\0');
-        c->channel.read_exact(payload.data(), payload.size(), ec);
+        std::string payload;
+        c->channel.read_exact(payload, length - 8, ec); // grown as it arrives
         if (ec)
             return {};
         c->pending.emplace(get_le(header + 4, 8), std::move(payload));

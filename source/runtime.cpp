@@ -212,6 +212,30 @@ private:
 }
 #endif
 
+child_start read_child_start(frame_kind kind, std::string_view body, error_code& ec)
+{
+    child_start start;
+    if (kind != frame_kind::run) {
+        ec = make_error_code(error::bad_message);
+        return start;
+    }
+    start.run = decode_run(body, ec);
+    if (ec)
+        return start;
+    const run_frame& run = start.run;
+    const task_entry* task = find_task(std::string_view(run.task));
+    if (!task) {
+        start.refusal = {error::unregistered_task,
+                         "task '" + run.task + "' is not registered in " + os::program_path()};
+    } else if (run.signature != task->signature) {
+        start.refusal = {error::signature_mismatch,
+                         "task '" + run.task + "' was sent arguments for another signature"};
+    } else {
+        start.task = task;
+    }
+    return start;
+}
+
 namespace {
 
 // A spawned child: receive the task, report, run it, exit. Never returns.
@@ -229,28 +253,20 @@ namespace {
     const frame_kind kind = receive_frame(to_parent, body, ec);
     if (!ec && kind == frame_kind::worker)
         serve_tasks(to_parent, body);
-    run_frame run;
-    if (!ec && kind == frame_kind::run)
-        run = decode_run(body, ec);
-    else if (!ec)
-        ec = make_error_code(error::bad_message);
+    child_start start;
+    if (!ec)
+        start = read_child_start(kind, body, ec);
     if (ec) {
         std::cerr << "multiproc: child could not read its task: " << ec.message() << '\n';
         std::exit(1);
     }
+    const run_frame& run = start.run;
+    const task_entry* task = start.task;
+    const refused_frame& refusal = start.refusal;
     runtime().name = run.process_name;
 
-    refused_frame refusal;
-    const task_entry* task = find_task(std::string_view(run.task));
-    if (!task) {
-        refusal = {error::unregistered_task,
-                   "task '" + run.task + "' is not registered in " + os::program_path()};
-    } else if (run.signature != task->signature) {
-        refusal = {error::signature_mismatch,
-                   "task '" + run.task + "' was sent arguments for another signature"};
-    }
     const auto no_deadline = os::clock::time_point::max();
-    if (task && refusal.message.empty()) {
+    if (task) {
         send_frame(to_parent, frame_kind::started, {}, no_deadline, ec);
     } else {
         std::cerr << "multiproc: " << refusal.message << '\n';

@@ -2,11 +2,22 @@
 
 #include <multiproc/task.hpp>
 
+// The members of Boost's binary input archive that its library compiles for its own archive
+// only, for the bounded archive derived from it (the way Boost documents deriving an archive).
+#include <boost/archive/impl/archive_serializer_map.ipp>
+#include <boost/archive/impl/basic_binary_iarchive.ipp>
+#include <boost/archive/impl/basic_binary_iprimitive.ipp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
+
+template class boost::archive::detail::archive_serializer_map<multiproc::detail::bounded_iarchive>;
+template class boost::archive::basic_binary_iarchive<multiproc::detail::bounded_iarchive>;
+template class boost::archive::basic_binary_iprimitive<multiproc::detail::bounded_iarchive, char,
+                                                       std::char_traits<char>>;
 
 namespace multiproc::detail {
 

@@ -144,6 +144,32 @@ BOOST_AUTO_TEST_CASE(truncated_arguments_are_an_error_not_undefined_behaviour)
     BOOST_CHECK_THROW(entry->invoke(arguments, 1), std::exception);
 }
 
+BOOST_AUTO_TEST_CASE(a_hostile_length_in_an_archive_is_an_error_not_an_allocation)
+{
+    // join_words takes a vector of strings: Boost.Serialization's path, not the raw one.
+    const auto* entry = mp::detail::find_task("join_words");
+    const std::string good =
+        mp::detail::encode_arguments(&join_words, std::vector<std::string>{"abc"}, ',');
+    BOOST_TEST((entry->invoke(good, 1) == mp::detail::encode(std::string("abc"))));
+    // The string's length is the 8 bytes before it, the vector's count a 1 before that.
+    const std::size_t at_word = good.find("abc");
+    const std::size_t at_count = good.find(std::string("\x01\0\0\0\0\0\0\0", 8));
+    BOOST_TEST_REQUIRE((at_word != std::string::npos && at_word >= 8));
+    BOOST_TEST_REQUIRE(at_count < at_word - 8);
+    const std::string petabytes("\xff\xff\xff\xff\xff\xff\x0f\x00", 8); // 2^52 - 1
+    for (const std::size_t at : {at_word - 8, at_count}) {
+        std::string hostile = good;
+        hostile.replace(at, 8, petabytes);
+        try {
+            entry->invoke(hostile, 1);
+            BOOST_ERROR("a length of 2^52 - 1 at byte " << at << " was accepted");
+        } catch (const mp::system_error& e) {
+            BOOST_TEST((e.code() == mp::error::bad_message), e.what());
+            BOOST_TEST(std::string(e.what()).find("value truncated") != std::string::npos);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(child_with_another_signature_refuses_the_task)
 {
     restore_executable restore;

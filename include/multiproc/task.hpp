@@ -11,8 +11,10 @@
 #include <multiproc/error.hpp>
 
 #include <boost/archive/archive_exception.hpp>
-#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_iarchive_impl.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <boost/archive/detail/register_archive.hpp>
+#include <boost/serialization/collection_size_type.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
@@ -142,6 +144,70 @@ public:
         char* begin = const_cast<char*>(bytes.data()); // read only: the get area is never written
         setg(begin, begin, begin + bytes.size());
     }
+    /// The bytes not read yet.
+    std::size_t remaining() const noexcept { return static_cast<std::size_t>(egptr() - gptr()); }
+};
+
+/// Throws `system_error` with `error::bad_message`: a value's bytes end before the value (or a
+/// length in them says so); they came from another process.
+[[noreturn]] inline void throw_value_truncated()
+{
+    throw_error(make_error_code(error::bad_message), "multiproc: value truncated");
+}
+
+/// The archive values from another process are read with: Boost's binary archive, but every
+/// length it reads (a string's, a collection's) is checked against the bytes left before
+/// anything is allocated for it; Boost's own resizes a string to any length the bytes claim.
+/// A collection of elements that encode to no bytes at all (an empty class), more of them than
+/// the bytes after its length, is the one well-formed value this refuses.
+class bounded_iarchive final
+    : public boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>>
+{
+    using impl =
+        boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>>;
+    using primitive =
+        boost::archive::basic_binary_iprimitive<bounded_iarchive, char, std::char_traits<char>>;
+
+public:
+    bounded_iarchive(view_source& source, unsigned int flags) : impl(source, flags), source_(source)
+    {
+        init(flags);
+    }
+
+    // Boost's code reaches these through the derived archive: they stand in for its own.
+    using primitive::load;
+    void load(std::string& s) { load_string(s); }
+    void load(std::wstring& s) { load_string(s); }
+
+private:
+    friend class boost::archive::detail::interface_iarchive<bounded_iarchive>;
+    friend class boost::archive::basic_binary_iarchive<bounded_iarchive>;
+    friend class boost::archive::load_access;
+
+    template <class T>
+    void load_override(T& t)
+    {
+        impl::load_override(t);
+    }
+    void load_override(boost::serialization::collection_size_type& count)
+    {
+        impl::load_override(count);
+        if (static_cast<std::size_t>(count) > source_.remaining())
+            throw_value_truncated(); // every element takes a byte at least (see above)
+    }
+    template <class String>
+    void load_string(String& s)
+    {
+        std::size_t length = 0;
+        load(length);
+        if (length > source_.remaining() / sizeof(typename String::value_type))
+            throw_value_truncated();
+        s.resize(length);
+        if (length != 0)
+            load_binary(s.data(), length * sizeof(typename String::value_type));
+    }
+
+    view_source& source_;
 };
 
 /// Numbers, strings and vectors of numbers cross as their bytes (a length first for the
@@ -251,7 +317,7 @@ public:
             take(&n, sizeof n);
             constexpr std::size_t element = sizeof(typename T::value_type);
             if (n > static_cast<std::size_t>(end_ - at_) / element)
-                truncated(); // checked before the length allocates anything
+                throw_value_truncated(); // checked before the length allocates anything
             if constexpr (std::is_same_v<T, std::string>) {
                 value.assign(at_, static_cast<std::size_t>(n)); // no zero fill to copy over
                 at_ += n;
@@ -267,16 +333,11 @@ private:
     void take(void* data, std::size_t size)
     {
         if (static_cast<std::size_t>(end_ - at_) < size)
-            truncated();
+            throw_value_truncated();
         if (size != 0) // an empty vector's data() may be null
             std::memcpy(data, at_, size);
         at_ += size;
     }
-    [[noreturn]] static void truncated()
-    {
-        throw_error(make_error_code(error::bad_message), "multiproc: value truncated");
-    }
-
     const char* at_;
     const char* end_;
 };
@@ -314,8 +375,14 @@ void decode_with(std::string_view bytes, Read read)
         read(reader);
     } else {
         view_source source(bytes);
-        boost::archive::binary_iarchive archive(source, archive_flags);
-        read(archive);
+        try {
+            bounded_iarchive archive(source, archive_flags);
+            read(archive);
+        } catch (const boost::archive::archive_exception& e) {
+            if (e.code != boost::archive::archive_exception::input_stream_error)
+                throw;
+            throw_value_truncated(); // the bytes ended inside a value, as the raw path says it
+        }
     }
 }
 
@@ -484,6 +551,9 @@ bool is_registered(F function) noexcept
 } // namespace multiproc
 
 /// @cond MULTIPROC_INTERNAL
+// For BOOST_CLASS_EXPORT of the types a task takes, and Boost's bulk load of arrays of numbers.
+BOOST_SERIALIZATION_REGISTER_ARCHIVE(multiproc::detail::bounded_iarchive)
+BOOST_SERIALIZATION_USE_ARRAY_OPTIMIZATION(multiproc::detail::bounded_iarchive)
 #define MULTIPROC_DETAIL_CAT2(a, b) a##b
 #define MULTIPROC_DETAIL_CAT(a, b) MULTIPROC_DETAIL_CAT2(a, b)
 /// @endcond

@@ -73,6 +73,10 @@ public:
     void write_all(const void* data, std::size_t size, clock::time_point deadline, error_code& ec);
     /// Fills the whole buffer; `error::peer_closed` if the stream ends first.
     void read_exact(void* data, std::size_t size, error_code& ec);
+    /// Reads `size` bytes into `out` (replacing what it held) as read_exact does, but grows
+    /// `out` as they arrive: a length another process sent must not make us allocate it
+    /// before the bytes are there.
+    void read_exact(std::string& out, std::size_t size, error_code& ec);
     /// Reads what has arrived, waiting for at least one byte; `error::peer_closed` at the end.
     std::size_t read_some(void* data, std::size_t size, error_code& ec);
     /// Waits until data (or end of stream) can be read; false on deadline.

@@ -4,16 +4,19 @@
 
 // The process-wide state: who this process is, and the children it started.
 
+#include "frame.hpp"
 #include "os.hpp"
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace multiproc::detail {
 
 struct process_state;
+struct task_entry;
 
 /// Adds a started child; at normal exit daemons are terminated and the others joined.
 void register_child(std::shared_ptr<process_state> child);
@@ -38,6 +41,17 @@ int run_child_function(const std::function<void()>& function);
 /// A pool worker made by fork: serves the tasks its parent sends on `to_parent`.
 [[noreturn]] void run_forked_worker(os::channel& to_parent);
 #endif
+
+/// What a spawned child makes of its parent's first frame when it is not `worker`: the task to
+/// run (`task` set), or the refusal to send back. A frame no parent of ours sends (another
+/// kind, a body that does not decode) is `error::bad_message` in `ec`.
+struct child_start
+{
+    run_frame run;
+    const task_entry* task = nullptr;
+    refused_frame refusal;
+};
+child_start read_child_start(frame_kind kind, std::string_view body, error_code& ec);
 
 /// True in a process that was spawned by multiproc but whose main did not call init.
 bool spawned_without_init();
