@@ -22,6 +22,16 @@ struct alignas(64) recoverable_lock
     unsigned char storage[64];
 };
 
+/// A short pause in a spin loop, telling the processor so.
+inline void spin_pause() noexcept
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
 /// Makes the lock, unlocked. Throws `system_error`.
 void init(recoverable_lock& lock);
 /// Takes the lock, waiting as long as it takes (holders hold it for a few copies only).

@@ -50,7 +50,16 @@ void init(recoverable_lock& lock)
 
 bool lock(recoverable_lock& lock) noexcept
 {
-    if (::pthread_mutex_lock(native(lock)) != EOWNERDEAD)
+    // Holders hold it for a copy of a slot: spinning a little spares a sleep and a wake.
+    int result = EBUSY;
+    for (int round = 0; round < 64 && result == EBUSY; ++round) {
+        result = ::pthread_mutex_trylock(native(lock));
+        if (result == EBUSY)
+            spin_pause();
+    }
+    if (result == EBUSY)
+        result = ::pthread_mutex_lock(native(lock));
+    if (result != EOWNERDEAD)
         return false;
     ::pthread_mutex_consistent(native(lock));
     return true;
