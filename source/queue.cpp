@@ -68,12 +68,13 @@ bip::permissions owner_only()
 }
 
 // A counter bumped at each event of one kind, which waiters for that event sleep on.
-// `waiters` spares the wake (a system call) when nobody sleeps; a waiter killed while it
-// counted itself there only costs later wakes that system call.
+// `sleepers` is set by whoever may sleep on it and cleared by the waker that wakes them all: a
+// waker makes the system call only when someone has set it since the last wake. A waiter
+// killed after setting it costs one needless wake.
 struct wait_word
 {
     std::atomic<std::uint32_t> count{0};
-    std::atomic<std::uint32_t> waiters{0};
+    std::atomic<std::uint32_t> sleepers{0};
 };
 
 // The start of the ring's segment; `lengths` and the slots follow.
@@ -323,7 +324,7 @@ namespace {
 void notify(wait_word& w) noexcept
 {
     w.count.fetch_add(1);
-    if (w.waiters.load() != 0)
+    if (w.sleepers.load() != 0 && w.sleepers.exchange(0) != 0)
         wake_all(w.count);
 }
 
@@ -339,21 +340,18 @@ bool wait_until(wait_word& w, queue_clock::time_point deadline, Ready ready)
             return true;
         spin_pause();
     }
-    // Counted before the count is read, and the notifier bumps the count before it reads
-    // `waiters`: either it sees us and wakes us, or we see its new count and do not sleep.
-    w.waiters.fetch_add(1);
-    bool is_ready = false;
+    // Set before the count is read, and the notifier bumps the count before it clears the flag:
+    // either it sees the flag and wakes us, or we see its new count and do not sleep.
     for (;;) {
+        w.sleepers.store(1);
         const std::uint32_t seen = w.count.load();
-        if ((is_ready = ready()))
-            break;
+        if (ready())
+            return true;
         const auto now = queue_clock::now();
         if (now >= deadline)
-            break;
+            return false;
         wait_while_equal(w.count, seen, deadline - now < slice ? deadline : now + slice);
     }
-    w.waiters.fetch_sub(1);
-    return is_ready;
 }
 
 // The ring's lock for a scope. A holder that died stopped before or after its final store:

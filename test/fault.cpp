@@ -385,15 +385,16 @@ enum class queue_victim
 
 // One round: a child (the victim) puts or gets on `q` until it is killed at a random moment,
 // while this process is the surviving producer (one thread) and consumer (another) of `total`
-// values. A queue of 8 values: the victim and the survivor's producer keep waiting for room,
-// and a consumer victim is killed as often while it waits for a value (the survivor's
-// producer starts at a random moment) as while it takes one. Nothing may fail, no survivor
-// may wait long, and each of the survivor's values arrives once, whole and in order, unless a
-// killed consumer took it (at most one value it did not report).
+// values. In even rounds a queue of 8 values: the victim and the survivor's producer keep
+// waiting for room, and a consumer victim is killed as often while it waits for a value (the
+// survivor's producer starts at a random moment) as while it takes one. In odd rounds a queue
+// of 1024: a producer victim rarely waits, and is often killed holding the queue's lock. Nothing
+// may fail, no survivor may wait long, and each of the survivor's values arrives once, whole and in
+// order, unless a killed consumer took it (at most one value it did not report).
 void queue_kill_round(int round, queue_victim who)
 {
     constexpr long long total = 200;
-    mp::queue<std::string> q(8);
+    mp::queue<std::string> q(round % 2 == 0 ? 8 : 1024);
     int taken_pipe[2];
     BOOST_TEST_REQUIRE(::pipe(taken_pipe) == 0);
     const pid_t victim = ::fork();
