@@ -13,6 +13,8 @@
 
 #include "test_util.hpp"
 
+#include "../source/detail/shared_wait.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -504,6 +506,104 @@ BOOST_AUTO_TEST_CASE(queue_producer_killed_inside_put)
 BOOST_AUTO_TEST_CASE(queue_consumer_killed_inside_get)
 {
     queue_kill_rounds(queue_victim::consumer);
+}
+
+// The queue's lock and wait words, in memory shared with a child that is killed while it holds
+// the lock, and one killed while it sleeps on a word: the next locker gets the lock and is
+// told, and a later waiter on the word is woken as if nobody had died there.
+BOOST_AUTO_TEST_CASE(queue_lock_and_wait_survive_killed_processes)
+{
+    struct shared
+    {
+        mp::detail::recoverable_lock lock;
+        std::atomic<std::uint32_t> word{0};
+    };
+    void* memory =
+        ::mmap(nullptr, sizeof(shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    BOOST_TEST_REQUIRE(memory != MAP_FAILED);
+    auto* s = new (memory) shared;
+    mp::detail::init(s->lock);
+    for (const bool holds_lock : {true, false}) {
+        int ready[2];
+        BOOST_TEST_REQUIRE(::pipe(ready) == 0);
+        const pid_t child = ::fork();
+        BOOST_TEST_REQUIRE(child >= 0);
+        if (child == 0) {
+            ::alarm(30);
+            if (holds_lock)
+                mp::detail::lock(s->lock);
+            if (::write(ready[1], "r", 1) != 1)
+                ::_exit(4);
+            for (;;)
+                mp::detail::wait_while_equal(s->word, 0, std::chrono::steady_clock::now() + 60s);
+        }
+        started_pids().insert(child);
+        char byte;
+        BOOST_TEST_REQUIRE(::read(ready[0], &byte, 1) == 1);
+        ::close(ready[0]);
+        ::close(ready[1]);
+        std::this_thread::sleep_for(20ms); // the child is asleep on the word
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+
+        BOOST_TEST(mp::detail::lock(s->lock) == holds_lock); // told whether its holder died
+        mp::detail::unlock(s->lock);
+        BOOST_TEST(!mp::detail::lock(s->lock)); // and whole again
+        mp::detail::unlock(s->lock);
+
+        const auto start = std::chrono::steady_clock::now();
+        std::thread waiter([&] {
+            while (s->word.load() == 0 && std::chrono::steady_clock::now() - start < 10s)
+                mp::detail::wait_while_equal(s->word, 0, start + 10s);
+        });
+        std::this_thread::sleep_for(20ms);
+        s->word.store(1);
+        mp::detail::wake_all(s->word);
+        waiter.join();
+        const bool woken_soon = std::chrono::steady_clock::now() - start < 2s;
+        BOOST_TEST(woken_soon, "the wake was lost");
+        s->word.store(0);
+    }
+    ::munmap(memory, sizeof(shared));
+}
+
+// A consumer killed while it waits on an empty queue, and a producer killed while it waits on
+// a full one: the others go on at once.
+BOOST_AUTO_TEST_CASE(queue_goes_on_after_killed_waiters)
+{
+    mp::queue<int> q(1);
+    const pid_t consumer = ::fork();
+    BOOST_TEST_REQUIRE(consumer >= 0);
+    if (consumer == 0) {
+        ::alarm(30);
+        q.get();
+        ::_exit(0); // it got a value: the test fails below
+    }
+    started_pids().insert(consumer);
+    std::this_thread::sleep_for(100ms); // asleep in get
+    ::kill(consumer, SIGKILL);
+    int status = 0;
+    ::waitpid(consumer, &status, 0);
+    BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+
+    q.put(1); // full now
+    const pid_t producer = ::fork();
+    BOOST_TEST_REQUIRE(producer >= 0);
+    if (producer == 0) {
+        ::alarm(30);
+        q.put(2);
+        ::_exit(0);
+    }
+    started_pids().insert(producer);
+    std::this_thread::sleep_for(100ms); // asleep in put
+    ::kill(producer, SIGKILL);
+    ::waitpid(producer, &status, 0);
+    BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+
+    BOOST_TEST(q.get_for(1s).value_or(-1) == 1);
+    BOOST_TEST(!q.try_get()); // the killed producer's value was never put
+    BOOST_TEST(q.put_for(3, 1s));
+    BOOST_TEST(q.get_for(1s).value_or(-1) == 3);
 }
 
 BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
