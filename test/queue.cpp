@@ -263,17 +263,12 @@ BOOST_AUTO_TEST_CASE(killed_peer_never_hangs_the_others)
         std::this_thread::sleep_for(std::chrono::milliseconds(5 + round % 7));
         worker.kill();
         worker.join();
-        // The queue works, or says it is broken (the worker died holding its lock): either
-        // way the answer comes within the timeout.
+        // The queue works on, even if the worker died holding its lock, and at once.
         const auto before = std::chrono::steady_clock::now();
-        try {
-            while (q.try_get()) {
-            }
-            BOOST_TEST(q.put_for(std::string("after"), 2s));
-            BOOST_TEST(q.get_for(2s).value() == "after");
-        } catch (const mp::system_error& e) {
-            BOOST_TEST((e.code() == mp::error::queue_broken), e.what());
+        while (q.try_get()) {
         }
+        BOOST_TEST(q.put_for(std::string("after"), 2s));
+        BOOST_TEST(q.get_for(2s).value() == "after");
         BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
     }
 }
