@@ -85,11 +85,11 @@ struct ring_header
     std::atomic<std::uint64_t> head{0}; // values taken
     std::atomic<std::uint64_t> tail{0}; // values put
     std::atomic<std::uint64_t> done{0}; // joinable: values reported done (<= tail)
-    std::uint64_t capacity;
-    alignas(64) wait_word put;      // getters wait for a value
-    alignas(64) wait_word taken;    // putters wait for room
-    alignas(64) wait_word freed;    // producers wait for room in the arena
-    alignas(64) wait_word all_done; // joiners wait for done == tail
+    std::uint64_t capacity;             // checked against the token's maxsize, which is used
+    alignas(64) wait_word put;          // getters wait for a value
+    alignas(64) wait_word taken;        // putters wait for room
+    alignas(64) wait_word freed;        // producers wait for room in the arena
+    alignas(64) wait_word all_done;     // joiners wait for done == tail
 
     explicit ring_header(std::uint64_t slots) : capacity(slots) {}
 };
@@ -376,10 +376,10 @@ private:
     ring_header* ring_;
 };
 
-bool has_room(const ring_header* ring) noexcept
+bool has_room(const queue_core* q) noexcept
 {
-    const std::uint64_t head = ring->head.load();
-    return ring->tail.load() - head < ring->capacity;
+    const std::uint64_t head = q->ring->head.load();
+    return q->ring->tail.load() - head < q->names.maxsize;
 }
 
 bool has_value(const ring_header* ring) noexcept
@@ -394,9 +394,9 @@ bool try_put(queue_core* q, std::string_view slot) noexcept
     {
         ring_lock locked(ring);
         const std::uint64_t tail = ring->tail.load(std::memory_order_relaxed);
-        if (tail - ring->head.load(std::memory_order_relaxed) >= ring->capacity)
+        if (tail - ring->head.load(std::memory_order_relaxed) >= q->names.maxsize)
             return false;
-        const std::size_t i = static_cast<std::size_t>(tail % ring->capacity);
+        const std::size_t i = static_cast<std::size_t>(tail % q->names.maxsize);
         q->lengths[i] = static_cast<std::uint32_t>(slot.size());
         std::memcpy(q->slots + i * queue_slot_size, slot.data(), slot.size());
         ring->tail.store(tail + 1, std::memory_order_release); // the put
@@ -415,7 +415,7 @@ std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size]) noexcept
         const std::uint64_t head = ring->head.load(std::memory_order_relaxed);
         if (head == ring->tail.load(std::memory_order_relaxed))
             return 0;
-        const std::size_t i = static_cast<std::size_t>(head % ring->capacity);
+        const std::size_t i = static_cast<std::size_t>(head % q->names.maxsize);
         size = std::min<std::size_t>(q->lengths[i], queue_slot_size);
         std::memcpy(slot, q->slots + i * queue_slot_size, size);
         if (size == 0) { // no put writes that: taken, and reported as a bad message
@@ -524,7 +524,7 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
     }
     const std::string slot = encode_slot(m);
     while (!try_put(q, slot)) {
-        if (!wait_until(q->ring->taken, deadline, [&] { return has_room(q->ring); })) {
+        if (!wait_until(q->ring->taken, deadline, [&] { return has_room(q); })) {
             if (!segment.empty())
                 bip::shared_memory_object::remove(segment.c_str());
             if (in_arena)
