@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(large_values_go_through_and_leave_nothing)
     to_child.put({});
     echo.join();
     BOOST_TEST(echo.exit_code().value() == 0);
-    // Only the two queues themselves (each a message queue and an arena) remain; every
+    // Only the two queues themselves (each its slots and an arena) remain; every
     // value's segment was removed by its reader.
     BOOST_TEST(our_shm_names().size() <= 4u);
 }
