@@ -38,7 +38,7 @@ public:
         case error::queue_closed:
             return "queue is closed";
         case error::queue_broken:
-            return "a process died inside a queue operation; the queue is unusable";
+            return "the queue cannot be opened";
         case error::message_too_large:
             return "message larger than the channel carries";
         case error::worker_died:

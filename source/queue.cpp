@@ -1,39 +1,47 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 //
-// A queue is a Boost.Interprocess message_queue of fixed slots. A slot holds
-//   u8 kind | payload                         kind 0: the encoded value itself
-//   u8 kind | u64 size | segment name         kind 1: the value is in a shared memory segment
-//   u8 kind | u64 size | u64 offset           kind 2: the value is in the queue's arena
-// A value too large for a slot goes to the queue's arena: one shared memory block per queue,
-// mapped once by each process, with an allocator in it. The producer allocates and copies, the
-// consumer copies and frees. Its pages are reused from value to value: a fresh segment per value
-// costs a page fault per 4 KiB, which made large values 8x slower than memcpy. While the arena
-// is full a producer waits a little for a consumer to make room (a producer faster than its
-// consumers would otherwise fill it and then pay for fresh segments). A value that does not get
-// into the arena gets a segment of its own, made by the producer and removed by the consumer
-// that takes it: nobody waits for ever on a queue that has room for another value.
+// A queue is a ring of fixed slots in one shared memory segment, with a lock that a killed
+// holder hands on (recoverable_lock) and waits on counters that a killed waiter leaves nothing
+// behind in (futex on Linux). Every change a put or a get makes to the ring is published by
+// one final store (`tail` for a put, `head` for a get) made under the lock: a process killed
+// before it changed nothing, one killed after it is done. So the next locker, told that the
+// holder died, has nothing to repair: a value whose put was cut short was never put, one whose
+// get was cut short is still there, and one taken is the dead taker's.
 //
-// Every wait is cut into short slices: each slice takes the queue's lock anew, so a process that
-// died holding it is noticed (robust mutex, POSIX) instead of waited for.
+// A slot holds the bytes detail/queue_slot.hpp describes. A value too large for a slot goes to
+// the queue's arena: one shared memory block per queue, mapped once by each process, with an
+// allocator in it. The producer allocates and copies, the consumer copies and frees. Its pages
+// are reused from value to value: a fresh segment per value costs a page fault per 4 KiB,
+// which made large values 8x slower than memcpy. While the arena is full a producer waits a
+// little for a consumer to make room (a producer faster than its consumers would otherwise
+// fill it and then pay for fresh segments). A value that does not get into the arena gets a
+// segment of its own, made by the producer and removed by the consumer that takes it: nobody
+// waits for ever on a queue that has room for another value. A process killed while it holds
+// an arena block (allocated but not yet put, or taken but not yet freed) leaks that block: the
+// arena fills up by what the killed processes held, and values go to segments once it is full.
+// A process killed inside the arena's allocator breaks the arena (its robust mutex becomes not
+// recoverable): from then on every large value takes a segment.
+//
+// Waits are cut into slices of at most `slice`: a process killed after its final store and
+// before its wake costs a waiter that much.
 
 #include <multiproc/queue.hpp>
 
 #include "detail/names.hpp"
 #include "detail/os.hpp"
+#include "detail/queue_slot.hpp"
+#include "detail/segment.hpp"
+#include "detail/shared_wait.hpp"
 
-#include <boost/interprocess/ipc/message_queue.hpp>
 #include <boost/interprocess/managed_shared_memory.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
-#include <boost/interprocess/sync/interprocess_condition.hpp>
-#include <boost/interprocess/sync/interprocess_mutex.hpp>
-#include <boost/interprocess/sync/scoped_lock.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstring>
 #include <optional>
-#include <sstream>
 
 namespace multiproc::detail {
 
@@ -42,21 +50,13 @@ namespace bip = boost::interprocess;
 namespace {
 
 constexpr std::size_t default_maxsize = 4096;
-constexpr std::size_t slot_size = 1024;
-// Address space, not memory: pages are taken as values use them, and then reused.
-constexpr std::size_t arena_size = 16 * 1024 * 1024;
 // Larger values get a segment of their own.
-constexpr std::size_t arena_value_limit = arena_size / 4;
+constexpr std::size_t arena_value_limit = queue_arena_size / 4;
 // How long a producer waits for room in a full arena before it takes a segment instead.
 constexpr auto arena_patience = std::chrono::milliseconds(20);
-constexpr auto slice = std::chrono::milliseconds(100);
-
-enum : unsigned char
-{
-    inline_value = 0,
-    segment_value = 1,
-    arena_value = 2,
-};
+constexpr auto slice = std::chrono::milliseconds(50);
+// How many times a waiter looks before it sleeps.
+constexpr int spin_rounds = 200;
 
 bip::permissions owner_only()
 {
@@ -67,50 +67,43 @@ bip::permissions owner_only()
     return p;
 }
 
-// In the arena: consumers signal `freed` when they give a block back.
-struct arena_room
+// A counter bumped at each event of one kind, which waiters for that event sleep on.
+// `sleepers` is set by whoever may sleep on it and cleared by the waker that wakes them all: a
+// waker makes the system call only when someone has set it since the last wake. A waiter
+// killed after setting it costs one needless wake.
+struct wait_word
 {
-    bip::interprocess_mutex mutex;
-    bip::interprocess_condition freed;
+    std::atomic<std::uint32_t> count{0};
+    std::atomic<std::uint32_t> sleepers{0};
 };
 
-// Counters of a joinable queue, in a segment of their own.
-struct join_state
+// The start of the ring's segment; `lengths` and the slots follow.
+struct ring_header
 {
-    bip::interprocess_mutex mutex;
-    bip::interprocess_condition all_done;
-    std::uint64_t unfinished = 0;
+    recoverable_lock lock;
+    // Written under `lock`, read anywhere. head <= tail <= head + capacity.
+    std::atomic<std::uint64_t> head{0}; // values taken
+    std::atomic<std::uint64_t> tail{0}; // values put
+    std::atomic<std::uint64_t> done{0}; // joinable: values reported done (<= tail)
+    std::uint64_t capacity;             // checked against the token's maxsize, which is used
+    alignas(64) wait_word put;          // getters wait for a value
+    alignas(64) wait_word taken;        // putters wait for room
+    alignas(64) wait_word freed;        // producers wait for room in the arena
+    alignas(64) wait_word all_done;     // joiners wait for done == tail
+
+    explicit ring_header(std::uint64_t slots) : capacity(slots) {}
 };
 
-// The end of the current wait slice: `slice` from now, or the deadline if sooner, as the
-// system-clock time point Interprocess waits on.
-std::chrono::system_clock::time_point slice_end(queue_clock::time_point deadline)
+constexpr std::size_t lengths_offset = sizeof(ring_header);
+
+std::size_t slots_offset(std::size_t capacity)
 {
-    const auto now = queue_clock::now();
-    const auto left = deadline - now;
-    const auto step =
-        left < std::chrono::duration_cast<queue_clock::duration>(slice) ? left : slice;
-    return std::chrono::system_clock::now() +
-           std::chrono::duration_cast<std::chrono::system_clock::duration>(
-               std::max(step, queue_clock::duration::zero()));
+    return (lengths_offset + capacity * sizeof(std::uint32_t) + 63) / 64 * 64;
 }
 
-// Runs an Interprocess call; a dead lock holder or any other Interprocess failure becomes an
-// error code.
-template <class F>
-auto guarded(error_code& ec, F f) -> decltype(f())
+std::size_t ring_bytes(std::size_t capacity)
 {
-    try {
-        ec.clear();
-        return f();
-    } catch (const bip::lock_exception&) {
-        ec = make_error_code(error::queue_broken);
-    } catch (const bip::interprocess_exception& e) {
-        ec = e.get_native_error() != 0
-                 ? error_code(e.get_native_error(), boost::system::system_category())
-                 : make_error_code(error::queue_broken);
-    }
-    return decltype(f())();
+    return slots_offset(capacity) + capacity * queue_slot_size;
 }
 
 void put_u64(std::string& out, std::uint64_t v)
@@ -127,25 +120,116 @@ std::uint64_t get_u64(const char* in)
     return v;
 }
 
+// A name of a shared memory object of ours, and nothing that could name anything else.
+bool is_our_name(std::string_view name)
+{
+    return name.size() <= 64 && name_owner(name) != 0 &&
+           std::all_of(name.begin(), name.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '_';
+           });
+}
+
+// A decimal number with no sign and no leading zero, as std::to_string writes it.
+bool parse_number(std::string_view text, std::uint64_t& value)
+{
+    if (text.empty() || (text.size() > 1 && text[0] == '0'))
+        return false;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc() && end == text.data() + text.size();
+}
+
 } // namespace
+
+std::string encode_slot(const slot_message& m)
+{
+    std::string out(1, static_cast<char>(m.kind));
+    if (m.kind != slot_kind::inline_value)
+        put_u64(out, m.size);
+    if (m.kind == slot_kind::arena_value)
+        put_u64(out, m.offset);
+    else
+        out.append(m.payload);
+    return out;
+}
+
+slot_message decode_slot(std::string_view bytes, error_code& ec)
+{
+    ec.clear();
+    slot_message m;
+    if (bytes.empty() || bytes.size() > queue_slot_size) {
+        ec = make_error_code(error::bad_message);
+        return m;
+    }
+    m.kind = static_cast<slot_kind>(bytes[0]);
+    switch (m.kind) {
+    case slot_kind::inline_value:
+        m.payload = bytes.substr(1);
+        return m;
+    case slot_kind::segment_value:
+        if (bytes.size() < 1 + 8 + 1)
+            break;
+        m.size = get_u64(bytes.data() + 1);
+        m.payload = bytes.substr(1 + 8);
+        if (m.size > max_encoded_size || !is_our_name(m.payload))
+            break;
+        return m;
+    case slot_kind::arena_value:
+        if (bytes.size() != 1 + 8 + 8)
+            break;
+        m.size = get_u64(bytes.data() + 1);
+        m.offset = get_u64(bytes.data() + 9);
+        if (m.offset > queue_arena_size || m.size > queue_arena_size - m.offset)
+            break;
+        return m;
+    }
+    ec = make_error_code(error::bad_message);
+    return slot_message();
+}
+
+std::string format_queue_token(const queue_token_fields& t)
+{
+    return t.name + ' ' + std::to_string(t.maxsize) + ' ' + std::to_string(t.tag) + ' ' +
+           t.arena_name + ' ' + (t.joinable ? '1' : '0');
+}
+
+queue_token_fields parse_queue_token(const std::string& token, error_code& ec)
+{
+    ec = make_error_code(error::bad_message);
+    std::string_view fields[5];
+    std::string_view rest = token;
+    for (std::size_t i = 0; i < 5; ++i) {
+        const std::size_t space = i < 4 ? rest.find(' ') : rest.size();
+        if (space == std::string_view::npos)
+            return {};
+        fields[i] = rest.substr(0, space);
+        rest.remove_prefix(std::min(rest.size(), space + 1));
+    }
+    queue_token_fields t;
+    std::uint64_t maxsize = 0;
+    if (!is_our_name(fields[0]) || !parse_number(fields[1], maxsize) || maxsize == 0 ||
+        maxsize > queue_max_maxsize || !parse_number(fields[2], t.tag) || !is_our_name(fields[3]) ||
+        (fields[4] != "0" && fields[4] != "1"))
+        return {};
+    t.name = fields[0];
+    t.maxsize = static_cast<std::size_t>(maxsize);
+    t.arena_name = fields[3];
+    t.joinable = fields[4] == "1";
+    ec.clear();
+    return t;
+}
 
 struct queue_core
 {
-    std::string name;
-    std::string join_name; // empty unless joinable
-    std::string arena_name;
-    std::size_t maxsize = 0;
-    std::uint64_t tag = 0;
+    queue_token_fields names;
     pid_type creator = 0; // 0 when opened
-    std::unique_ptr<bip::message_queue> slots;
-    std::unique_ptr<bip::shared_memory_object> join_object;
-    std::unique_ptr<bip::mapped_region> join_region;
+    std::shared_ptr<segment> ring_segment;
+    ring_header* ring = nullptr;
+    std::uint32_t* lengths = nullptr;
+    char* slots = nullptr;
     std::unique_ptr<bip::managed_shared_memory> arena;
-    arena_room* room = nullptr;
     // This process waited for room in vain: nobody seems to be taking values. It waits again
     // once it finds room.
     std::atomic<bool> arena_stalled{false};
-    join_state* joins = nullptr;
     std::atomic<bool> closed{false};
 
     queue_core() = default;
@@ -154,130 +238,230 @@ struct queue_core
 
     ~queue_core()
     {
-        // Only the creating process removes the names (a forked copy of it does not).
-        if (creator != 0 && creator == os::current_pid()) {
-            slots.reset();
-            bip::message_queue::remove(name.c_str());
-            arena.reset();
-            bip::shared_memory_object::remove(arena_name.c_str());
-            if (!join_name.empty())
-                bip::shared_memory_object::remove(join_name.c_str());
-        }
+        // Only the creating process removes the arena's name (a forked copy of it does not);
+        // the ring's segment does the same for its own.
+        arena.reset();
+        if (creator != 0 && creator == os::current_pid())
+            bip::shared_memory_object::remove(names.arena_name.c_str());
     }
 
-    void map_joins()
+    void map_ring()
     {
-        join_region = std::make_unique<bip::mapped_region>(*join_object, bip::read_write);
-        joins = static_cast<join_state*>(join_region->get_address());
+        auto* base = static_cast<char*>(ring_segment->payload());
+        ring = reinterpret_cast<ring_header*>(base);
+        lengths = reinterpret_cast<std::uint32_t*>(base + lengths_offset);
+        slots = base + slots_offset(names.maxsize);
     }
 };
 
 std::shared_ptr<queue_core> create_queue(std::size_t maxsize, std::uint64_t tag, bool joinable)
 {
     auto q = std::make_shared<queue_core>();
-    q->maxsize = maxsize == 0 ? default_maxsize : maxsize;
-    q->tag = tag;
-    q->name = unique_name();
-    q->slots = std::make_unique<bip::message_queue>(bip::create_only, q->name.c_str(), q->maxsize,
-                                                    slot_size, owner_only());
+    q->names.maxsize = maxsize == 0 ? default_maxsize : maxsize;
+    if (q->names.maxsize > queue_max_maxsize)
+        throw system_error(make_error_code(boost::system::errc::invalid_argument),
+                           "multiproc::queue: maxsize above " + std::to_string(queue_max_maxsize));
+    q->names.tag = tag;
+    q->names.joinable = joinable;
+    error_code ec;
+    q->ring_segment = segment::create(segment_kind::queue, ring_bytes(q->names.maxsize), ec);
+    if (ec)
+        throw system_error(ec, "multiproc::queue: cannot make its slots");
+    q->names.name = q->ring_segment->name();
+    q->map_ring();
+    new (q->ring) ring_header(q->names.maxsize);
+    init(q->ring->lock);
+    q->names.arena_name = unique_name();
     q->creator = os::current_pid();
-    q->arena_name = unique_name();
-    q->arena = std::make_unique<bip::managed_shared_memory>(bip::create_only, q->arena_name.c_str(),
-                                                            arena_size, nullptr, owner_only());
-    q->room = q->arena->construct<arena_room>("room")();
-    if (joinable) {
-        q->join_name = unique_name();
-        q->join_object = std::make_unique<bip::shared_memory_object>(
-            bip::create_only, q->join_name.c_str(), bip::read_write, owner_only());
-        q->join_object->truncate(sizeof(join_state));
-        q->map_joins();
-        new (q->joins) join_state();
+    try {
+        q->arena = std::make_unique<bip::managed_shared_memory>(
+            bip::create_only, q->names.arena_name.c_str(), queue_arena_size, nullptr, owner_only());
+    } catch (const bip::interprocess_exception& e) {
+        throw system_error(to_error_code(e), "multiproc::queue: cannot make its arena");
     }
     return q;
 }
 
 std::string queue_token(const queue_core* q)
 {
-    std::ostringstream out;
-    out << q->name << ' ' << q->maxsize << ' ' << q->tag << ' ' << q->arena_name << ' '
-        << (q->join_name.empty() ? "-" : q->join_name);
-    return out.str();
+    return format_queue_token(q->names);
 }
 
 std::shared_ptr<queue_core> open_queue(const std::string& token, std::uint64_t tag)
 {
     auto q = std::make_shared<queue_core>();
-    std::istringstream in(token);
-    in >> q->name >> q->maxsize >> q->tag >> q->arena_name >> q->join_name;
-    if (!in || q->name.empty())
-        throw system_error(make_error_code(error::bad_message), "multiproc::queue: bad handle");
-    if (q->tag != tag)
+    error_code ec;
+    q->names = parse_queue_token(token, ec);
+    if (ec)
+        throw system_error(ec, "multiproc::queue: bad handle");
+    if (q->names.tag != tag)
         throw system_error(make_error_code(error::signature_mismatch),
                            "multiproc::queue: opened with another value type than it was made for");
-    if (q->join_name == "-")
-        q->join_name.clear();
-    try {
-        q->slots = std::make_unique<bip::message_queue>(bip::open_only, q->name.c_str());
-        q->arena =
-            std::make_unique<bip::managed_shared_memory>(bip::open_only, q->arena_name.c_str());
-        q->room = q->arena->find<arena_room>("room").first;
-        if (!q->room)
-            throw bip::interprocess_exception("no arena");
-        if (!q->join_name.empty()) {
-            q->join_object = std::make_unique<bip::shared_memory_object>(
-                bip::open_only, q->join_name.c_str(), bip::read_write);
-            q->map_joins();
-        }
-    } catch (const bip::interprocess_exception& e) {
+    q->ring_segment = segment::open(segment_kind::queue, q->names.name, ec);
+    if (!ec && q->ring_segment->payload_size() < ring_bytes(q->names.maxsize))
+        ec = make_error_code(error::bad_message);
+    if (!ec) {
+        q->map_ring();
+        if (q->ring->capacity != q->names.maxsize)
+            ec = make_error_code(error::bad_message);
+    }
+    if (ec)
         throw system_error(make_error_code(error::queue_broken),
-                           std::string("multiproc::queue: cannot open ") + q->name + ": " +
-                               e.what());
+                           "multiproc::queue: cannot open " + q->names.name + ": " + ec.message());
+    try {
+        q->arena = std::make_unique<bip::managed_shared_memory>(bip::open_only,
+                                                                q->names.arena_name.c_str());
+    } catch (const bip::interprocess_exception& e) {
+        throw system_error(make_error_code(error::queue_broken), "multiproc::queue: cannot open " +
+                                                                     q->names.arena_name + ": " +
+                                                                     e.what());
     }
     return q;
 }
 
 namespace {
 
-// A block of `size` bytes in the arena, waiting a little for room (see the top), at most until
-// the deadline: nullptr if there is none, or on error (`ec`).
-void* allocate_in_arena(queue_core* q, std::size_t size, queue_clock::time_point deadline,
-                        error_code& ec)
+void notify(wait_word& w) noexcept
 {
-    if (size > arena_value_limit)
-        return nullptr;
-    if (!q->arena_stalled)
-        deadline = std::min(deadline, queue_clock::now() + arena_patience);
+    w.count.fetch_add(1);
+    if (w.sleepers.load() != 0 && w.sleepers.exchange(0) != 0)
+        wake_all(w.count);
+}
+
+// Waits until `ready()` or the deadline; returns `ready()`. `ready` reads the ring without its
+// lock: a hint, which the caller checks again under the lock.
+template <class Ready>
+bool wait_until(wait_word& w, queue_clock::time_point deadline, Ready ready)
+{
+    // The other side is usually on another core, and a few hundred nanoseconds away: spinning
+    // a little spares a sleep and a wake (two system calls).
+    for (int round = 0; round < spin_rounds; ++round) {
+        if (ready())
+            return true;
+        spin_pause();
+    }
+    // Set before the count is read, and the notifier bumps the count before it clears the flag:
+    // either it sees the flag and wakes us, or we see its new count and do not sleep.
     for (;;) {
-        void* block = guarded(ec, [&] {
-            void* got = q->arena->allocate(size, std::nothrow);
-            if (got || q->arena_stalled)
-                return got;
-            // Under the room's lock: a block freed from here on signals us.
-            bip::scoped_lock<bip::interprocess_mutex> lock(q->room->mutex);
-            got = q->arena->allocate(size, std::nothrow);
-            if (!got)
-                q->room->freed.timed_wait(lock, slice_end(deadline));
-            return got;
-        });
-        if (block || ec || q->arena_stalled || queue_clock::now() >= deadline) {
-            q->arena_stalled = !block && !ec;
-            return block;
-        }
+        w.sleepers.store(1);
+        const std::uint32_t seen = w.count.load();
+        if (ready())
+            return true;
+        const auto now = queue_clock::now();
+        if (now >= deadline)
+            return false;
+        wait_while_equal(w.count, seen, deadline - now < slice ? deadline : now + slice);
     }
 }
 
-// Gives a block back to the arena and wakes producers waiting for room. A dead process holding
-// the arena's lock leaves the block taken; the queue reports itself broken at its next large
-// value.
+// The ring's lock for a scope. A holder that died stopped before or after its final store:
+// nothing to repair, but a wake it owed may be missing, so everyone is woken.
+class ring_lock
+{
+public:
+    explicit ring_lock(ring_header* ring) noexcept : ring_(ring)
+    {
+        if (lock(ring_->lock)) {
+            notify(ring_->put);
+            notify(ring_->taken);
+            notify(ring_->freed);
+            notify(ring_->all_done);
+        }
+    }
+    ~ring_lock() { unlock(ring_->lock); }
+    ring_lock(const ring_lock&) = delete;
+    ring_lock& operator=(const ring_lock&) = delete;
+
+private:
+    ring_header* ring_;
+};
+
+bool has_room(const queue_core* q) noexcept
+{
+    const std::uint64_t head = q->ring->head.load();
+    return q->ring->tail.load() - head < q->names.maxsize;
+}
+
+bool has_value(const ring_header* ring) noexcept
+{
+    return ring->tail.load() != ring->head.load();
+}
+
+// Puts `slot` in the ring if there is room now.
+bool try_put(queue_core* q, std::string_view slot) noexcept
+{
+    ring_header* ring = q->ring;
+    {
+        ring_lock locked(ring);
+        const std::uint64_t tail = ring->tail.load(std::memory_order_relaxed);
+        if (tail - ring->head.load(std::memory_order_relaxed) >= q->names.maxsize)
+            return false;
+        const std::size_t i = static_cast<std::size_t>(tail % q->names.maxsize);
+        q->lengths[i] = static_cast<std::uint32_t>(slot.size());
+        std::memcpy(q->slots + i * queue_slot_size, slot.data(), slot.size());
+        ring->tail.store(tail + 1, std::memory_order_release); // the put
+    }
+    notify(ring->put);
+    return true;
+}
+
+// Takes the oldest slot into `slot` if there is one now; returns its size, or 0 for none.
+std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size]) noexcept
+{
+    ring_header* ring = q->ring;
+    std::size_t size = 0;
+    {
+        ring_lock locked(ring);
+        const std::uint64_t head = ring->head.load(std::memory_order_relaxed);
+        if (head == ring->tail.load(std::memory_order_relaxed))
+            return 0;
+        const std::size_t i = static_cast<std::size_t>(head % q->names.maxsize);
+        size = std::min<std::size_t>(q->lengths[i], queue_slot_size);
+        std::memcpy(slot, q->slots + i * queue_slot_size, size);
+        if (size == 0) { // no put writes that: taken, and reported as a bad message
+            slot[0] = char(0xff);
+            size = 1;
+        }
+        ring->head.store(head + 1, std::memory_order_release); // the get
+    }
+    notify(ring->taken);
+    return size;
+}
+
+// A block of `size` bytes in the arena, or nullptr if there is no room (or the arena broke).
+void* try_allocate(queue_core* q, std::size_t size) noexcept
+{
+    try {
+        return q->arena->allocate(size, std::nothrow);
+    } catch (const bip::interprocess_exception&) {
+        return nullptr;
+    }
+}
+
+// A block of `size` bytes in the arena, waiting a little for room (see the top), at most until
+// the deadline: nullptr if there is none.
+void* allocate_in_arena(queue_core* q, std::size_t size, queue_clock::time_point deadline)
+{
+    if (size > arena_value_limit)
+        return nullptr;
+    deadline = q->arena_stalled ? queue_clock::now()
+                                : std::min(deadline, queue_clock::now() + arena_patience);
+    void* block = nullptr;
+    q->arena_stalled = !wait_until(q->ring->freed, deadline,
+                                   [&] { return (block = try_allocate(q, size)) != nullptr; });
+    return block;
+}
+
+// Gives a block back to the arena and wakes producers waiting for room. In a broken arena the
+// block stays taken.
 void free_in_arena(queue_core* q, void* block) noexcept
 {
-    error_code ignored;
-    guarded(ignored, [&] {
+    try {
         q->arena->deallocate(block);
-        bip::scoped_lock<bip::interprocess_mutex> lock(q->room->mutex);
-        q->room->freed.notify_all();
-        return true;
-    });
+    } catch (const bip::interprocess_exception&) {
+        return;
+    }
+    notify(q->ring->freed);
 }
 
 // Frees an arena block at the end of a scope, thrown out of or not.
@@ -301,6 +485,7 @@ struct segment_remover
 bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point deadline,
                error_code& ec)
 {
+    ec.clear();
     if (q->closed) {
         ec = make_error_code(error::queue_closed);
         return false;
@@ -309,145 +494,104 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         ec = make_error_code(error::message_too_large);
         return false;
     }
-    std::string slot;
-    std::string segment;      // kind 1: its name
-    void* in_arena = nullptr; // kind 2: its block
-    if (payload.size() + 1 <= slot_size) {
-        slot.reserve(payload.size() + 1);
-        slot.push_back(static_cast<char>(inline_value));
-        slot.append(payload);
-    } else if (in_arena = allocate_in_arena(q, payload.size(), deadline, ec); ec) {
-        return false;
-    } else if (in_arena) {
+    slot_message m;
+    std::string segment;      // segment_value: its name
+    void* in_arena = nullptr; // arena_value: its block
+    if (payload.size() + 1 <= queue_slot_size) {
+        m.payload = payload;
+    } else if ((in_arena = allocate_in_arena(q, payload.size(), deadline))) {
         std::memcpy(in_arena, payload.data(), payload.size());
-        slot.push_back(static_cast<char>(arena_value));
-        put_u64(slot, payload.size());
-        put_u64(slot, static_cast<std::uint64_t>(q->arena->get_handle_from_address(in_arena)));
+        m.kind = slot_kind::arena_value;
+        m.size = payload.size();
+        m.offset = static_cast<std::uint64_t>(q->arena->get_handle_from_address(in_arena));
     } else {
         // No room in the arena: a segment of its own, named in the slot.
         segment = unique_name();
-        const bool written = guarded(ec, [&] {
+        try {
             bip::shared_memory_object object(bip::create_only, segment.c_str(), bip::read_write,
                                              owner_only());
             object.truncate(static_cast<bip::offset_t>(payload.size()));
             bip::mapped_region region(object, bip::read_write);
             std::memcpy(region.get_address(), payload.data(), payload.size());
-            return true;
-        });
-        if (!written)
+        } catch (const bip::interprocess_exception& e) {
+            bip::shared_memory_object::remove(segment.c_str());
+            ec = to_error_code(e);
             return false;
-        slot.push_back(static_cast<char>(segment_value));
-        put_u64(slot, payload.size());
-        slot.append(segment);
+        }
+        m.kind = slot_kind::segment_value;
+        m.size = payload.size();
+        m.payload = segment;
     }
-    if (q->joins) {
-        const bool counted = guarded(ec, [&] {
-            bip::scoped_lock<bip::interprocess_mutex> lock(q->joins->mutex);
-            ++q->joins->unfinished;
-            return true;
-        });
-        if (!counted)
+    const std::string slot = encode_slot(m);
+    while (!try_put(q, slot)) {
+        if (!wait_until(q->ring->taken, deadline, [&] { return has_room(q); })) {
+            if (!segment.empty())
+                bip::shared_memory_object::remove(segment.c_str());
+            if (in_arena)
+                free_in_arena(q, in_arena);
             return false;
-    }
-    for (;;) {
-        const bool sent = guarded(ec, [&] {
-            return q->slots->timed_send(slot.data(), slot.size(), 0, slice_end(deadline));
-        });
-        if (sent || ec || queue_clock::now() >= deadline) {
-            if (!sent) {
-                if (!segment.empty())
-                    bip::shared_memory_object::remove(segment.c_str());
-                if (in_arena)
-                    free_in_arena(q, in_arena);
-                if (q->joins && !ec) {
-                    error_code ignored;
-                    guarded(ignored, [&] {
-                        bip::scoped_lock<bip::interprocess_mutex> lock(q->joins->mutex);
-                        --q->joins->unfinished;
-                        return true;
-                    });
-                }
-            }
-            return sent;
         }
     }
+    return true;
 }
 
 bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes), void* context,
                queue_clock::time_point deadline, error_code& ec)
 {
+    ec.clear();
     if (q->closed) {
         ec = make_error_code(error::queue_closed);
         return false;
     }
-    char slot[slot_size];
-    bip::message_queue::size_type received = 0;
-    unsigned priority = 0;
-    for (;;) {
-        const bool got = guarded(ec, [&] {
-            return q->slots->timed_receive(slot, sizeof slot, received, priority,
-                                           slice_end(deadline));
-        });
-        if (ec)
+    char slot[queue_slot_size];
+    std::size_t size = 0;
+    while ((size = try_take(q, slot)) == 0)
+        if (!wait_until(q->ring->put, deadline, [&] { return has_value(q->ring); }))
             return false;
-        if (got)
-            break;
-        if (queue_clock::now() >= deadline)
-            return false;
-    }
-    if (received == 0) {
-        ec = make_error_code(error::bad_message);
-        return false;
-    }
-    if (slot[0] == inline_value) {
-        take(context, std::string_view(slot + 1, received - 1));
-        return true;
-    }
-    if (received < 1 + 8 + 1 || (slot[0] != segment_value && slot[0] != arena_value) ||
-        (slot[0] == arena_value && received != 1 + 8 + 8)) {
-        ec = make_error_code(error::bad_message);
-        return false;
-    }
-    const std::uint64_t size = get_u64(slot + 1);
-    if (slot[0] == arena_value) {
-        const std::uint64_t offset = get_u64(slot + 9);
-        if (offset > arena_size || size > arena_size - offset) {
-            ec = make_error_code(error::bad_message);
-            return false;
-        }
-        void* block = q->arena->get_address_from_handle(
-            static_cast<bip::managed_shared_memory::handle_t>(offset));
-        const std::unique_ptr<void, arena_block_deleter> freed(block, {q});
-        take(context, std::string_view(static_cast<const char*>(block), size));
-        return true;
-    }
-    const std::string segment(slot + 9, received - 9);
-    const std::unique_ptr<const std::string, segment_remover> removed(&segment);
-    std::optional<bip::mapped_region> region;
-    guarded(ec, [&] {
-        bip::shared_memory_object object(bip::open_only, segment.c_str(), bip::read_only);
-        region.emplace(object, bip::read_only);
-        return true;
-    });
+    const slot_message m = decode_slot(std::string_view(slot, size), ec);
     if (ec)
         return false;
-    if (region->get_size() < size) {
+    switch (m.kind) {
+    case slot_kind::inline_value:
+        take(context, m.payload);
+        return true;
+    case slot_kind::arena_value: {
+        void* block = q->arena->get_address_from_handle(
+            static_cast<bip::managed_shared_memory::handle_t>(m.offset));
+        const std::unique_ptr<void, arena_block_deleter> freed(block, {q});
+        take(context, std::string_view(static_cast<const char*>(block), m.size));
+        return true;
+    }
+    case slot_kind::segment_value:
+        break;
+    }
+    const std::string segment(m.payload);
+    const std::unique_ptr<const std::string, segment_remover> removed(&segment);
+    std::optional<bip::mapped_region> region;
+    try {
+        bip::shared_memory_object object(bip::open_only, segment.c_str(), bip::read_only);
+        region.emplace(object, bip::read_only);
+    } catch (const bip::interprocess_exception& e) {
+        ec = to_error_code(e);
+        return false;
+    }
+    if (region->get_size() < m.size) {
         ec = make_error_code(error::bad_message);
         return false;
     }
-    take(context, std::string_view(static_cast<const char*>(region->get_address()), size));
+    take(context, std::string_view(static_cast<const char*>(region->get_address()), m.size));
     return true;
 }
 
 std::size_t queue_size(const queue_core* q) noexcept
 {
-    error_code ec;
-    return guarded(ec, [&] { return static_cast<std::size_t>(q->slots->get_num_msg()); });
+    const std::uint64_t head = q->ring->head.load();
+    return static_cast<std::size_t>(q->ring->tail.load() - head);
 }
 
 std::size_t queue_maxsize(const queue_core* q) noexcept
 {
-    return q->maxsize;
+    return q->names.maxsize;
 }
 
 void queue_close(queue_core* q) noexcept
@@ -457,39 +601,32 @@ void queue_close(queue_core* q) noexcept
 
 void queue_task_done(queue_core* q, error_code& ec)
 {
-    if (!q->joins) {
+    ec.clear();
+    if (!q->names.joinable) {
         ec = make_error_code(error::not_supported);
         return;
     }
-    guarded(ec, [&] {
-        bip::scoped_lock<bip::interprocess_mutex> lock(q->joins->mutex);
-        if (q->joins->unfinished == 0) {
+    ring_header* ring = q->ring;
+    std::uint64_t done = ring->done.load();
+    do {
+        if (done >= ring->tail.load()) {
             ec = make_error_code(boost::system::errc::invalid_argument);
-            return false;
+            return;
         }
-        if (--q->joins->unfinished == 0)
-            q->joins->all_done.notify_all();
-        return true;
-    });
+    } while (!ring->done.compare_exchange_weak(done, done + 1));
+    notify(ring->all_done);
 }
 
 bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)
 {
-    if (!q->joins) {
+    ec.clear();
+    if (!q->names.joinable) {
         ec = make_error_code(error::not_supported);
         return false;
     }
-    for (;;) {
-        const bool done = guarded(ec, [&] {
-            bip::scoped_lock<bip::interprocess_mutex> lock(q->joins->mutex);
-            if (q->joins->unfinished == 0)
-                return true;
-            q->joins->all_done.timed_wait(lock, slice_end(deadline));
-            return q->joins->unfinished == 0;
-        });
-        if (done || ec || queue_clock::now() >= deadline)
-            return done;
-    }
+    ring_header* ring = q->ring;
+    return wait_until(ring->all_done, deadline,
+                      [&] { return ring->done.load() == ring->tail.load(); });
 }
 
 } // namespace multiproc::detail

@@ -5,14 +5,16 @@
 // return. Nothing may hang, every failure must be the one expected, nothing else may be lost,
 // and nothing may be left behind. On Windows (run under Wine) the killed worker, the crashes
 // (abort, std::terminate, access violation, stack overflow), the timeout, the killed parent (its
-// children are in a kill-on-close job) and the final check apply; the queue rounds (no robust
-// mutexes there) and RLIMIT_AS are POSIX only.
+// children are in a kill-on-close job) and the final check apply; the queue rounds and
+// RLIMIT_AS are POSIX only.
 
 #include <multiproc/pool.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/queue.hpp>
 
 #include "test_util.hpp"
+
+#include "../source/detail/shared_wait.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -375,25 +377,46 @@ BOOST_AUTO_TEST_CASE(out_of_memory_in_a_bounded_worker)
     BOOST_TEST(p.apply(fault_square, 6) == 36);
 }
 
-// One round: a child puts (producer) or gets (consumer) on `q` until it is killed at a random
-// moment, while this process is the surviving producer and consumer of `total` values.
-// Returns true if the queue broke (a process died holding its lock): then every survivor's
-// operation must fail with queue_broken instead of waiting.
-//
-// Not run by default: a process killed inside a queue operation can hang every other user of
-// the queue for ever. Boost.Interprocess's message_queue waits on glibc process-shared
-// condition variables, and notifies them outside its (robust) mutex: a process killed inside
-// pthread_cond_signal leaves the condvar's internal lock taken, and one killed while waiting
-// leaves a waiter that pthread_cond_signal waits for (seen with gdb: the survivors blocked in
-// __condvar_acquire_lock and __condvar_quiesce_and_switch_g1). With the victim never waiting
-// for room (below) a producer round hangs about once in a few hundred; a consumer, which must
-// wait on an empty queue, hangs within a few rounds. Run them with MULTIPROC_FAULT_QUEUE=1
-// once the queue waits without a shared condvar.
-bool queue_kill_round(int round, bool kill_producer)
+// The queue's values: the survivor's value k is "k:" and a body that depends on k; every
+// seventh is long enough to go through the queue's arena instead of its slots. The victim's
+// values start with 'x'. A value read back must be one of these, whole.
+std::string queue_value(long long k)
 {
-    constexpr int total = 300;
-    constexpr std::size_t capacity = 4096;
-    mp::queue<long long> q(kill_producer ? capacity : 8);
+    std::string v = std::to_string(k) + ':';
+    v.resize(v.size() + (k % 7 == 3 ? 3000 : 20 + k % 50));
+    for (std::size_t i = v.find(':') + 1; i < v.size(); ++i)
+        v[i] = static_cast<char>('a' + (k + static_cast<long long>(i)) % 26);
+    return v;
+}
+
+// The number of a survivor's value, checked whole (-1 for the victim's values).
+long long queue_value_number(int round, const std::string& v)
+{
+    if (!v.empty() && v[0] == 'x')
+        return -1;
+    const long long k = std::stoll(v.substr(0, v.find(':')));
+    BOOST_TEST_REQUIRE(v == queue_value(k), "round " << round << ": value " << k << " damaged");
+    return k;
+}
+
+enum class queue_victim
+{
+    producer, // puts its own values until killed
+    consumer, // takes values until killed, reporting each through a pipe
+};
+
+// One round: a child (the victim) puts or gets on `q` until it is killed at a random moment,
+// while this process is the surviving producer (one thread) and consumer (another) of `total`
+// values. In even rounds a queue of 8 values: the victim and the survivor's producer keep
+// waiting for room, and a consumer victim is killed as often while it waits for a value (the
+// survivor's producer starts at a random moment) as while it takes one. In odd rounds a queue
+// of 1024: a producer victim rarely waits, and is often killed holding the queue's lock. Nothing
+// may fail, no survivor may wait long, and each of the survivor's values arrives once, whole and in
+// order, unless a killed consumer took it (at most one value it did not report).
+void queue_kill_round(int round, queue_victim who)
+{
+    constexpr long long total = 200;
+    mp::queue<std::string> q(round % 2 == 0 ? 8 : 1024);
     int taken_pipe[2];
     BOOST_TEST_REQUIRE(::pipe(taken_pipe) == 0);
     const pid_t victim = ::fork();
@@ -403,14 +426,12 @@ bool queue_kill_round(int round, bool kill_producer)
         ::close(taken_pipe[0]);
         mp::error_code ec;
         for (long long k = 1;; ++k) {
-            if (kill_producer) {
-                // Room is left for the survivor's values: nobody ever waits for room.
-                while (q.size() > capacity - 2 * total)
-                    std::this_thread::sleep_for(50us);
-                q.put(-k, ec); // negative: the victim's values
+            if (who == queue_victim::producer) {
+                q.put("x" + std::string(k % 5 == 0 ? 2000 : 10, 'x'), ec);
             } else {
-                const long long v = q.get(ec);
-                if (!ec && ::write(taken_pipe[1], &v, sizeof v) != sizeof v)
+                const std::string v = q.get(ec);
+                const long long number = ec || v[0] == 'x' ? -1 : std::stoll(v);
+                if (!ec && ::write(taken_pipe[1], &number, sizeof number) != sizeof number)
                     ::_exit(4);
             }
             if (ec)
@@ -420,7 +441,6 @@ bool queue_kill_round(int round, bool kill_producer)
     started_pids().insert(victim);
     ::close(taken_pipe[1]);
 
-    bool broken = false;
     std::vector<long long> got; // the survivor's values this process received, in order
     std::atomic<bool> producer_done{false};
     std::thread consumer([&] {
@@ -429,9 +449,9 @@ bool queue_kill_round(int round, bool kill_producer)
         auto idle_since = std::chrono::steady_clock::now();
         for (;;) {
             try {
-                const auto v = q.get_for(100ms);
+                const auto v = q.get_for(50ms);
                 if (!v) {
-                    if (producer_done)
+                    if (producer_done && q.empty())
                         return;
                     if (std::chrono::steady_clock::now() - idle_since > 10s) {
                         BOOST_ERROR("round " << round << ": get waited 10 s");
@@ -440,13 +460,12 @@ bool queue_kill_round(int round, bool kill_producer)
                     continue;
                 }
                 idle_since = std::chrono::steady_clock::now();
-                if (*v >= 0)
-                    got.push_back(*v);
-                if (kill_producer && got.size() == total)
+                if (const long long k = queue_value_number(round, *v); k >= 0)
+                    got.push_back(k);
+                if (who == queue_victim::producer && got.size() == std::size_t(total))
                     return;
             } catch (const mp::system_error& e) {
-                BOOST_TEST((e.code() == mp::error::queue_broken), e.what());
-                broken = true;
+                BOOST_ERROR("round " << round << ": get failed: " << e.what());
                 return;
             }
         }
@@ -455,15 +474,15 @@ bool queue_kill_round(int round, bool kill_producer)
         std::this_thread::sleep_for(std::chrono::microseconds(random_below(3000)));
         ::kill(victim, SIGKILL);
     });
-    for (long long v = 0; v < total; ++v) {
+    std::this_thread::sleep_for(std::chrono::microseconds(random_below(3000)));
+    for (long long k = 0; k < total; ++k) {
         try {
-            if (!q.put_for(v, 10s)) {
+            if (!q.put_for(queue_value(k), 10s)) {
                 BOOST_ERROR("round " << round << ": put waited 10 s");
                 break;
             }
         } catch (const mp::system_error& e) {
-            BOOST_TEST((e.code() == mp::error::queue_broken), e.what());
-            broken = true;
+            BOOST_ERROR("round " << round << ": put failed: " << e.what());
             break;
         }
     }
@@ -475,57 +494,136 @@ bool queue_kill_round(int round, bool kill_producer)
     BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL),
                "round " << round << ": the victim ended by itself, status " << status);
 
-    std::vector<long long> taken; // what a killed consumer reported taking
-    long long v;
-    while (::read(taken_pipe[0], &v, sizeof v) == sizeof v)
-        taken.push_back(v);
+    std::vector<long long> taken; // the survivor's values a killed consumer reported taking
+    long long k;
+    while (::read(taken_pipe[0], &k, sizeof k) == sizeof k)
+        if (k >= 0)
+            taken.push_back(k);
     ::close(taken_pipe[0]);
-    if (broken)
-        return true;
-    // Each value of the survivor arrived once, in order; a killed consumer may take one value
-    // with it that it never reported.
     for (std::size_t i = 1; i < got.size(); ++i)
         BOOST_TEST_REQUIRE(got[i - 1] < got[i], "round " << round << ": out of order or twice");
     std::set<long long> all(got.begin(), got.end());
     for (long long t : taken)
         BOOST_TEST(all.insert(t).second, "round " << round << ": " << t << " arrived twice");
-    if (kill_producer)
+    if (who == queue_victim::producer)
         BOOST_TEST(all.size() == std::size_t(total), "round " << round << ": lost values");
     else
         BOOST_TEST(all.size() + 1 >= std::size_t(total), "round " << round << ": lost values");
-    return false;
 }
 
-void queue_kill_rounds(bool kill_producer)
+void queue_kill_rounds(queue_victim who)
 {
     constexpr int rounds = 200;
-    int broken = 0;
     for (int round = 0; round < rounds; ++round)
-        broken += queue_kill_round(round, kill_producer);
-    std::printf("fault_tests: %s killed in %d rounds; the queue broke (victim held its lock) in "
-                "%d\n",
-                kill_producer ? "a producer" : "a consumer", rounds, broken);
-}
-
-bool queue_kill_enabled()
-{
-    if (std::getenv("MULTIPROC_FAULT_QUEUE") != nullptr)
-        return true;
-    BOOST_TEST_MESSAGE("skipped: a process killed inside a queue operation can hang the queue "
-                       "(glibc condvar, see queue_kill_round); MULTIPROC_FAULT_QUEUE=1 runs it");
-    return false;
+        queue_kill_round(round, who);
 }
 
 BOOST_AUTO_TEST_CASE(queue_producer_killed_inside_put)
 {
-    if (queue_kill_enabled())
-        queue_kill_rounds(true);
+    queue_kill_rounds(queue_victim::producer);
 }
 
 BOOST_AUTO_TEST_CASE(queue_consumer_killed_inside_get)
 {
-    if (queue_kill_enabled())
-        queue_kill_rounds(false);
+    queue_kill_rounds(queue_victim::consumer);
+}
+
+// The queue's lock and wait words, in memory shared with a child that is killed while it holds
+// the lock, and one killed while it sleeps on a word: the next locker gets the lock and is
+// told, and a later waiter on the word is woken as if nobody had died there.
+BOOST_AUTO_TEST_CASE(queue_lock_and_wait_survive_killed_processes)
+{
+    struct shared
+    {
+        mp::detail::recoverable_lock lock;
+        std::atomic<std::uint32_t> word{0};
+    };
+    void* memory =
+        ::mmap(nullptr, sizeof(shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    BOOST_TEST_REQUIRE(memory != MAP_FAILED);
+    auto* s = new (memory) shared;
+    mp::detail::init(s->lock);
+    for (const bool holds_lock : {true, false}) {
+        int ready[2];
+        BOOST_TEST_REQUIRE(::pipe(ready) == 0);
+        const pid_t child = ::fork();
+        BOOST_TEST_REQUIRE(child >= 0);
+        if (child == 0) {
+            ::alarm(30);
+            if (holds_lock)
+                mp::detail::lock(s->lock);
+            if (::write(ready[1], "r", 1) != 1)
+                ::_exit(4);
+            for (;;)
+                mp::detail::wait_while_equal(s->word, 0, std::chrono::steady_clock::now() + 60s);
+        }
+        started_pids().insert(child);
+        char byte;
+        BOOST_TEST_REQUIRE(::read(ready[0], &byte, 1) == 1);
+        ::close(ready[0]);
+        ::close(ready[1]);
+        std::this_thread::sleep_for(20ms); // the child is asleep on the word
+        ::kill(child, SIGKILL);
+        ::waitpid(child, nullptr, 0);
+
+        BOOST_TEST(mp::detail::lock(s->lock) == holds_lock); // told whether its holder died
+        mp::detail::unlock(s->lock);
+        BOOST_TEST(!mp::detail::lock(s->lock)); // and whole again
+        mp::detail::unlock(s->lock);
+
+        const auto start = std::chrono::steady_clock::now();
+        std::thread waiter([&] {
+            while (s->word.load() == 0 && std::chrono::steady_clock::now() - start < 10s)
+                mp::detail::wait_while_equal(s->word, 0, start + 10s);
+        });
+        std::this_thread::sleep_for(20ms);
+        s->word.store(1);
+        mp::detail::wake_all(s->word);
+        waiter.join();
+        const bool woken_soon = std::chrono::steady_clock::now() - start < 2s;
+        BOOST_TEST(woken_soon, "the wake was lost");
+        s->word.store(0);
+    }
+    ::munmap(memory, sizeof(shared));
+}
+
+// A consumer killed while it waits on an empty queue, and a producer killed while it waits on
+// a full one: the others go on at once.
+BOOST_AUTO_TEST_CASE(queue_goes_on_after_killed_waiters)
+{
+    mp::queue<int> q(1);
+    const pid_t consumer = ::fork();
+    BOOST_TEST_REQUIRE(consumer >= 0);
+    if (consumer == 0) {
+        ::alarm(30);
+        q.get();
+        ::_exit(0); // it got a value: the test fails below
+    }
+    started_pids().insert(consumer);
+    std::this_thread::sleep_for(100ms); // asleep in get
+    ::kill(consumer, SIGKILL);
+    int status = 0;
+    ::waitpid(consumer, &status, 0);
+    BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+
+    q.put(1); // full now
+    const pid_t producer = ::fork();
+    BOOST_TEST_REQUIRE(producer >= 0);
+    if (producer == 0) {
+        ::alarm(30);
+        q.put(2);
+        ::_exit(0);
+    }
+    started_pids().insert(producer);
+    std::this_thread::sleep_for(100ms); // asleep in put
+    ::kill(producer, SIGKILL);
+    ::waitpid(producer, &status, 0);
+    BOOST_TEST((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+
+    BOOST_TEST(q.get_for(1s).value_or(-1) == 1);
+    BOOST_TEST(!q.try_get()); // the killed producer's value was never put
+    BOOST_TEST(q.put_for(3, 1s));
+    BOOST_TEST(q.get_for(1s).value_or(-1) == 3);
 }
 
 #endif

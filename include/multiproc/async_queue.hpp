@@ -25,7 +25,7 @@
 namespace multiproc {
 
 namespace detail {
-// A message_queue has no handle a reactor could wait on: each operation waits on a thread of
+// A queue has no handle a reactor could wait on: each operation waits on a thread of
 // its own and completes on the handler's executor.
 template <class T>
 struct initiate_async_get

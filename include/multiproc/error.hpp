@@ -31,7 +31,7 @@ enum class error
     timeout,               ///< the operation did not finish in the time it was given
     lock_broken,           ///< a process died holding a cross-process lock
     queue_closed,          ///< the queue was closed
-    queue_broken,          ///< a process died inside a queue operation: the queue is unusable
+    queue_broken,          ///< a queue could not be opened (its objects are gone or damaged)
     message_too_large,     ///< a message is larger than the channel carries
     worker_died,           ///< the pool worker running the task died
     remote_exception,      ///< the task threw in the worker (see remote_error)

@@ -4,7 +4,7 @@
 
 /// @file
 /// `multiproc::queue<T>` and `joinable_queue<T>`: Python's `multiprocessing.Queue` and
-/// `JoinableQueue`, on a Boost.Interprocess `message_queue` (small values) and shared memory
+/// `JoinableQueue`, on a ring of slots in shared memory (small values) and a shared-memory arena
 /// (large ones).
 
 #include <multiproc/detail/handles.hpp>
@@ -51,7 +51,8 @@ bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)
 ///
 /// Values are encoded with Boost.Serialization inside `put`, on the caller's thread, so an
 /// unserializable or oversized value fails there. Values of any size up to 1 GiB go through:
-/// small ones in the queue's slots, larger ones through a shared-memory segment each.
+/// small ones in the queue's slots, larger ones through its shared-memory arena (or a segment of
+/// their own when it is full or they are over 4 MiB).
 ///
 /// A queue is a handle: copies share it, and passing it to a `process` as an argument gives
 /// the child the same queue (spawn or fork). The process that created it removes its name when
@@ -59,15 +60,22 @@ bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)
 /// every process has let go keeps its segment until a later `multiproc::init` sweeps the
 /// names of runs whose process has ended.
 ///
-/// A process killed inside `put` or `get` while it held the queue's lock leaves the queue
-/// unusable: on POSIX every later operation fails with `error::queue_broken` (robust mutexes)
-/// within about 100 ms. Windows has no robust mutexes: there the other processes' operations
-/// keep timing out (`put_for`/`get_for` return nothing; `put`/`get` wait).
+/// A process killed at any moment, inside `put` or `get` too, breaks nothing for the others:
+/// a value whose `put` it did not finish was never put, a value whose `get` it did not finish
+/// is still queued, and a value it took is gone with it. Nobody waits on it (the lock is a
+/// robust mutex on POSIX, and on Windows is taken over from a holder whose process ended;
+/// on Linux waits are futex waits, elsewhere short sleeping polls). A process killed while it
+/// held a large value's block (between encoding and `put`, or between `get` and decoding)
+/// leaks that block of the queue's 16 MiB arena until the queue goes; once the arena is full,
+/// large values take a shared-memory segment each.
+///
+/// `maxsize` is at most 2^20: the slots (1 KiB each) are one shared-memory block.
 template <class T>
 class queue : public detail::plain_serialization<queue<T>>
 {
 public:
-    /// A new queue holding at most `maxsize` values (0: 4096). Throws `system_error`.
+    /// A new queue holding at most `maxsize` values (0: 4096). Throws `system_error`
+    /// (`errc::invalid_argument` for a `maxsize` above 2^20).
     explicit queue(std::size_t maxsize = 0)
         : core_(detail::create_queue(maxsize, detail::type_tag<T>(), false))
     {}

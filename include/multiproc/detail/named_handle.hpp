@@ -50,6 +50,7 @@ enum class segment_kind : std::uint32_t
     condition,
     barrier,
     worker_rings, // a pool worker's task and result rings (internal)
+    queue,        // a queue's slots (internal)
 };
 
 /// A handle on one named block. Copies share it. The process that created the block removes
