@@ -199,9 +199,10 @@ struct connection_transfer::impl
         if (!c->channel.is_open())
             return finish(ec, make_error_code(error::peer_closed));
         if (!sending && done == 0 && !header_read) {
-            std::lock_guard<std::mutex> lock(c->receive_mutex);
+            std::unique_lock<std::mutex> lock(c->receive_mutex);
             if (c->pending) { // left by a receive that expected another type
                 buffer = take_pending(*c, tag, ec);
+                lock.unlock();
                 return finish(ec, ec);
             }
         }
