@@ -2,6 +2,7 @@
 
 #include <multiproc/async_pipe.hpp>
 
+#include <multiproc/async_process.hpp>
 #include <multiproc/process.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -12,6 +13,11 @@
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/test/unit_test.hpp>
+#if defined(__cpp_impl_coroutine)
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#endif
 
 #include <chrono>
 #include <functional>
@@ -183,5 +189,31 @@ BOOST_AUTO_TEST_CASE(a_one_way_pipe_refuses_the_wrong_direction)
     io.run_for(20s);
     BOOST_TEST((result == mp::error::not_supported));
 }
+
+#if defined(__cpp_impl_coroutine)
+BOOST_AUTO_TEST_CASE(a_coroutine_talks_to_a_child_and_joins_it)
+{
+    asio::io_context io;
+    auto [here, there] = mp::pipe();
+    mp::process child(prefix_echo, there);
+    child.start();
+    there.close();
+    std::string answer;
+    int exit_code = -100;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            auto ex = co_await asio::this_coro::executor;
+            co_await mp::async_send(here, ex, std::string("co"), asio::use_awaitable);
+            answer = co_await mp::async_recv<std::string>(here, ex, asio::use_awaitable);
+            co_await mp::async_send(here, ex, std::string("stop"), asio::use_awaitable);
+            exit_code = co_await mp::async_join(child, ex, asio::use_awaitable);
+        },
+        asio::detached);
+    io.run_for(20s);
+    BOOST_TEST(answer == "echo co");
+    BOOST_TEST(exit_code == 0);
+}
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()
