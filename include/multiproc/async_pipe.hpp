@@ -36,7 +36,7 @@ struct connection_op
     error_code refused; // found before the transfer could start (encoding)
     // Makes the completion's value from the payload (receiving) or nothing (sending).
     Result (*make_result)(std::string payload, error_code& ec);
-    std::unique_ptr<handle_waiter<Executor>> waiter;
+    std::shared_ptr<handle_waiter<Executor>> waiter;
     bool started = false;
     bool untouched = true;
 
@@ -73,13 +73,9 @@ struct connection_op
         }
         // Read before `self`, and this object with it, is moved into the wait.
         const bool writable = transfer->sending();
-        auto& wait_on = *waiter;
-        if (untouched)
-            async_wait_ready(wait_on, writable, std::move(self));
-        else // under way: finished whatever is asked
-            async_wait_ready(wait_on, writable,
-                             boost::asio::bind_cancellation_slot(boost::asio::cancellation_slot(),
-                                                                 std::move(self)));
+        const auto wait_on = waiter;
+        // Once under way, the message is finished whatever is asked.
+        async_wait_ready(wait_on, writable, untouched, std::move(self));
     }
 
     template <class Self>

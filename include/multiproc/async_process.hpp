@@ -32,7 +32,7 @@ struct join_op
 {
     process child;
     Executor executor;
-    std::unique_ptr<handle_waiter<Executor>> waiter;
+    std::shared_ptr<handle_waiter<Executor>> waiter;
     std::unique_ptr<timer_on<Executor>> poll;
     // Ends a spawned child that never reaches init at its report deadline, as join does; the exit
     // that follows completes the operation.
@@ -71,8 +71,8 @@ struct join_op
         }
         // The waits are reached before `self`, and this object with it, is moved into them.
         if (waiter) {
-            auto& wait_on = *waiter;
-            async_wait_ready(wait_on, false, std::move(self));
+            const auto wait_on = waiter;
+            async_wait_ready(wait_on, false, true, std::move(self));
         } else {
             auto& timer = *poll;
             timer.expires_after(std::chrono::milliseconds(10));
