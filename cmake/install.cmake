@@ -15,6 +15,17 @@ install(TARGETS multiproc EXPORT multiprocTargets
 install(DIRECTORY include/multiproc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT multiprocTargets NAMESPACE multiproc:: DESTINATION ${multiproc_cmake_dir})
 
+# The MPI pool, when built: multiproc::mpi, in a targets file of its own that the package loads
+# only for find_package(multiproc CONFIG COMPONENTS mpi), so other users need no MPI.
+if(MULTIPROC_WITH_MPI)
+  install(TARGETS multiproc_mpi EXPORT multiprocMpiTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+    INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT multiprocMpiTargets NAMESPACE multiproc:: DESTINATION ${multiproc_cmake_dir})
+endif()
+
 configure_package_config_file(cmake/multiprocConfig.cmake.in
   ${PROJECT_BINARY_DIR}/multiprocConfig.cmake INSTALL_DESTINATION ${multiproc_cmake_dir})
 # 0.x: a minor version may break the API.

@@ -5,7 +5,9 @@
 #   1. cmake --install into a temporary prefix, then find_package(multiproc CONFIG) against it;
 #   2. pkg-config against the same prefix (g++ and the installed multiproc.pc);
 #   3. add_subdirectory() of this checkout;
-#   4. b2, with use-project of this checkout's Jamroot.
+#   4. b2, with use-project of this checkout's Jamroot;
+#   5. where MPI is installed (mpirun), find_package(multiproc CONFIG COMPONENTS mpi) and the
+#      MPI pool, run by mpirun with three ranks.
 # Each program checks its own results and prints one line, compared here.
 #   scripts/test-consumers.sh [WORK_DIR]     (default build-consumers/, emptied first)
 set -euo pipefail
@@ -32,9 +34,14 @@ cmake_args=(-DCMAKE_BUILD_TYPE=Release)
 [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ] && command -v ccache >/dev/null &&
   cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-echo "test-consumers: installing multiproc into $prefix"
+# setup-deps installs MPI: with mpirun there, the MPI pool is installed and its consumer run.
+with_mpi=OFF
+command -v mpirun >/dev/null && with_mpi=ON
+
+echo "test-consumers: installing multiproc into $prefix (MPI pool: $with_mpi)"
 cmake -S . -B "$work/multiproc" "${cmake_args[@]}" -DCMAKE_INSTALL_PREFIX="$prefix" \
-  -DMULTIPROC_BUILD_TESTS=OFF -DMULTIPROC_BUILD_EXAMPLES=OFF >/dev/null
+  -DMULTIPROC_BUILD_TESTS=OFF -DMULTIPROC_BUILD_EXAMPLES=OFF -DMULTIPROC_WITH_MPI=$with_mpi \
+  >/dev/null
 cmake --build "$work/multiproc" -j 2 >/dev/null
 cmake --install "$work/multiproc" >/dev/null
 
@@ -57,3 +64,19 @@ check add_subdirectory "$work/add_subdirectory/consumer"
 (cd test/consumer/b2 && MULTIPROC_ROOT="$root" b2 -j2 -q --build-dir="$work/b2" >"$work/b2.log") ||
   { cat "$work/b2.log" >&2; exit 1; }
 check b2 "$(find "$work/b2" -name consumer -type f -perm -u+x)"
+
+if [ "$with_mpi" = ON ]; then
+  cmake -S test/consumer/cmake_mpi -B "$work/mpi" "${cmake_args[@]}" \
+    -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+  cmake --build "$work/mpi" >/dev/null
+  # Open MPI: more ranks than cores, as root in CI, and no shared-memory copy in containers.
+  out=$(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+    OMPI_MCA_btl_vader_single_copy_mechanism=none \
+    timeout 120 mpirun --oversubscribe -np 3 "$work/mpi/mpi_consumer") ||
+    { echo "test-consumers: mpi: exited with $?; output: $out" >&2; exit 1; }
+  if [ "$out" != "mpi_consumer: map 285 on 2 worker ranks" ]; then
+    echo "test-consumers: mpi: got '$out'" >&2
+    exit 1
+  fi
+  echo "test-consumers: mpi: ok"
+fi

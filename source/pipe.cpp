@@ -22,6 +22,9 @@ struct connection_state
     bool writable = true;
     std::mutex send_mutex;    // one message at a time on the wire
     std::mutex receive_mutex; // and off it
+    // An Asio operation owns the direction between its steps (it cannot hold the mutex).
+    bool async_sending = false;   // under send_mutex
+    bool async_receiving = false; // under receive_mutex
     // A received message whose type the reader did not expect: kept for the next receive.
     std::optional<std::pair<std::uint64_t, std::string>> pending;
 };
@@ -57,6 +60,48 @@ bool usable(connection_state* c, bool for_sending, error_code& ec)
     return true;
 }
 
+// The direction's mutex is held. A message may not start while an Asio operation has one under
+// way in the same direction.
+bool idle(bool async_busy, error_code& ec)
+{
+    if (async_busy)
+        ec = make_error_code(boost::system::errc::operation_in_progress);
+    return !async_busy;
+}
+
+std::string frame_header(std::uint64_t tag, std::size_t payload_size)
+{
+    std::string header(header_size, '\0');
+    put_le(header.data(), payload_size + 8, 4);
+    put_le(header.data() + 4, tag, 8);
+    return header;
+}
+
+// The payload's size from a received header, which the peer could have made up.
+std::size_t payload_size(const char* header, error_code& ec)
+{
+    const std::uint64_t length = get_le(header, 4);
+    if (length < 8 || length - 8 > max_message_size) {
+        ec = make_error_code(error::bad_message);
+        return 0;
+    }
+    return length - 8;
+}
+
+// Under receive_mutex: the pending message if its type is `tag`; else it stays pending.
+std::string take_pending(connection_state& c, std::uint64_t tag, error_code& ec)
+{
+    // Raw bytes can be read as bytes only; recv_bytes takes any message, as in Python.
+    if (tag != bytes_tag && c.pending->first != tag) {
+        ec = make_error_code(error::signature_mismatch);
+        return {};
+    }
+    std::string payload = std::move(c.pending->second);
+    c.pending.reset();
+    ec.clear();
+    return payload;
+}
+
 } // namespace
 
 void connection_send(connection_state* c, std::uint64_t tag, std::string_view payload,
@@ -69,17 +114,16 @@ void connection_send(connection_state* c, std::uint64_t tag, std::string_view pa
         return;
     }
     std::lock_guard<std::mutex> lock(c->send_mutex);
+    if (!idle(c->async_sending, ec))
+        return;
     const auto no_deadline = os::clock::time_point::max();
-    char header[header_size];
-    put_le(header, payload.size() + 8, 4);
-    put_le(header + 4, tag, 8);
+    std::string header = frame_header(tag, payload.size());
     if (payload.size() <= 4096) { // one write for small messages
-        std::string message(header, header_size);
-        message.append(payload);
-        c->channel.write_all(message.data(), message.size(), no_deadline, ec);
+        header.append(payload);
+        c->channel.write_all(header.data(), header.size(), no_deadline, ec);
         return;
     }
-    c->channel.write_all(header, header_size, no_deadline, ec);
+    c->channel.write_all(header.data(), header_size, no_deadline, ec);
     if (!ec)
         c->channel.write_all(payload.data(), payload.size(), no_deadline, ec);
 }
@@ -89,31 +133,175 @@ std::string connection_receive(connection_state* c, std::uint64_t tag, error_cod
     if (!usable(c, false, ec))
         return {};
     std::lock_guard<std::mutex> lock(c->receive_mutex);
+    if (!idle(c->async_receiving, ec))
+        return {};
     if (!c->pending) {
         char header[header_size];
         c->channel.read_exact(header, header_size, ec);
+        const std::size_t size = ec ? 0 : payload_size(header, ec);
         if (ec)
             return {};
-        const std::uint64_t length = get_le(header, 4);
-        if (length < 8 || length - 8 > max_message_size) {
-            ec = make_error_code(error::bad_message);
-            return {};
-        }
         std::string payload;
-        c->channel.read_exact(payload, length - 8, ec); // grown as it arrives
+        c->channel.read_exact(payload, size, ec); // grown as it arrives
         if (ec)
             return {};
         c->pending.emplace(get_le(header + 4, 8), std::move(payload));
     }
-    // Raw bytes can be read as bytes only; recv_bytes takes any message, as in Python.
-    if (tag != bytes_tag && c->pending->first != tag) {
-        ec = make_error_code(error::signature_mismatch);
-        return {};
+    return take_pending(*c, tag, ec);
+}
+
+struct connection_transfer::impl
+{
+    static constexpr std::size_t growth_step = 64 * 1024;
+
+    std::shared_ptr<connection_state> c;
+    bool sending;
+    std::uint64_t tag;  // sending: the message's; receiving: the one expected
+    error_code refused; // why the message cannot even start: reported by the first step
+    bool owns_direction = false;
+    std::optional<os::channel_step> io;
+    // Sending: header and payload. Receiving: the header, then the payload.
+    std::string buffer;
+    std::size_t done = 0;
+    bool header_read = false;
+    std::size_t claimed_size = 0; // the payload's, from the header: what the peer claims
+    std::uint64_t wire_tag = 0;
+
+    std::mutex& mutex() { return sending ? c->send_mutex : c->receive_mutex; }
+    bool& busy() { return sending ? c->async_sending : c->async_receiving; }
+
+    impl(const std::shared_ptr<connection_state>& state, bool send, std::uint64_t t)
+        : c(state), sending(send), tag(t)
+    {
+        if (!usable(c.get(), sending, refused))
+            return;
+        std::lock_guard<std::mutex> lock(mutex());
+        if (!idle(busy(), refused))
+            return;
+        busy() = true;
+        owns_direction = true;
+        io.emplace(c->channel.native(), sending, refused);
     }
-    std::string payload = std::move(c->pending->second);
-    c->pending.reset();
-    ec.clear();
-    return payload;
+
+    // The outcome: the direction is free again.
+    bool finish(error_code& ec, error_code outcome)
+    {
+        if (owns_direction) {
+            std::lock_guard<std::mutex> lock(mutex());
+            busy() = false;
+            owns_direction = false;
+        }
+        ec = outcome;
+        return true;
+    }
+
+    bool step(error_code& ec)
+    {
+        if (refused)
+            return finish(ec, refused);
+        if (!c->channel.is_open())
+            return finish(ec, make_error_code(error::peer_closed));
+        if (!sending && done == 0 && !header_read) {
+            std::unique_lock<std::mutex> lock(c->receive_mutex);
+            if (c->pending) { // left by a receive that expected another type
+                buffer = take_pending(*c, tag, ec);
+                lock.unlock();
+                return finish(ec, ec);
+            }
+        }
+        if (!sending && !header_read && buffer.empty())
+            buffer.assign(header_size, '\0');
+        for (;;) {
+            std::size_t moved = 0;
+            if (done < buffer.size()) {
+                if (!io->step(buffer.data() + done, buffer.size() - done, moved, ec))
+                    return false;
+                if (ec)
+                    return finish(ec, ec);
+                done += moved;
+            }
+            if (done < buffer.size())
+                continue;
+            if (sending)
+                return finish(ec, {});
+            if (header_read) {
+                if (buffer.size() == claimed_size)
+                    break;
+                // Grown as the payload arrives: a header alone allocates nothing much.
+                buffer.resize(
+                    std::min(claimed_size, std::max<std::size_t>(2 * buffer.size(), growth_step)));
+                continue;
+            }
+            claimed_size = payload_size(buffer.data(), ec);
+            if (ec)
+                return finish(ec, ec);
+            wire_tag = get_le(buffer.data() + 4, 8);
+            header_read = true;
+            buffer.clear();
+            done = 0;
+        }
+        std::lock_guard<std::mutex> lock(c->receive_mutex);
+        c->pending.emplace(wire_tag, std::move(buffer));
+        buffer = take_pending(*c, tag, ec);
+        c->async_receiving = false; // under its mutex already
+        owns_direction = false;
+        return true;
+    }
+
+    ~impl()
+    {
+        io.reset(); // stops a Windows transfer in flight before the buffer goes
+        error_code ignored;
+        finish(ignored, {});
+    }
+};
+
+connection_transfer::connection_transfer(const connection& c, std::uint64_t tag,
+                                         std::string payload)
+    : impl_(std::make_unique<impl>(c.state_, true, tag))
+{
+    if (!impl_->refused && payload.size() > max_message_size)
+        impl_->refused = make_error_code(error::message_too_large);
+    if (!impl_->refused)
+        impl_->buffer = frame_header(tag, payload.size()) + payload;
+}
+
+connection_transfer::connection_transfer(const connection& c, std::uint64_t tag)
+    : impl_(std::make_unique<impl>(c.state_, false, tag))
+{}
+
+connection_transfer::~connection_transfer() = default;
+
+bool connection_transfer::step(error_code& ec)
+{
+    return impl_->step(ec);
+}
+
+bool connection_transfer::sending() const noexcept
+{
+    return impl_->sending;
+}
+
+std::intptr_t connection_transfer::duplicate_wait_handle(error_code& ec) const
+{
+    return os::from_native(impl_->io->duplicate_wait_handle(ec));
+}
+
+bool connection_transfer::cancel() noexcept
+{
+    if (impl_->io)
+        impl_->done += impl_->io->cancel();
+    return untouched();
+}
+
+bool connection_transfer::untouched() const noexcept
+{
+    return impl_->done == 0 && !impl_->header_read;
+}
+
+std::string connection_transfer::take_payload() noexcept
+{
+    return std::move(impl_->buffer);
 }
 
 bool connection_poll(connection_state* c, std::chrono::steady_clock::time_point deadline,
@@ -216,7 +404,8 @@ std::pair<connection, connection> pipe(bool duplex, error_code& ec)
 {
     auto first = std::make_shared<detail::connection_state>();
     auto second = std::make_shared<detail::connection_state>();
-    detail::os::channel::make_pair(first->channel, second->channel, ec);
+    // Both ends overlapped on Windows: either may be used by the Asio operations.
+    detail::os::channel::make_pair(first->channel, second->channel, ec, true);
     if (ec)
         return {};
     if (!duplex) {

@@ -288,6 +288,26 @@ bool process::daemon() const noexcept
     return state_ && state_->options.daemon;
 }
 
+std::intptr_t detail::duplicate_exit_handle(const process& p, error_code& ec)
+{
+    auto& state = checked(p.state_);
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (!state.started) {
+        ec = make_error_code(error::not_started);
+        return -1;
+    }
+    return detail::os::from_native(state.child.duplicate_exit_handle(ec));
+}
+
+std::optional<std::chrono::steady_clock::time_point> detail::report_deadline(const process& p)
+{
+    auto& state = checked(p.state_);
+    std::lock_guard<std::mutex> lock(state.mutex);
+    if (!state.started || state.reported)
+        return std::nullopt;
+    return state.report_deadline;
+}
+
 std::vector<process> active_children()
 {
     std::vector<process> alive;

@@ -37,6 +37,43 @@ std::string export_connection(const std::shared_ptr<connection_state>& c);
 std::shared_ptr<connection_state> import_connection(const std::string& token);
 } // namespace detail
 
+class connection;
+
+namespace detail {
+/// One message sent or received by an Asio operation (async_pipe.hpp), in steps that never
+/// block. While it lasts it owns its direction of the connection: other sends (or receives)
+/// there fail with `errc::operation_in_progress` instead of tearing the message.
+class connection_transfer
+{
+public:
+    /// Sends `payload` framed with `tag`.
+    connection_transfer(const connection& c, std::uint64_t tag, std::string payload);
+    /// Receives the next message, expected to carry `tag`.
+    connection_transfer(const connection& c, std::uint64_t tag);
+    ~connection_transfer();
+    connection_transfer(const connection_transfer&) = delete;
+    connection_transfer& operator=(const connection_transfer&) = delete;
+
+    /// Moves what can move now: true when finished (`ec` the outcome), false when the caller
+    /// must wait on the wait handle (readable, or writable when `sending()`) and call again.
+    bool step(error_code& ec);
+    bool sending() const noexcept;
+    /// A new handle, owned by the caller: the descriptor (POSIX) or an event (Windows).
+    std::intptr_t duplicate_wait_handle(error_code& ec) const;
+    /// Asked to stop while waiting: true if no byte of the message has moved (the operation
+    /// ends as cancelled); false if the message is under way and must be finished.
+    bool cancel() noexcept;
+    /// True while no byte of the message has moved.
+    bool untouched() const noexcept;
+    /// The payload received.
+    std::string take_payload() noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+} // namespace detail
+
 /// One end of a pipe (Python's `Connection`). Messages keep their bounds: what one `send`
 /// sends, one `recv` receives, whole, even with several threads on one end.
 ///
@@ -44,8 +81,8 @@ std::shared_ptr<connection_state> import_connection(const std::string& token);
 /// both processes then hold that end, so close the ends a process does not use: a reader sees
 /// end-of-stream (`error::peer_closed`, Python's EOFError) only once every writer has closed.
 ///
-/// No async (Asio) API yet: `send`, `recv` and `poll` block the calling thread, which is the
-/// only thread they use.
+/// `send`, `recv` and `poll` block the calling thread, which is the only thread they use. For
+/// Asio programs, async_pipe.hpp has `async_send` and `async_recv` on your executor.
 class connection : public detail::plain_serialization<connection>
 {
 public:
@@ -146,6 +183,7 @@ public:
     BOOST_SERIALIZATION_SPLIT_MEMBER()
 
 private:
+    friend class detail::connection_transfer;
     std::shared_ptr<detail::connection_state> state_;
 };
 

@@ -11,6 +11,7 @@
 #include <multiproc/this_process.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,16 @@ std::shared_ptr<process_state> make_process_state(process_options options, proce
 [[noreturn]] void throw_spawn_needs_task();
 } // namespace detail
 
+class process;
+
+namespace detail {
+/// For async_join: a new handle, owned by the caller, ready once the child has exited (a pidfd,
+/// a process handle); -1 where there is none.
+std::intptr_t duplicate_exit_handle(const process& p, error_code& ec);
+/// For async_join: the time by which a spawned child must have reached init, while it has not.
+std::optional<std::chrono::steady_clock::time_point> report_deadline(const process& p);
+} // namespace detail
+
 /// A child process that runs one function (Python's `multiprocessing.Process`).
 ///
 /// A `process` is a handle: copies refer to the same child, like Python objects. The child is
@@ -97,8 +108,8 @@ std::shared_ptr<process_state> make_process_state(process_options options, proce
 /// delivered when the *thread* that started it exits: start processes from threads that outlive
 /// them).
 ///
-/// No async (Asio) API yet: `start`, `join` and `join_for` block the calling thread; it starts
-/// no thread in this process.
+/// `start`, `join` and `join_for` block the calling thread; no thread is started in this
+/// process. For Asio programs, async_process.hpp has `async_join` on your executor.
 class process
 {
 public:
@@ -201,6 +212,9 @@ public:
 
 private:
     friend std::vector<process> active_children();
+    friend std::intptr_t detail::duplicate_exit_handle(const process& p, error_code& ec);
+    friend std::optional<std::chrono::steady_clock::time_point>
+    detail::report_deadline(const process& p);
     explicit process(std::shared_ptr<detail::process_state> state) : state_(std::move(state)) {}
     bool join_until(std::chrono::steady_clock::time_point deadline, error_code& ec);
 

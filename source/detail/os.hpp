@@ -63,8 +63,11 @@ public:
     channel& operator=(channel&& other) noexcept;
     ~channel();
 
-    /// Two connected ends, not inherited by children by default.
-    static void make_pair(channel& parent_end, channel& child_end, error_code& ec);
+    /// Two connected ends, not inherited by children by default. On Windows the parent's end
+    /// is overlapped, and the child's too with `both_overlapped` (a pipe's ends, which the
+    /// Asio operations may use; a plain handle cannot be waited on without a thread).
+    static void make_pair(channel& parent_end, channel& child_end, error_code& ec,
+                          bool both_overlapped = false);
     /// The child's end as the text the child adopts it from (argv), and back.
     std::string token() const;
     static channel adopt(const std::string& token, error_code& ec);
@@ -102,6 +105,36 @@ private:
     static native_handle invalid() noexcept;
 };
 
+/// One message's bytes moved in steps that never block, for the Asio operations: between steps
+/// the caller waits on `duplicate_wait_handle()`. POSIX: each step is a non-blocking send or
+/// recv and the wait is for the descriptor's readiness. Windows: a step starts or collects one
+/// overlapped transfer and the wait is for its event.
+class channel_step
+{
+public:
+    channel_step(native_handle channel, bool write, error_code& ec);
+    ~channel_step(); // Windows: cancels a transfer in flight and waits for it to end
+    channel_step(const channel_step&) = delete;
+    channel_step& operator=(const channel_step&) = delete;
+
+    /// Moves what it can of `data[0, size)` now: true with `moved` set (0 is possible on
+    /// Windows), or false when the caller must wait before calling again with the same buffer.
+    bool step(void* data, std::size_t size, std::size_t& moved, error_code& ec);
+    /// A new handle to wait on (the caller closes it): the descriptor (POSIX) or the event.
+    native_handle duplicate_wait_handle(error_code& ec) const;
+    /// Windows: cancels the transfer in flight and returns the bytes it moved anyway (the
+    /// caller must account for them). POSIX: 0, nothing is ever in flight.
+    std::size_t cancel() noexcept;
+
+private:
+    native_handle channel_;
+    bool write_;
+#if defined(MULTIPROC_WINDOWS)
+    struct overlapped_state;
+    std::unique_ptr<overlapped_state> overlapped_;
+#endif
+};
+
 /// The executor Boost.Process v2 wants for its process handles. It is never run: waits are
 /// synchronous.
 boost::asio::io_context& process_context();
@@ -126,6 +159,9 @@ public:
 #endif
 
     pid_type id() const noexcept;
+    /// A new handle (the caller closes it) that becomes ready when the child exits: a pidfd on
+    /// Linux, the process handle on Windows; invalid where there is none (old kernels).
+    native_handle duplicate_exit_handle(error_code& ec) const;
     /// Waits for the exit until the deadline, without reaping; true once the child has exited.
     bool wait_exit(clock::time_point deadline, error_code& ec);
     /// Reaps the child if it has exited; false once it has.

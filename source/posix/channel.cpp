@@ -38,7 +38,7 @@ void channel::shutdown_send() noexcept
         ::shutdown(handle_, SHUT_WR);
 }
 
-void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec)
+void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec, bool)
 {
     int fds[2];
     // Close-on-exec on both ends: the spawn launcher passes the child's end on explicitly,
@@ -142,6 +142,49 @@ std::size_t channel::read_some(void* data, std::size_t size, error_code& ec)
 bool channel::wait_readable(clock::time_point deadline, error_code& ec)
 {
     return wait_for_events(handle_, POLLIN, deadline, ec);
+}
+
+channel_step::channel_step(native_handle channel, bool write, error_code& ec)
+    : channel_(channel), write_(write)
+{
+    ec.clear();
+}
+
+channel_step::~channel_step() = default;
+
+bool channel_step::step(void* data, std::size_t size, std::size_t& moved, error_code& ec)
+{
+    ec.clear();
+    moved = 0;
+    for (;;) {
+        // MSG_DONTWAIT: the descriptor's own mode is shared with the blocking calls.
+        const ssize_t n = write_ ? ::send(channel_, data, size, MSG_NOSIGNAL | MSG_DONTWAIT)
+                                 : ::recv(channel_, data, size, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return false;
+        if (n < 0)
+            ec = errno == EPIPE || errno == ECONNRESET ? make_error_code(error::peer_closed)
+                                                       : last_error();
+        else if (n == 0 && !write_ && size > 0)
+            ec = make_error_code(error::peer_closed);
+        else
+            moved = static_cast<std::size_t>(n);
+        return true;
+    }
+}
+
+native_handle channel_step::duplicate_wait_handle(error_code& ec) const
+{
+    const int fd = ::fcntl(channel_, F_DUPFD_CLOEXEC, 0);
+    ec = fd < 0 ? last_error() : error_code();
+    return fd;
+}
+
+std::size_t channel_step::cancel() noexcept
+{
+    return 0;
 }
 
 bool made_by_parent(const channel& c) noexcept

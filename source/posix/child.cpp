@@ -178,6 +178,17 @@ pid_type child::id() const noexcept
     return impl_ ? impl_->process.id() : 0;
 }
 
+native_handle child::duplicate_exit_handle(error_code& ec) const
+{
+    ec.clear();
+    if (!impl_ || impl_->pidfd < 0)
+        return -1;
+    const int fd = ::fcntl(impl_->pidfd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        ec = last_error();
+    return fd;
+}
+
 bool child::wait_exit(clock::time_point deadline, error_code& ec)
 {
     ec.clear();

@@ -91,7 +91,8 @@ void channel::shutdown_send() noexcept
         ::DisconnectNamedPipe(handle_);
 }
 
-void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec)
+void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec,
+                        bool both_overlapped)
 {
     const std::wstring name = unique_pipe_name();
     // Not inheritable: the spawn launcher marks the child's end for its one child.
@@ -104,8 +105,9 @@ void channel::make_pair(channel& parent_end, channel& child_end, error_code& ec)
         return;
     }
     parent_end = channel(server);
-    HANDLE client = ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
-                                  OPEN_EXISTING, 0, nullptr);
+    HANDLE client =
+        ::CreateFileW(name.c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, OPEN_EXISTING,
+                      both_overlapped ? FILE_FLAG_OVERLAPPED : 0, nullptr);
     if (client == INVALID_HANDLE_VALUE) {
         ec = last_error();
         parent_end.close();
@@ -178,6 +180,84 @@ bool channel::wait_readable(clock::time_point deadline, error_code& ec)
             return false;
         ::Sleep(1);
     }
+}
+
+struct channel_step::overlapped_state
+{
+    OVERLAPPED overlapped{};
+    bool in_flight = false;
+};
+
+channel_step::channel_step(native_handle channel, bool write, error_code& ec)
+    : channel_(channel), write_(write), overlapped_(std::make_unique<overlapped_state>())
+{
+    overlapped_->overlapped.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    ec = overlapped_->overlapped.hEvent ? error_code() : last_error();
+}
+
+channel_step::~channel_step()
+{
+    cancel();
+    if (overlapped_->overlapped.hEvent)
+        ::CloseHandle(overlapped_->overlapped.hEvent);
+}
+
+bool channel_step::step(void* data, std::size_t size, std::size_t& moved, error_code& ec)
+{
+    ec.clear();
+    moved = 0;
+    OVERLAPPED& o = overlapped_->overlapped;
+    DWORD done = 0;
+    BOOL ok;
+    if (overlapped_->in_flight) {
+        ok = ::GetOverlappedResult(channel_, &o, &done, FALSE);
+        if (!ok && ::GetLastError() == ERROR_IO_INCOMPLETE)
+            return false;
+        overlapped_->in_flight = false;
+    } else {
+        const DWORD chunk = static_cast<DWORD>(std::min<std::size_t>(size, 1 << 20));
+        ok = write_ ? ::WriteFile(channel_, data, chunk, &done, &o)
+                    : ::ReadFile(channel_, data, chunk, &done, &o);
+        if (!ok && ::GetLastError() == ERROR_IO_PENDING) {
+            overlapped_->in_flight = true;
+            return false;
+        }
+        if (ok) // completed at once; the result is the one GetOverlappedResult gives
+            ok = ::GetOverlappedResult(channel_, &o, &done, FALSE);
+    }
+    const DWORD code = ok ? 0 : ::GetLastError();
+    if (!ok)
+        ec = is_closed_pipe(code)
+                 ? make_error_code(error::peer_closed)
+                 : error_code(static_cast<int>(code), boost::system::system_category());
+    else if (!write_ && done == 0 && size > 0)
+        ec = make_error_code(error::peer_closed);
+    moved = done;
+    return true;
+}
+
+native_handle channel_step::duplicate_wait_handle(error_code& ec) const
+{
+    HANDLE copy = nullptr;
+    if (!::DuplicateHandle(::GetCurrentProcess(), overlapped_->overlapped.hEvent,
+                           ::GetCurrentProcess(), &copy, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+        ec = last_error();
+        return INVALID_HANDLE_VALUE;
+    }
+    ec.clear();
+    return copy;
+}
+
+std::size_t channel_step::cancel() noexcept
+{
+    if (!overlapped_->in_flight)
+        return 0;
+    OVERLAPPED& o = overlapped_->overlapped;
+    ::CancelIoEx(channel_, &o);
+    DWORD done = 0;
+    ::GetOverlappedResult(channel_, &o, &done, TRUE); // the buffer is in use until it returns
+    overlapped_->in_flight = false;
+    return done;
 }
 
 bool made_by_parent(const channel&) noexcept

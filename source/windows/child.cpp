@@ -131,6 +131,20 @@ pid_type child::id() const noexcept
     return impl_ ? static_cast<pid_type>(impl_->process.id()) : 0;
 }
 
+native_handle child::duplicate_exit_handle(error_code& ec) const
+{
+    ec.clear();
+    HANDLE copy = nullptr;
+    if (!impl_)
+        return INVALID_HANDLE_VALUE;
+    if (!::DuplicateHandle(::GetCurrentProcess(), impl_->process.native_handle(),
+                           ::GetCurrentProcess(), &copy, SYNCHRONIZE, FALSE, 0)) {
+        ec = last_error();
+        return INVALID_HANDLE_VALUE;
+    }
+    return copy;
+}
+
 bool child::wait_exit(clock::time_point deadline, error_code& ec)
 {
     ec.clear();

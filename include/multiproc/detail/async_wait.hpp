@@ -1,0 +1,102 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_DETAIL_ASYNC_WAIT_HPP
+#define MULTIPROC_DETAIL_ASYNC_WAIT_HPP
+
+// What the Asio operations of process and pipe wait on, on the user's executor: a descriptor's
+// readiness on POSIX (the reactor), an object's signal on Windows (asio::windows::object_handle,
+// which registers the wait with the system thread pool).
+
+#include <multiproc/detail/config.hpp>
+#include <multiproc/error.hpp>
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/compose.hpp>
+#include <boost/asio/execution/executor.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/is_executor.hpp>
+#include <boost/asio/post.hpp>
+#if defined(MULTIPROC_WINDOWS)
+#include <boost/asio/windows/basic_object_handle.hpp>
+#else
+#include <boost/asio/posix/basic_stream_descriptor.hpp>
+#endif
+
+#include <cstdint>
+#include <memory>
+#include <type_traits>
+
+namespace multiproc::detail {
+
+template <class T>
+inline constexpr bool is_executor_v =
+    boost::asio::is_executor<T>::value || boost::asio::execution::is_executor<T>::value;
+
+template <class T>
+inline constexpr bool is_execution_context_v =
+    std::is_convertible_v<T&, boost::asio::execution_context&>;
+
+#if defined(MULTIPROC_WINDOWS)
+template <class Executor>
+using handle_waiter = boost::asio::windows::basic_object_handle<Executor>;
+#else
+template <class Executor>
+using handle_waiter = boost::asio::posix::basic_stream_descriptor<Executor>;
+#endif
+
+/// Takes ownership of `handle` (from a duplicate_*_handle function).
+template <class Executor>
+std::shared_ptr<handle_waiter<Executor>> make_waiter(const Executor& ex, std::intptr_t handle)
+{
+    using native = typename handle_waiter<Executor>::native_handle_type;
+    if constexpr (std::is_pointer_v<native>)
+        return std::make_shared<handle_waiter<Executor>>(ex, reinterpret_cast<native>(handle));
+    else
+        return std::make_shared<handle_waiter<Executor>>(ex, static_cast<native>(handle));
+}
+
+/// Waits until `waiter`'s object is signalled (Windows) or its descriptor is ready to read, or
+/// to write with `writable` (POSIX), then resumes `self` (a composed operation). With
+/// `cancellable`, a cancellation through `self`'s slot ends the wait with
+/// `operation_aborted`; otherwise the wait cannot be cancelled.
+template <class Executor, class Self>
+void async_wait_ready(const std::shared_ptr<handle_waiter<Executor>>& waiter, bool writable,
+                      bool cancellable, Self&& self)
+{
+    namespace asio = boost::asio;
+#if defined(MULTIPROC_WINDOWS)
+    (void)writable;
+    auto slot = asio::get_associated_cancellation_slot(self);
+    // Asio's object_handle has no per-operation cancellation: the slot cancels the object's
+    // waits instead (the object serves this operation only).
+    if (slot.is_connected()) {
+        if (cancellable)
+            slot.assign(
+                [weak = std::weak_ptr<handle_waiter<Executor>>(waiter)](asio::cancellation_type) {
+                    if (auto w = weak.lock()) {
+                        error_code ignored;
+                        w->cancel(ignored);
+                    }
+                });
+        else
+            slot.clear();
+    }
+    waiter->async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), std::move(self)));
+#else
+    const auto what =
+        writable ? handle_waiter<Executor>::wait_write : handle_waiter<Executor>::wait_read;
+    if (cancellable)
+        waiter->async_wait(what, std::move(self));
+    else
+        waiter->async_wait(
+            what, asio::bind_cancellation_slot(asio::cancellation_slot(), std::move(self)));
+#endif
+}
+
+} // namespace multiproc::detail
+
+#endif
