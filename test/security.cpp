@@ -5,6 +5,7 @@
 // exits without running anything unregistered. POSIX (Linux) only: the checks use /dev/shm,
 // setuid and raw socketpairs; the suite is not run on Windows.
 
+#include <multiproc/async_pipe.hpp>
 #include <multiproc/pipe.hpp>
 #include <multiproc/queue.hpp>
 #include <multiproc/shared_memory.hpp>
@@ -12,6 +13,7 @@
 
 #include "test_util.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -512,24 +514,32 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
 BOOST_AUTO_TEST_CASE(a_pipe_message_header_alone_allocates_nothing)
 {
     // A connection whose other end writes raw bytes: a header that claims the largest message
-    // there is, then the end of the stream.
-    int fds[2];
-    BOOST_TEST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
-    mp::connection reader(md::import_connection(std::to_string(fds[0]) + ":rw"));
-    char header[12] = {};
-    const std::uint64_t length = mp::max_message_size + 8; // of tag + payload
-    for (int i = 0; i < 4; ++i)
-        header[i] = static_cast<char>(length >> (8 * i));
-    BOOST_TEST_REQUIRE(::write(fds[1], header, sizeof header) == 12);
-    ::close(fds[1]);
-    test_util::reset_peak_rss();
-    const long long before = test_util::peak_rss_kb();
-    mp::error_code ec;
-    reader.recv_bytes(ec);
-    BOOST_TEST((ec == mp::error::peer_closed), ec.message());
-    // Not the 1 GiB it claimed, zero-filled before a byte of it came.
-    if (!test_util::sanitized && before > 0)
-        BOOST_TEST(test_util::peak_rss_kb() - before < 64 * 1024);
+    // there is, then the end of the stream. Received blocking, then asynchronously.
+    for (const bool async : {false, true}) {
+        int fds[2];
+        BOOST_TEST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+        mp::connection reader(md::import_connection(std::to_string(fds[0]) + ":rw"));
+        char header[12] = {};
+        const std::uint64_t length = mp::max_message_size + 8; // of tag + payload
+        for (int i = 0; i < 4; ++i)
+            header[i] = static_cast<char>(length >> (8 * i));
+        BOOST_TEST_REQUIRE(::write(fds[1], header, sizeof header) == 12);
+        ::close(fds[1]);
+        test_util::reset_peak_rss();
+        const long long before = test_util::peak_rss_kb();
+        mp::error_code ec;
+        if (async) {
+            boost::asio::io_context io;
+            mp::async_recv_bytes(reader, io, [&](mp::error_code e, std::string) { ec = e; });
+            io.run_for(std::chrono::seconds(30));
+        } else {
+            reader.recv_bytes(ec);
+        }
+        BOOST_TEST((ec == mp::error::peer_closed), (async ? "async: " : "") << ec.message());
+        // Not the 1 GiB it claimed, zero-filled before a byte of it came.
+        if (!test_util::sanitized && before > 0)
+            BOOST_TEST(test_util::peak_rss_kb() - before < 64 * 1024, (async ? "async" : ""));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
