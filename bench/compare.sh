@@ -77,7 +77,7 @@ declare -A ALSO=(
 )
 
 # --- build ---------------------------------------------------------------------------------
-cmake_args=(-DCMAKE_BUILD_TYPE=Release -DMULTIPROC_BUILD_BENCH=ON
+cmake_args=(-DCMAKE_BUILD_TYPE=Release -DMULTIPROC_BUILD_BENCH=ON -DMULTIPROC_STATIC_RUNTIME=ON
             -DMULTIPROC_BUILD_TESTS=OFF -DMULTIPROC_BUILD_EXAMPLES=OFF)
 cmake -S "$REPO" -B "$BUILD_DIR" "${cmake_args[@]}" > /dev/null
 cmake --build "$BUILD_DIR" --target multiproc_bench -j "$(nproc)" > /dev/null
