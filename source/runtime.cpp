@@ -183,6 +183,10 @@ private:
     worker_rings rings;
     if (!ec)
         rings = worker_rings::open(setup.rings, ec);
+    // Mapped on both sides now, the name has done its work: removed, it cannot outlive a parent
+    // that is killed (nor let anyone else attach).
+    if (!ec)
+        segment::remove(setup.rings);
     if (!ec)
         send_frame(to_parent, frame_kind::started, {}, os::clock::time_point::max(), ec);
     // Each result is written as soon as its task is done: a worker that dies later loses none.

@@ -57,8 +57,19 @@ bool lock(recoverable_lock& lock) noexcept
         if (result == EBUSY)
             spin_pause();
     }
-    if (result == EBUSY)
-        result = ::pthread_mutex_lock(native(lock));
+    // In slices: a holder killed at the wrong moment can leave the wake it owed undelivered
+    // (seen: a waiter asleep on a word its dead owner's exit had already marked), and a look
+    // again finds the mutex free or its owner dead.
+    while (result == EBUSY || result == ETIMEDOUT) {
+        timespec until{};
+        ::clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 50 * 1000 * 1000;
+        if (until.tv_nsec >= 1000 * 1000 * 1000) {
+            until.tv_nsec -= 1000 * 1000 * 1000;
+            ++until.tv_sec;
+        }
+        result = ::pthread_mutex_timedlock(native(lock), &until);
+    }
     if (result != EOWNERDEAD)
         return false;
     ::pthread_mutex_consistent(native(lock));
