@@ -242,8 +242,9 @@ BOOST_AUTO_TEST_CASE(four_producers_four_consumers_lose_and_duplicate_nothing)
         work.put(-1);
     std::vector<int> all;
     for (int c = 0; c < consumers; ++c) {
+        // A consumer that starts late may find the work gone (seen under Wine): no share is
+        // promised, only that nothing is lost or taken twice.
         const std::vector<int> part = results.get_for(60s).value();
-        BOOST_TEST(!part.empty()); // every consumer took a share
         all.insert(all.end(), part.begin(), part.end());
     }
     for (int c = 0; c < consumers; ++c)
