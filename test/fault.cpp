@@ -170,26 +170,9 @@ MULTIPROC_TASK(fault_allocate)
 std::vector<int> running_children()
 {
     std::vector<int> pids;
-#if defined(_WIN32)
-    const DWORD self = ::GetCurrentProcessId();
-    HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
-    PROCESSENTRY32W entry{};
-    entry.dwSize = sizeof entry;
-    for (BOOL ok = ::Process32FirstW(snapshot, &entry); ok; ok = ::Process32NextW(snapshot, &entry))
-        if (entry.th32ParentProcessID == self && entry.th32ProcessID != self &&
-            test_util::process_state(static_cast<int>(entry.th32ProcessID)) == 'R')
-            pids.push_back(static_cast<int>(entry.th32ProcessID));
-    ::CloseHandle(snapshot);
-#else
-    const int self = ::getpid();
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it("/proc", ec), end; !ec && it != end;
-         it.increment(ec)) {
-        const int pid = std::atoi(it->path().filename().c_str());
-        if (pid > 0 && test_util::parent_of(pid) == self && test_util::process_state(pid) != 'Z')
+    for (const auto& [pid, state] : test_util::child_states())
+        if (state != 'Z')
             pids.push_back(pid);
-    }
-#endif
     return pids;
 }
 

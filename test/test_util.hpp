@@ -186,19 +186,28 @@ inline char process_state(int pid)
     return state;
 }
 
-/// Children of this process that still run: (all, zombies); Windows has no zombies.
-inline std::pair<int, int> count_children()
+/// This process's children that are still known, with their process_state.
+inline std::vector<std::pair<int, char>> child_states()
 {
-    int all = 0;
+    std::vector<std::pair<int, char>> children;
     const DWORD self = ::GetCurrentProcessId();
     HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     PROCESSENTRY32W entry{};
     entry.dwSize = sizeof entry;
     for (BOOL ok = ::Process32FirstW(snapshot, &entry); ok; ok = ::Process32NextW(snapshot, &entry))
-        if (entry.th32ParentProcessID == self && entry.th32ProcessID != self &&
-            process_state(static_cast<int>(entry.th32ProcessID)) == 'R')
-            ++all;
+        if (entry.th32ParentProcessID == self && entry.th32ProcessID != self)
+            if (const char state = process_state(static_cast<int>(entry.th32ProcessID)))
+                children.emplace_back(static_cast<int>(entry.th32ProcessID), state);
     ::CloseHandle(snapshot);
+    return children;
+}
+
+/// Children of this process that still run: (all, zombies); Windows has no zombies.
+inline std::pair<int, int> count_children()
+{
+    int all = 0;
+    for (const auto& child : child_states())
+        all += child.second == 'R';
     return {all, 0};
 }
 
@@ -229,22 +238,30 @@ inline int parent_of(int pid)
     return ppid;
 }
 
-/// Children of this process, counted through /proc: (all, zombies).
-inline std::pair<int, int> count_children()
+/// This process's children, found through /proc, with their process_state.
+inline std::vector<std::pair<int, char>> child_states()
 {
-    int all = 0, zombies = 0;
+    std::vector<std::pair<int, char>> children;
     const int self = ::getpid();
     if (DIR* dir = ::opendir("/proc")) {
         while (dirent* entry = ::readdir(dir)) {
             const int pid = std::atoi(entry->d_name);
-            if (pid <= 0 || parent_of(pid) != self)
-                continue;
-            ++all;
-            zombies += process_state(pid) == 'Z';
+            if (pid > 0 && parent_of(pid) == self)
+                children.emplace_back(pid, process_state(pid));
         }
         ::closedir(dir);
     }
-    return {all, zombies};
+    return children;
+}
+
+/// Children of this process: (all, zombies).
+inline std::pair<int, int> count_children()
+{
+    int zombies = 0;
+    const auto children = child_states();
+    for (const auto& child : children)
+        zombies += child.second == 'Z';
+    return {static_cast<int>(children.size()), zombies};
 }
 
 /// Orphaned descendants become children of this process instead of init's.
