@@ -43,13 +43,8 @@ struct connection_op
     template <class Self>
     void operator()(Self& self, error_code wait_ec = {})
     {
-        if (!started) {
-            started = true;
-            self.reset_cancellation_state(boost::asio::enable_total_cancellation());
-            // Never complete from within the initiating function.
-            boost::asio::post(executor, std::move(self));
+        if (start_off_initiation(self, started, executor))
             return;
-        }
         if (refused)
             return finish(self, refused);
         if (wait_ec == boost::asio::error::operation_aborted ||

@@ -42,13 +42,8 @@ struct join_op
     template <class Self>
     void operator()(Self& self, error_code wait_ec = {})
     {
-        if (!started) {
-            started = true;
-            self.reset_cancellation_state(boost::asio::enable_total_cancellation());
-            // Never complete from within the initiating function.
-            boost::asio::post(executor, std::move(self));
+        if (start_off_initiation(self, started, executor))
             return;
-        }
         if (wait_ec == boost::asio::error::operation_aborted ||
             self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none)
             return finish(self, boost::asio::error::operation_aborted);

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 namespace multiproc::detail {
 
@@ -95,6 +96,20 @@ void async_wait_ready(const std::shared_ptr<handle_waiter<Executor>>& waiter, bo
         waiter->async_wait(
             what, asio::bind_cancellation_slot(asio::cancellation_slot(), std::move(self)));
 #endif
+}
+
+/// The first step of a composed operation: total cancellation on, and a hop through
+/// `executor`, so that it never completes inside its initiating function. True if this call was
+/// that step (the caller returns).
+template <class Self, class Executor>
+bool start_off_initiation(Self& self, bool& started, const Executor& executor)
+{
+    if (started)
+        return false;
+    started = true;
+    self.reset_cancellation_state(boost::asio::enable_total_cancellation());
+    boost::asio::post(executor, std::move(self));
+    return true;
 }
 
 } // namespace multiproc::detail
