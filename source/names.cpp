@@ -9,11 +9,6 @@
 #include <mutex>
 #include <random>
 
-#if defined(MULTIPROC_POSIX)
-#include <cerrno>
-#include <signal.h>
-#endif
-
 namespace multiproc::detail {
 
 namespace {
@@ -27,13 +22,6 @@ std::string make_prefix(pid_type pid)
     std::snprintf(hex, sizeof hex, "%08x", static_cast<unsigned>(random()));
     return std::string(name_start) + std::to_string(pid) + "_" + hex;
 }
-
-#if defined(__linux__)
-bool process_exists(pid_type pid) noexcept
-{
-    return ::kill(pid, 0) == 0 || errno == EPERM; // EPERM: it exists, another user's
-}
-#endif
 
 } // namespace
 
@@ -81,7 +69,7 @@ std::size_t sweep_stale_names() noexcept
     for (fs::directory_iterator it("/dev/shm", ec), end; !ec && it != end; it.increment(ec)) {
         const pid_type owner = name_owner(it->path().filename().string());
         std::error_code ignored; // another user's object, or already gone
-        if (owner != 0 && !process_exists(owner) && fs::remove(it->path(), ignored))
+        if (owner != 0 && os::process_ended(owner) && fs::remove(it->path(), ignored))
             ++removed;
     }
 #endif

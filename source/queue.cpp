@@ -19,8 +19,8 @@
 // waits for ever on a queue that has room for another value. A process killed while it holds
 // an arena block (allocated but not yet put, or taken but not yet freed) leaks that block: the
 // arena fills up by what the killed processes held, and values go to segments once it is full.
-// A process killed inside the arena's allocator breaks the arena (its robust mutex becomes not
-// recoverable): from then on every large value takes a segment.
+// A process killed inside the arena's allocator breaks the arena (see arena_mutex): from then
+// on every large value takes a segment.
 //
 // Waits are cut into slices of at most `slice`: a process killed after its final store and
 // before its wake costs a waiter that much.
@@ -33,6 +33,7 @@
 #include "detail/segment.hpp"
 #include "detail/shared_wait.hpp"
 
+#include <boost/interprocess/exceptions.hpp>
 #include <boost/interprocess/managed_shared_memory.hpp>
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
@@ -140,6 +141,43 @@ bool parse_number(std::string_view text, std::uint64_t& value)
 
 } // namespace
 
+// The arena allocator's lock, a recoverable_lock: Boost.Interprocess's own (a robust pthread
+// mutex) can leave a waiter asleep for good when a holder is killed. A holder killed inside the
+// allocator may have left its tree half changed, so the arena is broken from then on: every
+// later allocate or deallocate throws, and the callers do without it.
+class arena_mutex
+{
+public:
+    arena_mutex() noexcept { init(lock_); }
+    arena_mutex(const arena_mutex&) = delete;
+    arena_mutex& operator=(const arena_mutex&) = delete;
+
+    void lock()
+    {
+        if (detail::lock(lock_))
+            broken_.store(true);
+        if (broken_.load()) {
+            detail::unlock(lock_);
+            throw bip::lock_exception(bip::not_recoverable);
+        }
+    }
+    void unlock() noexcept { detail::unlock(lock_); }
+
+private:
+    recoverable_lock lock_;
+    std::atomic<bool> broken_{false};
+};
+
+struct arena_mutex_family
+{
+    using mutex_type = arena_mutex;
+    using recursive_mutex_type = bip::interprocess_recursive_mutex; // named objects: unused
+};
+
+using arena_memory =
+    bip::basic_managed_shared_memory<char, bip::rbtree_best_fit<arena_mutex_family>,
+                                     bip::iset_index>;
+
 std::string encode_slot(const slot_message& m)
 {
     std::string out(1, static_cast<char>(m.kind));
@@ -226,7 +264,7 @@ struct queue_core
     ring_header* ring = nullptr;
     std::uint32_t* lengths = nullptr;
     char* slots = nullptr;
-    std::unique_ptr<bip::managed_shared_memory> arena;
+    std::unique_ptr<arena_memory> arena;
     // This process waited for room in vain: nobody seems to be taking values. It waits again
     // once it finds room.
     std::atomic<bool> arena_stalled{false};
@@ -274,8 +312,8 @@ std::shared_ptr<queue_core> create_queue(std::size_t maxsize, std::uint64_t tag,
     q->names.arena_name = unique_name();
     q->creator = os::current_pid();
     try {
-        q->arena = std::make_unique<bip::managed_shared_memory>(
-            bip::create_only, q->names.arena_name.c_str(), queue_arena_size, nullptr, owner_only());
+        q->arena = std::make_unique<arena_memory>(bip::create_only, q->names.arena_name.c_str(),
+                                                  queue_arena_size, nullptr, owner_only());
     } catch (const bip::interprocess_exception& e) {
         throw system_error(to_error_code(e), "multiproc::queue: cannot make its arena");
     }
@@ -309,8 +347,7 @@ std::shared_ptr<queue_core> open_queue(const std::string& token, std::uint64_t t
         throw system_error(make_error_code(error::queue_broken),
                            "multiproc::queue: cannot open " + q->names.name + ": " + ec.message());
     try {
-        q->arena = std::make_unique<bip::managed_shared_memory>(bip::open_only,
-                                                                q->names.arena_name.c_str());
+        q->arena = std::make_unique<arena_memory>(bip::open_only, q->names.arena_name.c_str());
     } catch (const bip::interprocess_exception& e) {
         throw system_error(make_error_code(error::queue_broken), "multiproc::queue: cannot open " +
                                                                      q->names.arena_name + ": " +
@@ -556,8 +593,8 @@ bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes
         take(context, m.payload);
         return true;
     case slot_kind::arena_value: {
-        void* block = q->arena->get_address_from_handle(
-            static_cast<bip::managed_shared_memory::handle_t>(m.offset));
+        void* block =
+            q->arena->get_address_from_handle(static_cast<arena_memory::handle_t>(m.offset));
         const std::unique_ptr<void, arena_block_deleter> freed(block, {q});
         take(context, std::string_view(static_cast<const char*>(block), m.size));
         return true;

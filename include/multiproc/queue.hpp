@@ -62,9 +62,10 @@ bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)
 ///
 /// A process killed at any moment, inside `put` or `get` too, breaks nothing for the others:
 /// a value whose `put` it did not finish was never put, a value whose `get` it did not finish
-/// is still queued, and a value it took is gone with it. Nobody waits on it (the lock is a
-/// robust mutex on POSIX, and on Windows is taken over from a holder whose process ended;
-/// on Linux waits are futex waits, elsewhere short sleeping polls). A process killed while it
+/// is still queued, and a value it took is gone with it. Nobody waits on it for long: the
+/// lock is taken over from a holder whose process ended (within about 10 ms; the processes
+/// must share a pid namespace), and on Linux waits are futex waits, elsewhere short sleeping
+/// polls. A process killed while it
 /// held a large value's block (between encoding and `put`, or between `get` and decoding)
 /// leaks that block of the queue's 16 MiB arena until the queue goes; once the arena is full,
 /// large values take a shared-memory segment each.

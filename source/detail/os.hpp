@@ -191,6 +191,9 @@ int wait_pid(pid_type pid, error_code& ec);
 
 pid_type current_pid() noexcept;
 pid_type parent_pid() noexcept;
+/// True once process `pid` has ended, reaped or not (a zombie has ended). A process of
+/// another user that runs has not.
+bool process_ended(pid_type pid) noexcept;
 unsigned cpu_count() noexcept;
 /// The path of the running program.
 std::string program_path();

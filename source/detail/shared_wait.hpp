@@ -3,12 +3,17 @@
 #define MULTIPROC_SOURCE_DETAIL_SHARED_WAIT_HPP
 
 // Two primitives in shared memory that a process killed at any moment does not break (the
-// queue is built on them; source/posix/ and source/windows/ implement them):
+// queue is built on them):
 // - recoverable_lock: a lock whose holder's death hands it to the next locker, who is told.
-//   POSIX: a robust process-shared pthread mutex. Windows: the holder's process id in a word,
-//   taken over once that process has ended.
+//   The word holds the holder's process id; a locker that has waited a while looks whether
+//   that process has ended, and takes the lock over if so (source/shared_wait.cpp). Not a
+//   robust pthread mutex: glibc's left a waiter asleep for good after a holder was killed
+//   (seen in the queue kill rounds of test/fault.cpp), and Windows has none.
 // - a wait on a 32-bit word while it holds a value, and a wake of its waiters. Linux: a
-//   shared futex (a killed waiter leaves nothing behind). Elsewhere: a short sleeping poll.
+//   shared futex (a killed waiter leaves nothing behind). Elsewhere: a short sleeping poll
+//   (source/posix/, source/windows/).
+//
+// Processes sharing a lock must see each other's process ids: one pid namespace.
 
 #include <atomic>
 #include <chrono>
@@ -32,12 +37,14 @@ inline void spin_pause() noexcept
 #endif
 }
 
-/// Makes the lock, unlocked. Throws `system_error`.
-void init(recoverable_lock& lock);
+/// Makes the lock, unlocked.
+void init(recoverable_lock& lock) noexcept;
 /// Takes the lock, waiting as long as it takes (holders hold it for a few copies only).
 /// Returns true when its holder died holding it: the caller must bring the state it guards
-/// back to consistency (or know it already is) before unlocking.
+/// back to consistency (or know it already is) before unlocking. Not recursive.
 bool lock(recoverable_lock& lock) noexcept;
+/// Takes the lock if it is free now.
+bool try_lock(recoverable_lock& lock) noexcept;
 void unlock(recoverable_lock& lock) noexcept;
 
 /// Blocks while `word == expected`, at most until `until`; it may return early.
@@ -45,6 +52,8 @@ void wait_while_equal(const std::atomic<std::uint32_t>& word, std::uint32_t expe
                       std::chrono::steady_clock::time_point until) noexcept;
 /// Wakes every process waiting on `word`.
 void wake_all(const std::atomic<std::uint32_t>& word) noexcept;
+/// Wakes one process waiting on `word`.
+void wake_one(const std::atomic<std::uint32_t>& word) noexcept;
 
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free &&
                   std::atomic<std::uint64_t>::is_always_lock_free,

@@ -4,12 +4,19 @@
 #include "../detail/os.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
 #include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
+
+#if defined(__linux__)
+#include <poll.h>
+#include <sys/syscall.h>
+#endif
 
 namespace multiproc::detail::os {
 
@@ -35,6 +42,24 @@ pid_type current_pid() noexcept
 pid_type parent_pid() noexcept
 {
     return ::getppid();
+}
+
+bool process_ended(pid_type pid) noexcept
+{
+#if defined(__linux__) && defined(SYS_pidfd_open)
+    // A pidfd is readable once its process has ended, reaped or not; kill(pid, 0) would
+    // count a zombie as running.
+    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+    if (pidfd >= 0) {
+        pollfd ready{pidfd, POLLIN, 0};
+        const bool ended = ::poll(&ready, 1, 0) == 1;
+        ::close(pidfd);
+        return ended;
+    }
+    if (errno != ENOSYS && errno != EPERM)
+        return errno == ESRCH;
+#endif
+    return ::kill(pid, 0) != 0 && errno == ESRCH; // EPERM: it runs, as another user
 }
 
 unsigned cpu_count() noexcept

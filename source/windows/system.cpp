@@ -16,6 +16,16 @@ pid_type current_pid() noexcept
     return static_cast<pid_type>(::GetCurrentProcessId());
 }
 
+bool process_ended(pid_type pid) noexcept
+{
+    HANDLE process = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
+    if (process == nullptr)
+        return ::GetLastError() == ERROR_INVALID_PARAMETER; // no such process
+    const bool ended = ::WaitForSingleObject(process, 0) == WAIT_OBJECT_0;
+    ::CloseHandle(process);
+    return ended;
+}
+
 pid_type parent_pid() noexcept
 {
     // Windows keeps no parent link but the creator's id in the process snapshot (as Python's

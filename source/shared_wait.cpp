@@ -1,0 +1,95 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+//
+// The recoverable lock, the same on every platform: a word holding the holder's process id
+// and a "someone sleeps" bit. Unlocking wakes one sleeper if the bit is set; a sleeper that
+// takes the lock sets the bit again, so the chain of wakes goes on. Sleeps are cut into
+// slices: a sleeper whose wake was lost (the woken one was killed before it took the lock)
+// or whose holder was killed loses at most a slice, then looks again.
+
+#include "detail/os.hpp"
+#include "detail/shared_wait.hpp"
+
+#include <new>
+
+namespace multiproc::detail {
+
+namespace {
+
+using lock_word = std::atomic<std::uint32_t>;
+static_assert(sizeof(lock_word) <= sizeof(recoverable_lock::storage));
+
+constexpr std::uint32_t sleepers_bit = 0x80000000u;
+constexpr auto slice = std::chrono::milliseconds(10);
+// Holders hold it for a copy of a slot: spinning a little spares a sleep and a wake.
+constexpr int spin_rounds = 64;
+
+lock_word& word_of(recoverable_lock& lock) noexcept
+{
+    return *std::launder(reinterpret_cast<lock_word*>(lock.storage));
+}
+
+std::uint32_t this_process() noexcept
+{
+    return static_cast<std::uint32_t>(os::current_pid()) & ~sleepers_bit;
+}
+
+} // namespace
+
+void init(recoverable_lock& lock) noexcept
+{
+    new (lock.storage) lock_word(0);
+}
+
+bool try_lock(recoverable_lock& lock) noexcept
+{
+    std::uint32_t free = 0;
+    return word_of(lock).compare_exchange_strong(free, this_process(), std::memory_order_acquire,
+                                                 std::memory_order_relaxed);
+}
+
+bool lock(recoverable_lock& lock) noexcept
+{
+    lock_word& word = word_of(lock);
+    const std::uint32_t me = this_process();
+    for (int round = 0; round < spin_rounds; ++round) {
+        if (word.load(std::memory_order_relaxed) == 0 && try_lock(lock))
+            return false;
+        spin_pause();
+    }
+    auto next_look = std::chrono::steady_clock::now() + slice;
+    for (;;) {
+        std::uint32_t seen = word.load(std::memory_order_relaxed);
+        if (seen == 0) {
+            // Others may sleep too: whoever takes it after a sleep keeps the bit.
+            if (word.compare_exchange_weak(seen, me | sleepers_bit, std::memory_order_acquire,
+                                           std::memory_order_relaxed))
+                return false;
+            continue;
+        }
+        if ((seen & sleepers_bit) == 0 &&
+            !word.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_relaxed))
+            continue;
+        seen |= sleepers_bit;
+        wait_while_equal(word, seen, next_look);
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_look)
+            continue;
+        next_look = now + slice;
+        // A slice with no change: is the holder still there?
+        const std::uint32_t holder = seen & ~sleepers_bit;
+        if (holder != me && word.load(std::memory_order_relaxed) == seen &&
+            os::process_ended(static_cast<pid_type>(holder)) &&
+            word.compare_exchange_strong(seen, me | sleepers_bit, std::memory_order_acquire,
+                                         std::memory_order_relaxed))
+            return true;
+    }
+}
+
+void unlock(recoverable_lock& lock) noexcept
+{
+    lock_word& word = word_of(lock);
+    if ((word.exchange(0, std::memory_order_release) & sleepers_bit) != 0)
+        wake_one(word);
+}
+
+} // namespace multiproc::detail
