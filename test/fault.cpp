@@ -469,8 +469,9 @@ void queue_kill_round(int round, queue_victim who)
             }
         }
     });
+    const auto kill_after = std::chrono::microseconds(random_below(3000)); // one engine, one thread
     std::thread killer([&] {
-        std::this_thread::sleep_for(std::chrono::microseconds(random_below(3000)));
+        std::this_thread::sleep_for(kill_after);
         ::kill(victim, SIGKILL);
     });
     std::this_thread::sleep_for(std::chrono::microseconds(random_below(3000)));
