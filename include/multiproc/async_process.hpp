@@ -9,7 +9,6 @@
 #include <multiproc/detail/async_wait.hpp>
 #include <multiproc/process.hpp>
 
-#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/error.hpp>
 
@@ -20,10 +19,6 @@
 namespace multiproc {
 
 namespace detail {
-
-template <class Executor>
-using timer_on = boost::asio::basic_waitable_timer<
-    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // Looks whether the child has exited (a join that does not wait), and if not waits for its exit
 // handle, or where there is none looks again every 10 ms.
