@@ -9,9 +9,6 @@
 #include <multiproc/detail/async_wait.hpp>
 #include <multiproc/queue.hpp>
 
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/error.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -45,11 +42,8 @@ struct get_op
         if (start_off_initiation(self, started, executor))
             return;
         // Checked before a value is taken: a cancelled operation takes none.
-        if (wait_ec == boost::asio::error::operation_aborted ||
-            self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none)
-            return finish(self, boost::asio::error::operation_aborted, std::nullopt);
-        if (wait_ec)
-            return finish(self, wait_ec, std::nullopt);
+        if (const error_code ec = wait_result(self, wait_ec))
+            return finish(self, ec, std::nullopt);
         std::optional<T> value;
         try {
             value = q.try_get();
@@ -80,14 +74,15 @@ struct get_op
 /// Gets the oldest value of `q` (Python's `get`), completing with `void(error_code, T)` on `ex`.
 ///
 /// The handler is never invoked from within this function. Nothing runs but on `ex` and no
-/// thread is started: a queue has no handle to wait on, so the operation takes a value if there
-/// is one and otherwise looks again after a timer on `ex`, 50 µs at first, doubling to 5 ms
-/// while the queue stays empty. A value put while it waits is so got within about 5 ms (sooner
-/// under traffic), and a long wait wakes `ex` 200 times a second at most. Errors: those of
+/// thread of the library is started: a queue has no handle to wait on, so the operation takes a
+/// value if there is one and otherwise looks again after a timer on `ex`, 50 µs at first,
+/// doubling to 5 ms while the queue stays empty. A value put while it waits is so got within
+/// about 5 ms (sooner under traffic), and a long wait wakes `ex` 200 times a second at most.
+/// (On Windows Asio runs an `io_context`'s timers with one thread of its own.) Errors: those of
 /// `queue::get` (`error::queue_closed` once this process has closed `q`, a value that cannot be
 /// decoded: that value is gone, as with `get`). Cancellation (any type) completes the operation
-/// with `asio::error::operation_aborted` and takes no value. `q` is a handle: the caller's copy
-/// need not outlive the operation.
+/// with `asio::error::operation_aborted` and takes no value (a value taken is always delivered).
+/// `q` is a handle: the caller's copy need not outlive the operation.
 template <class T, class Executor, class Token,
           std::enable_if_t<detail::is_executor_v<Executor>, int> = 0>
 auto async_get(queue<T>& q, const Executor& ex, Token&& token)

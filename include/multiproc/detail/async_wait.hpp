@@ -18,6 +18,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/compose.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/is_executor.hpp>
@@ -118,6 +119,17 @@ bool start_off_initiation(Self& self, bool& started, const Executor& executor)
     self.reset_cancellation_state(boost::asio::enable_total_cancellation());
     boost::asio::post(executor, std::move(self));
     return true;
+}
+
+/// What a step of a composed operation resumed by a wait goes on with: `operation_aborted` if the
+/// operation was cancelled (during the wait or between waits), else the wait's own error.
+template <class Self>
+error_code wait_result(Self& self, error_code wait_ec)
+{
+    if (wait_ec == boost::asio::error::operation_aborted ||
+        self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none)
+        return boost::asio::error::operation_aborted;
+    return wait_ec;
 }
 
 } // namespace multiproc::detail
