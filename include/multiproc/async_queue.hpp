@@ -20,7 +20,7 @@ namespace multiproc {
 
 namespace detail {
 
-// A queue has no handle a reactor could wait on (its waits are futex words in shared memory), so
+// A queue has no handle a reactor could wait on (its waits are on words in shared memory), so
 // the operation takes a value if there is one and otherwise looks again after a timer: soon at
 // first, so that a value that follows closely is seen within microseconds, then less and less
 // often, so that a long wait costs next to no CPU.
