@@ -129,8 +129,8 @@ BOOST_AUTO_TEST_CASE(cancellation_of_any_type_aborts_and_takes_nothing)
         io.run_for(20s);
         BOOST_TEST((result == asio::error::operation_aborted), static_cast<int>(type));
         BOOST_TEST(q.size() == 1u);
-        // A cancelled wait on an empty queue ends at once too, and a value put by a child
-        // afterwards is got by the next operation.
+        // A wait on an empty queue is cancelled too, and a value put by a child afterwards is
+        // got by the next operation.
         BOOST_TEST((q.try_get() == std::optional<int>(7)));
         result = asio::error::would_block;
         mp::async_get(q, io,
