@@ -14,7 +14,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <thread>
 
 namespace mp = multiproc;
@@ -28,20 +27,6 @@ void exit_after(int ms, int code)
     std::exit(code);
 }
 MULTIPROC_TASK(exit_after)
-
-// Threads of this process (Linux); 0 elsewhere, where the count is not checked.
-int thread_count()
-{
-#if defined(__linux__)
-    int n = 0;
-    for ([[maybe_unused]] const auto& entry :
-         std::filesystem::directory_iterator("/proc/self/task"))
-        ++n;
-    return n;
-#else
-    return 0;
-#endif
-}
 
 // Ticks on `io` every 10 ms until stopped: the thread running `io` was never blocked if it ticks.
 struct ticker
@@ -70,8 +55,8 @@ BOOST_AUTO_TEST_CASE(callback_on_the_io_context_gives_the_exit_code)
     asio::io_context io;
     mp::process p(exit_after, 300, 7);
     p.start();
-    const int threads_before = thread_count();
-    int threads_during = -1;
+    const long threads_before = test_util::thread_count();
+    long threads_during = -2;
     ticker tick(io);
     mp::error_code result = asio::error::would_block;
     int code = -100;
@@ -80,7 +65,7 @@ BOOST_AUTO_TEST_CASE(callback_on_the_io_context_gives_the_exit_code)
         result = ec;
         code = exit_code;
         ran_on = std::this_thread::get_id();
-        threads_during = thread_count();
+        threads_during = test_util::thread_count();
         tick.stop = true;
     });
     BOOST_TEST((result == asio::error::would_block)); // never from within async_join

@@ -285,20 +285,6 @@ bool run_until(asio::io_context& io, Done done, std::chrono::milliseconds limit)
     return true;
 }
 
-/// The threads of this process (Linux: /proc/self/task); -1 elsewhere.
-long thread_count()
-{
-#if defined(__linux__)
-    long n = 0;
-    for (auto it = std::filesystem::directory_iterator("/proc/self/task");
-         it != std::filesystem::directory_iterator(); ++it)
-        ++n;
-    return n;
-#else
-    return -1;
-#endif
-}
-
 /// True once this process has no child left (zombies included), waiting at most `limit`.
 bool no_children_within(std::chrono::milliseconds limit)
 {
@@ -953,9 +939,9 @@ BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
     std::thread::id ran_on;
     long threads_in_handler = -2;
     asio::io_context io;
-    const long threads_before = thread_count();
+    const long threads_before = test_util::thread_count();
     mp::pool p(io, 2);
-    const long threads_after = thread_count();
+    const long threads_after = test_util::thread_count();
     BOOST_TEST((p.get_executor() == asio::any_io_executor(io.get_executor())));
     BOOST_TEST(p.size() == 2u);
     p.apply_async(pool_asio_square, 9, [&](mp::error_code e, int v) {
@@ -963,7 +949,7 @@ BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
         ec = e;
         value = v;
         ran_on = std::this_thread::get_id();
-        threads_in_handler = thread_count();
+        threads_in_handler = test_util::thread_count();
     });
     p.map_async(pool_asio_square, iota_vector(10), 3, [&](mp::error_code e, std::vector<int> v) {
         ++map_calls;
@@ -978,7 +964,7 @@ BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
     BOOST_TEST((ran_on == std::this_thread::get_id()));
     BOOST_TEST(!map_ec.failed(), map_ec.message());
     BOOST_TEST(mapped == squares_of(iota_vector(10)));
-    const long threads_running = thread_count();
+    const long threads_running = test_util::thread_count();
 #if defined(__linux__)
     BOOST_TEST(threads_after == threads_before); // the pool started no thread
     BOOST_TEST(threads_in_handler == threads_before);

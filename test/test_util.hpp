@@ -62,6 +62,20 @@ inline long long peak_rss_kb()
     return -1;
 }
 
+/// The threads of this process (Linux: /proc/self/task); -1 elsewhere, where tests do not count.
+inline long thread_count()
+{
+#if defined(__linux__)
+    long n = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/task");
+         it != std::filesystem::directory_iterator(); ++it)
+        ++n;
+    return n;
+#else
+    return -1;
+#endif
+}
+
 /// Resets the peak to the current RSS where Linux allows it (clear_refs 5), so that a check
 /// sees its own test's peak, not an earlier test's.
 inline void reset_peak_rss()

@@ -9,10 +9,6 @@
 #include <multiproc/detail/async_wait.hpp>
 #include <multiproc/process.hpp>
 
-#include <boost/asio/basic_waitable_timer.hpp>
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/error.hpp>
-
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -20,10 +16,6 @@
 namespace multiproc {
 
 namespace detail {
-
-template <class Executor>
-using timer_on = boost::asio::basic_waitable_timer<
-    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 // Looks whether the child has exited (a join that does not wait), and if not waits for its exit
 // handle, or where there is none looks again every 10 ms.
@@ -44,11 +36,8 @@ struct join_op
     {
         if (start_off_initiation(self, started, executor))
             return;
-        if (wait_ec == boost::asio::error::operation_aborted ||
-            self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none)
-            return finish(self, boost::asio::error::operation_aborted);
-        if (wait_ec)
-            return finish(self, wait_ec);
+        if (const error_code ec = wait_result(self, wait_ec))
+            return finish(self, ec);
         if (!child)
             return finish(self, make_error_code(error::not_started));
         error_code ec;

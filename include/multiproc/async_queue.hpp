@@ -3,82 +3,100 @@
 #define MULTIPROC_ASYNC_QUEUE_HPP
 
 /// @file
-/// `multiproc::async_get`: a queue's `get` for Asio programs, with any completion token. Kept
-/// apart from queue.hpp so that only Asio users compile Asio.
+/// `multiproc::async_get`: a queue's `get` for Asio programs, on your executor, with any
+/// completion token. Kept apart from queue.hpp so that only Asio users compile Asio.
 
+#include <multiproc/detail/async_wait.hpp>
 #include <multiproc/queue.hpp>
 
-#include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-
-#include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <memory>
-#include <thread>
+#include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace multiproc {
 
 namespace detail {
-// A queue has no handle a reactor could wait on: each operation waits on a thread of
-// its own and completes on the handler's executor.
-template <class T>
-struct initiate_async_get
+
+// A queue has no handle a reactor could wait on (its waits are on words in shared memory), so
+// the operation takes a value if there is one and otherwise looks again after a timer: soon at
+// first, so that a value that follows closely is seen within microseconds, then less and less
+// often, so that a long wait costs next to no CPU.
+template <class T, class Executor>
+struct get_op
 {
-    template <class Handler>
-    void operator()(Handler&& handler, queue<T> q) const
+    static constexpr std::chrono::microseconds first_look_after{50};
+    static constexpr std::chrono::microseconds longest_look_after{5000};
+
+    queue<T> q;
+    Executor executor;
+    std::unique_ptr<timer_on<Executor>> timer;
+    std::chrono::microseconds look_after = first_look_after;
+    bool started = false;
+
+    template <class Self>
+    void operator()(Self& self, error_code wait_ec = {})
     {
-        auto executor = boost::asio::get_associated_executor(handler);
-        auto work = boost::asio::make_work_guard(executor);
-        auto cancelled = std::make_shared<std::atomic<bool>>(false);
-        auto slot = boost::asio::get_associated_cancellation_slot(handler);
-        if (slot.is_connected())
-            slot.assign([cancelled](boost::asio::cancellation_type) { *cancelled = true; });
-        std::thread([handler = std::forward<Handler>(handler), q = std::move(q),
-                     work = std::move(work), cancelled]() mutable {
-            error_code ec;
-            T value{};
-            try {
-                for (;;) {
-                    // Short waits, so that a cancellation is seen.
-                    if (std::optional<T> got = q.get_for(std::chrono::milliseconds(50))) {
-                        value = std::move(*got);
-                        break;
-                    }
-                    if (*cancelled) {
-                        ec = boost::asio::error::operation_aborted;
-                        break;
-                    }
-                }
-            } catch (const system_error& e) {
-                ec = e.code();
-            }
-            auto executor = work.get_executor();
-            boost::asio::post(
-                executor, [handler = std::move(handler), ec, value = std::move(value)]() mutable {
-                    std::move(handler)(ec, std::move(value));
-                });
-        }).detach();
+        if (start_off_initiation(self, started, executor))
+            return;
+        // Checked before a value is taken: a cancelled operation takes none.
+        if (const error_code ec = wait_result(self, wait_ec))
+            return finish(self, ec, std::nullopt);
+        std::optional<T> value;
+        try {
+            value = q.try_get();
+        } catch (const system_error& e) {
+            return finish(self, e.code(), std::nullopt);
+        }
+        if (value)
+            return finish(self, {}, std::move(value));
+        if (!timer)
+            timer = std::make_unique<timer_on<Executor>>(executor);
+        timer->expires_after(look_after);
+        look_after = std::min(2 * look_after, longest_look_after);
+        // The timer is reached before `self`, and this object with it, is moved into its wait.
+        auto& wait_on = *timer;
+        wait_on.async_wait(std::move(self));
+    }
+
+    template <class Self>
+    void finish(Self& self, error_code ec, std::optional<T> value)
+    {
+        timer.reset();
+        self.complete(ec, value ? std::move(*value) : make_empty<T>());
     }
 };
+
 } // namespace detail
 
-/// Gets the oldest value of `q`, completing with `void(error_code, T)`.
+/// Gets the oldest value of `q` (Python's `get`), completing with `void(error_code, T)` on `ex`.
 ///
-/// The handler is never invoked from within this function; it runs on its associated executor
-/// (the system executor if it has none). `q` is copied: the caller's handle need not outlive
-/// the operation. Cancellation (any type) completes it with `asio::error::operation_aborted`
-/// within about 50 ms, leaving the queue's values untouched. Errors: those of `queue::get`.
-template <class T, class Token>
-auto async_get(queue<T>& q, Token&& token)
+/// The handler is never invoked from within this function. Nothing runs but on `ex` and no
+/// thread of the library is started: a queue has no handle to wait on, so the operation takes a
+/// value if there is one and otherwise looks again after a timer on `ex`, 50 µs at first,
+/// doubling to 5 ms while the queue stays empty. A value put while it waits is so got within
+/// about 5 ms (sooner under traffic), and a long wait wakes `ex` 200 times a second at most.
+/// (On Windows Asio runs an `io_context`'s timers with one thread of its own.) Errors: those of
+/// `queue::get` (`error::queue_closed` once this process has closed `q`, a value that cannot be
+/// decoded: that value is gone, as with `get`). Cancellation (any type) completes the operation
+/// with `asio::error::operation_aborted` and takes no value (a value taken is always delivered).
+/// `q` is a handle: the caller's copy need not outlive the operation.
+template <class T, class Executor, class Token,
+          std::enable_if_t<detail::is_executor_v<Executor>, int> = 0>
+auto async_get(queue<T>& q, const Executor& ex, Token&& token)
 {
-    return boost::asio::async_initiate<Token, void(error_code, T)>(detail::initiate_async_get<T>{},
-                                                                   token, q);
+    return boost::asio::async_compose<Token, void(error_code, T)>(
+        detail::get_op<T, Executor>{q, ex, {}}, token, ex);
+}
+
+/// As above, on the executor of `context` (an `io_context`, say).
+template <class T, class ExecutionContext, class Token,
+          std::enable_if_t<detail::is_execution_context_v<ExecutionContext>, int> = 0>
+auto async_get(queue<T>& q, ExecutionContext& context, Token&& token)
+{
+    return async_get(q, context.get_executor(), std::forward<Token>(token));
 }
 
 } // namespace multiproc

@@ -2,20 +2,23 @@
 #ifndef MULTIPROC_DETAIL_ASYNC_WAIT_HPP
 #define MULTIPROC_DETAIL_ASYNC_WAIT_HPP
 
-// What the Asio operations of process and pipe wait on, on the user's executor: a descriptor's
-// readiness on POSIX (the reactor), an object's signal on Windows (asio::windows::object_handle,
-// which registers the wait with the system thread pool).
+// What the Asio operations of process, pipe and queue wait on, on the user's executor: a
+// descriptor's readiness on POSIX (the reactor), an object's signal on Windows
+// (asio::windows::object_handle, which registers the wait with the system thread pool), or a
+// timer where there is no handle.
 
 #include <multiproc/detail/config.hpp>
 #include <multiproc/error.hpp>
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/compose.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/is_executor.hpp>
@@ -26,6 +29,7 @@
 #include <boost/asio/posix/basic_stream_descriptor.hpp>
 #endif
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <type_traits>
@@ -40,6 +44,11 @@ inline constexpr bool is_executor_v =
 template <class T>
 inline constexpr bool is_execution_context_v =
     std::is_convertible_v<T&, boost::asio::execution_context&>;
+
+/// A steady timer on `Executor`: what an operation with nothing to wait on looks again after.
+template <class Executor>
+using timer_on = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 #if defined(MULTIPROC_WINDOWS)
 template <class Executor>
@@ -110,6 +119,17 @@ bool start_off_initiation(Self& self, bool& started, const Executor& executor)
     self.reset_cancellation_state(boost::asio::enable_total_cancellation());
     boost::asio::post(executor, std::move(self));
     return true;
+}
+
+/// What a step of a composed operation resumed by a wait goes on with: `operation_aborted` if the
+/// operation was cancelled (during the wait or between waits), else the wait's own error.
+template <class Self>
+error_code wait_result(Self& self, error_code wait_ec)
+{
+    if (wait_ec == boost::asio::error::operation_aborted ||
+        self.get_cancellation_state().cancelled() != boost::asio::cancellation_type::none)
+        return boost::asio::error::operation_aborted;
+    return wait_ec;
 }
 
 } // namespace multiproc::detail
