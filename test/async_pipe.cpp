@@ -41,6 +41,22 @@ void prefix_echo(mp::connection conn)
     }
 }
 MULTIPROC_TASK(prefix_echo)
+
+// A started child running prefix_echo on the far end of a new pipe, and this process's end.
+struct echo_child
+{
+    mp::connection here;
+    mp::process process;
+};
+
+echo_child start_echo_child()
+{
+    auto [here, there] = mp::pipe();
+    mp::process child(prefix_echo, there);
+    child.start();
+    there.close(); // the child's end only: a read here sees the end once the child exits
+    return {std::move(here), std::move(child)};
+}
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(async_pipe_tests)
@@ -48,10 +64,7 @@ BOOST_AUTO_TEST_SUITE(async_pipe_tests)
 BOOST_AUTO_TEST_CASE(callbacks_talk_to_a_child_on_one_thread)
 {
     asio::io_context io;
-    auto [here, there] = mp::pipe();
-    mp::process child(prefix_echo, there);
-    child.start();
-    there.close();
+    auto [here, child] = start_echo_child();
     std::vector<std::string> answers;
     int ticks = 0;
     asio::steady_timer tick(io);
@@ -194,10 +207,7 @@ BOOST_AUTO_TEST_CASE(a_one_way_pipe_refuses_the_wrong_direction)
 BOOST_AUTO_TEST_CASE(a_coroutine_talks_to_a_child_and_joins_it)
 {
     asio::io_context io;
-    auto [here, there] = mp::pipe();
-    mp::process child(prefix_echo, there);
-    child.start();
-    there.close();
+    auto [here, child] = start_echo_child();
     std::string answer;
     int exit_code = -100;
     asio::co_spawn(
