@@ -96,10 +96,11 @@ struct worker : std::enable_shared_from_this<worker>
     std::size_t tasks_sent = 0;
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
-    bool ready = false;                  // it reported from init, and its initializer ran
-    bool stopping = false;               // it was sent stop: it exits after the tasks before it
-    bool gone = false;                   // its stream ended
-    bool timed_out = false;              // killed because its task ran too long
+    bool ready = false;     // it may be sent tasks: at once, or once its initializer ran
+    bool started = false;   // it reported from init: its front task's time runs
+    bool stopping = false;  // it was sent stop: it exits after the tasks before it
+    bool gone = false;      // its stream ended
+    bool timed_out = false; // killed because its task ran too long
 };
 using worker_ptr = std::shared_ptr<worker>;
 
@@ -214,7 +215,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             send_frame(parent_end, frame_kind::worker,
                        encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
                        deadline, ec);
-        // The initializer is the worker's first task; it is ready once that succeeded.
+        // The initializer is the worker's first task; it is ready once that succeeded. Without
+        // one, tasks may be sent before it has started: they wait in its ring.
+        w->ready = !options.initializer_task;
         if (!ec && options.initializer_task) {
             std::string frame;
             append_task_frame(frame, initializer_id, options.initializer_task->name,
@@ -367,7 +370,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                                           channel_body)) == parsed::frame &&
                    kind != frame_kind::result) {
                 if (kind == frame_kind::started)
-                    w.ready = !options.initializer_task;
+                    on_started(w, now);
                 else if (kind != frame_kind::wake)
                     return false;
                 w.inbox_read += frame_header_size + channel_body.size();
@@ -398,6 +401,16 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         return ok;
     }
 
+    // The worker reached init (once: a result read first may have told us already).
+    void on_started(worker& w, os::clock::time_point now)
+    {
+        if (w.started)
+            return;
+        w.started = true;
+        if (!w.in_flight.empty())
+            begin_front(w, now);
+    }
+
     // One result frame from a worker; false if it breaks the protocol.
     bool on_result(worker& w, std::string_view body, os::clock::time_point now, completions& done)
     {
@@ -418,9 +431,13 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return false; // results come back in the order tasks were sent
         pending_task task = std::move(w.in_flight.front());
         w.in_flight.pop_front();
-        const double took = std::chrono::duration<double>(now - w.front_started).count();
-        w.mean_task_seconds =
-            w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+        if (w.started) {
+            const double took = std::chrono::duration<double>(now - w.front_started).count();
+            w.mean_task_seconds =
+                w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+        } else {
+            w.started = true; // a helper (pool_help) read this before the started frame
+        }
         w.deadline.cancel();
         if (!w.in_flight.empty())
             begin_front(w, now);
@@ -445,12 +462,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         error_code ignored;
         w->stream.close(ignored);
         workers[w->slot] = nullptr;
+        // Its front task ran, unless it never started; one cancelled was killed with it anyway.
+        const bool front_cancelled = !w->in_flight.empty() && w->in_flight.front().cancelled;
         std::optional<pending_task> running;
-        if (!w->in_flight.empty()) {
+        if ((w->started || front_cancelled) && !w->in_flight.empty()) {
             running = std::move(w->in_flight.front());
             w->in_flight.pop_front();
         }
-        // Sent but not started: they go back to the head of the queue, in order.
+        // Sent but not begun: they go back to the head of the queue, in order.
         for (auto it = w->in_flight.rbegin(); it != w->in_flight.rend(); ++it)
             queue.push_front(std::move(*it));
         w->in_flight.clear();
@@ -468,7 +487,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                    failure(why, w->timed_out ? "task timed out; its worker was killed"
                                              : describe_exit(w->child.exit_code())));
         }
-        if (!w->ready && !w->stopping && !terminating && !broken) {
+        if (!(w->started && w->ready) && !front_cancelled && !w->stopping && !terminating &&
+            !broken) {
             broken = make_error_code(error::not_initialized); // it never reached init
             broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
                           describe_exit(w->child.exit_code());
@@ -583,7 +603,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         ++w.tasks_sent;
         w.in_flight.push_back(std::move(task));
         queue.pop_front();
-        if (w.in_flight.size() == 1)
+        if (w.in_flight.size() == 1 && w.started)
             begin_front(w, os::clock::now());
         return true;
     }
@@ -667,11 +687,16 @@ std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
         pool->own->thread = std::thread([own = pool->own] { own->io.run(); });
     }
     pool->workers.resize(pool->size);
-    // Workers start in the background, as Python's do: tasks wait in the queue meanwhile, and
-    // fail with the reason if workers cannot be started.
+    // Workers start in the background, as Python's do, and fail every task with the reason if
+    // they cannot be started. All in one handler, so that the executor reads no result before
+    // the last has started: tasks given meanwhile go one to each, and n tasks given to pool(n)
+    // run at once, however long the workers take to come up.
     std::lock_guard<std::mutex> lock(pool->mutex);
-    for (std::size_t slot = 0; slot < pool->size; ++slot)
-        pool->start_later(slot);
+    pool->starting = pool->size;
+    asio::post(pool->executor, [pool] {
+        for (std::size_t slot = 0; slot < pool->size; ++slot)
+            pool->fill_slot(slot);
+    });
     return pool;
 }
 

@@ -39,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -920,6 +921,31 @@ BOOST_AUTO_TEST_CASE(cancelling_a_running_task_terminal)
     check_cancel_running_task(asio::cancellation_type::terminal, "terminal");
 }
 
+BOOST_AUTO_TEST_CASE(cancelling_a_task_sent_to_a_worker_not_yet_up)
+{
+    // One step of the context starts the worker and gives it the task, which waits in its ring
+    // until the worker is up: cancelling kills the worker then, which says nothing of its start.
+    asio::io_context io;
+    asio::cancellation_signal signal;
+    recorder<> r;
+    mp::pool p(io, 1);
+    p.apply_async(pool_asio_sleep, 20000, asio::bind_cancellation_slot(signal.slot(), r.handler()));
+    BOOST_TEST(io.poll_one() == 1u);
+    BOOST_TEST(p.stats().running == 1u);
+    signal.emit(asio::cancellation_type::terminal);
+    BOOST_TEST(run_until(
+        io, [&] { return r.calls() > 0; }, 30s));
+    BOOST_TEST((r.ec() == asio::error::operation_aborted), r.ec().message());
+    int square = 0;
+    p.apply_async(pool_asio_square, 3, [&](mp::error_code e, int v) {
+        BOOST_TEST(!e.failed(), e.message());
+        square = v;
+    });
+    BOOST_TEST(run_until(
+        io, [&] { return square != 0; }, 30s));
+    BOOST_TEST(square == 9);
+}
+
 #if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(cancelling_a_running_task_partial_and_total)
 {
@@ -988,6 +1014,23 @@ BOOST_AUTO_TEST_CASE(user_io_context_runs_the_pool_and_its_handlers)
     BOOST_TEST((died == mp::error::worker_died), died.message());
     BOOST_TEST(calls == 1);
     BOOST_TEST(map_calls == 1);
+}
+
+BOOST_AUTO_TEST_CASE(tasks_given_before_the_workers_start_go_one_to_each)
+{
+    // Given before the context runs, so before any worker is up: pool(n)'s first n tasks go
+    // to n workers, even tasks that end at once (the seed's Pool(5) runs its five together).
+    asio::io_context io;
+    mp::pool p(io, 4);
+    std::vector<int> pids;
+    for (int i = 0; i < 4; ++i)
+        p.apply_async(pool_asio_pid, i, [&](mp::error_code e, int pid) {
+            BOOST_TEST(!e.failed(), e.message());
+            pids.push_back(pid);
+        });
+    BOOST_TEST(run_until(
+        io, [&] { return pids.size() == 4; }, 30s));
+    BOOST_TEST(std::set<int>(pids.begin(), pids.end()).size() == 4u);
 }
 
 #if defined(POOL_ASIO_COROUTINES)

@@ -841,8 +841,9 @@ private:
 class pool : public detail::basic_pool<detail::pool_core>
 {
 public:
-    /// `size` workers; 0: `cpu_count()`. They start in the background; if they cannot be
-    /// started, every task fails with the reason.
+    /// `size` workers; 0: `cpu_count()`. They start in the background; tasks given meanwhile
+    /// go one to each worker, to run as it comes up. If they cannot be started, every task
+    /// fails with the reason.
     explicit pool(std::size_t size = 0, pool_options options = {})
         : basic_pool(detail::make_pool(size, std::move(options), nullptr))
     {}
