@@ -96,11 +96,12 @@ struct worker : std::enable_shared_from_this<worker>
     std::size_t tasks_sent = 0;
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
-    bool ready = false;     // it may be sent tasks: at once, or once its initializer ran
-    bool started = false;   // it reported from init: its front task's time runs
-    bool stopping = false;  // it was sent stop: it exits after the tasks before it
-    bool gone = false;      // its stream ended
-    bool timed_out = false; // killed because its task ran too long
+    bool ready = false;           // it may be sent tasks: at once, or once its initializer ran
+    bool started = false;         // it reported from init: its front task's time runs
+    bool stopping = false;        // it was sent stop: it exits after the tasks before it
+    bool gone = false;            // its stream ended
+    bool timed_out = false;       // killed because its task ran too long
+    bool start_timed_out = false; // killed because it did not reach init in time
 };
 using worker_ptr = std::shared_ptr<worker>;
 
@@ -215,6 +216,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             send_frame(parent_end, frame_kind::worker,
                        encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
                        deadline, ec);
+        if (ec == error::peer_closed)
+            ec = make_error_code(error::not_initialized); // it exited without reading it
         // The initializer is the worker's first task; it is ready once that succeeded. Without
         // one, tasks may be sent before it has started: they wait in its ring.
         w->ready = !options.initializer_task;
@@ -276,6 +279,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 w->slot = slot;
                 workers[slot] = w;
                 read_more(w);
+                await_start(*w);
                 dispatch();
             }
         }
@@ -401,12 +405,32 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         return ok;
     }
 
+    // A worker that does not reach init in time is killed: its end breaks the pool.
+    void await_start(worker& w)
+    {
+        if (options.start_timeout.count() <= 0)
+            return;
+        w.deadline.expires_after(options.start_timeout);
+        w.deadline.async_wait(
+            [self = shared_from_this(), wp = w.shared_from_this()](const error_code& ec) {
+                if (ec)
+                    return;
+                std::lock_guard<std::mutex> lock(self->mutex);
+                if (wp->gone || wp->started)
+                    return;
+                wp->start_timed_out = true;
+                error_code ignored;
+                wp->child.kill(ignored);
+            });
+    }
+
     // The worker reached init (once: a result read first may have told us already).
     void on_started(worker& w, os::clock::time_point now)
     {
         if (w.started)
             return;
         w.started = true;
+        w.deadline.cancel(); // the start's
         if (!w.in_flight.empty())
             begin_front(w, now);
     }
@@ -489,11 +513,17 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         }
         if (!(w->started && w->ready) && !front_cancelled && !w->stopping && !terminating &&
             !broken) {
-            broken = make_error_code(error::not_initialized); // it never reached init
-            broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
+            // It never reached init.
+            broken =
+                make_error_code(w->start_timed_out ? error::start_timeout : error::not_initialized);
+            broken_what =
+                w->start_timed_out
+                    ? "multiproc::pool: a worker did not reach multiproc::init in time"
+                    : "multiproc::pool: a worker exited before reaching multiproc::init: " +
                           describe_exit(w->child.exit_code());
-            fail_queue(done);
         }
+        if (broken)
+            fail_queue(done); // with the tasks it was given, if it never started
         worker_done_locked();
         // A replacement, while there is work for it.
         if (!terminating && !broken && (!closed || !queue.empty())) {

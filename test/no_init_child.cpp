@@ -1,6 +1,6 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 // A program that forgets multiproc::init. What it does is chosen by NO_INIT_MODE:
-//   exit (default): returns at once;  hang: runs for a minute;
+//   exit (default): returns at once;  hang: runs for a minute;  late: returns after 300 ms;
 //   spawn: tries to start a process itself, and exits 3 when that is refused.
 
 #include <multiproc/process.hpp>
@@ -20,6 +20,8 @@ int main()
     const char* mode = std::getenv("NO_INIT_MODE");
     if (mode && std::strcmp(mode, "hang") == 0)
         std::this_thread::sleep_for(std::chrono::minutes(1));
+    if (mode && std::strcmp(mode, "late") == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
     if (mode && std::strcmp(mode, "spawn") == 0) {
         multiproc::process p(nothing);
         multiproc::error_code ec;

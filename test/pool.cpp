@@ -267,6 +267,28 @@ BOOST_AUTO_TEST_CASE(workers_that_cannot_start_fail_tasks_instead_of_hanging)
     }
 }
 
+BOOST_AUTO_TEST_CASE(workers_that_never_reach_init_time_out)
+{
+    mp::set_executable(NO_INIT_CHILD);
+    test_util::set_env("NO_INIT_MODE", "hang");
+    mp::pool_options options;
+    options.start_timeout = 300ms;
+    mp::pool p(2, options);
+    auto r = p.apply_async(pool_square, 2);
+    const bool answered = r.wait_for(30s); // the workers start in the background
+    mp::set_executable({});
+    test_util::unset_env("NO_INIT_MODE");
+    BOOST_TEST_REQUIRE(answered, "the task waited for workers that never came up");
+    try {
+        r.get();
+        BOOST_ERROR("expected error::start_timeout");
+    } catch (const mp::system_error& e) {
+        BOOST_TEST((e.code() == mp::error::start_timeout), e.what());
+    }
+    p.terminate();
+    BOOST_TEST(test_util::count_children().first == 0);
+}
+
 BOOST_AUTO_TEST_CASE(task_timeout_kills_and_replaces_the_worker)
 {
     mp::pool_options options;

@@ -921,6 +921,27 @@ BOOST_AUTO_TEST_CASE(cancelling_a_running_task_terminal)
     check_cancel_running_task(asio::cancellation_type::terminal, "terminal");
 }
 
+BOOST_AUTO_TEST_CASE(tasks_given_to_workers_that_never_start_all_fail)
+{
+    // One task to each worker before it is up; the workers exit, late, without reaching init.
+    // The first end seen breaks the pool; the other worker's task must fail too, not wait.
+    asio::io_context io;
+    mp::set_executable(NO_INIT_CHILD);
+    test_util::set_env("NO_INIT_MODE", "late");
+    mp::pool p(io, 2);
+    std::vector<mp::error_code> failures;
+    for (int i = 0; i < 2; ++i)
+        p.apply_async(pool_asio_square, i, [&](mp::error_code e, int) { failures.push_back(e); });
+    BOOST_TEST(io.poll_one() == 1u); // both started, and given a task each
+    mp::set_executable({});
+    test_util::unset_env("NO_INIT_MODE");
+    BOOST_TEST(p.stats().running == 2u);
+    BOOST_TEST(run_until(
+        io, [&] { return failures.size() == 2; }, 30s));
+    for (const mp::error_code& e : failures)
+        BOOST_TEST((e == mp::error::not_initialized), e.message());
+}
+
 BOOST_AUTO_TEST_CASE(cancelling_a_task_sent_to_a_worker_not_yet_up)
 {
     // One step of the context starts the worker and gives it the task, which waits in its ring

@@ -92,6 +92,10 @@ struct pool_options
     std::chrono::milliseconds task_timeout{0};
     /// A worker is replaced after this many tasks (Python's maxtasksperchild). Zero: never.
     std::size_t max_tasks_per_child = 0;
+    /// A worker that has not reached `multiproc::init` this long after it was started is
+    /// killed, and the pool is broken: every task fails with `error::start_timeout`. Zero: no
+    /// limit.
+    std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
 
     /// Runs `function(args...)` once in each worker before its first task (Python's
     /// initializer). If it throws, the pool is broken: every task fails with

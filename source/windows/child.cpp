@@ -114,9 +114,19 @@ child child::spawn(const std::string& executable, const std::vector<std::string>
     flush_stdio();
     bp::default_process_launcher launcher;
     // process_stdio{}: the child writes where this process's stdout and stderr go, even when
-    // they are redirected to a file or a pipe.
-    auto process = launcher(process_context().get_executor(), ec,
-                            std::filesystem::u8path(executable), args, bp::process_stdio{}, setup);
+    // they are redirected to a file or a pipe. Wine's CreateProcessW fails now and then with
+    // ERROR_INTERNAL_ERROR while many processes start; that passes: try again, a few times.
+    const auto launch = [&] {
+        return launcher(process_context().get_executor(), ec, std::filesystem::u8path(executable),
+                        args, bp::process_stdio{}, setup);
+    };
+    auto process = launch();
+    const error_code transient(ERROR_INTERNAL_ERROR, boost::system::system_category());
+    for (int retry = 0; retry < 3 && ec == transient; ++retry) {
+        ::Sleep(10);
+        ec.clear();
+        process = launch();
+    }
     // Marked for this child only: no later child inherits them.
     for (HANDLE h : inherit)
         ::SetHandleInformation(h, HANDLE_FLAG_INHERIT, 0);
