@@ -3,6 +3,11 @@
 #include "detail/names.hpp"
 #include "detail/os.hpp"
 
+#include <boost/interprocess/shared_memory_object.hpp>
+#if defined(MULTIPROC_WINDOWS)
+#include <boost/interprocess/detail/shared_dir_helpers.hpp>
+#endif
+
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -60,20 +65,59 @@ pid_type name_owner(std::string_view name) noexcept
     return static_cast<pid_type>(pid);
 }
 
+namespace {
+
+// Where Boost.Interprocess keeps its POSIX-style objects: /dev/shm, or on Windows files in a
+// directory of its own. Empty elsewhere.
+std::filesystem::path shared_object_directory() noexcept
+{
+#if defined(__linux__)
+    return "/dev/shm";
+#elif defined(MULTIPROC_WINDOWS)
+    try {
+        std::string directory;
+        boost::interprocess::ipcdetail::get_shared_dir(directory);
+        return std::filesystem::path(directory);
+    } catch (...) {
+        return {};
+    }
+#else
+    return {};
+#endif
+}
+
+} // namespace
+
 std::size_t sweep_stale_names() noexcept
 {
-    std::size_t removed = 0;
-#if defined(__linux__)
     namespace fs = std::filesystem;
+    std::size_t removed = 0;
+    const fs::path directory = shared_object_directory();
+    if (directory.empty())
+        return 0;
     std::error_code ec;
-    for (fs::directory_iterator it("/dev/shm", ec), end; !ec && it != end; it.increment(ec)) {
+    for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
         const pid_type owner = name_owner(it->path().filename().string());
         std::error_code ignored; // another user's object, or already gone
         if (owner != 0 && os::process_ended(owner) && fs::remove(it->path(), ignored))
             ++removed;
     }
-#endif
     return removed;
+}
+
+bool remove_shared_memory_object(const std::string& name) noexcept
+{
+    if (boost::interprocess::shared_memory_object::remove(name.c_str()))
+        return true;
+#if defined(MULTIPROC_WINDOWS)
+    // Boost renames the file before deleting it, which fails under Wine; nobody has it open
+    // here (its last reader or writer just closed it), so a plain delete does.
+    const std::filesystem::path directory = shared_object_directory();
+    std::error_code ignored;
+    return !directory.empty() && std::filesystem::remove(directory / name, ignored);
+#else
+    return false;
+#endif
 }
 
 } // namespace multiproc::detail

@@ -513,7 +513,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         }
         if (!(w->started && w->ready) && !front_cancelled && !w->stopping && !terminating &&
             !broken) {
-            // It never reached init.
+            // It never reached init, or its initializer did not finish.
             broken =
                 make_error_code(w->start_timed_out ? error::start_timeout : error::not_initialized);
             broken_what =
@@ -719,7 +719,7 @@ std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
     pool->workers.resize(pool->size);
     // Workers start in the background, as Python's do, and fail every task with the reason if
     // they cannot be started. All in one handler, so that the executor reads no result before
-    // the last has started: tasks given meanwhile go one to each, and n tasks given to pool(n)
+    // the last is spawned: tasks given meanwhile go one to each, and n tasks given to pool(n)
     // run at once, however long the workers take to come up.
     std::lock_guard<std::mutex> lock(pool->mutex);
     pool->starting = pool->size;

@@ -34,7 +34,11 @@
 #include "detail/shared_wait.hpp"
 
 #include <boost/interprocess/exceptions.hpp>
+#if defined(MULTIPROC_WINDOWS)
+#include <boost/interprocess/managed_windows_shared_memory.hpp>
+#else
 #include <boost/interprocess/managed_shared_memory.hpp>
+#endif
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
 
@@ -174,9 +178,17 @@ struct arena_mutex_family
     using recursive_mutex_type = bip::interprocess_recursive_mutex; // named objects: unused
 };
 
+// Windows: a named file mapping, which goes with its last handle (Boost's POSIX-style objects
+// are files there, left behind by a killed process).
+#if defined(MULTIPROC_WINDOWS)
+using arena_memory =
+    bip::basic_managed_windows_shared_memory<char, bip::rbtree_best_fit<arena_mutex_family>,
+                                             bip::iset_index>;
+#else
 using arena_memory =
     bip::basic_managed_shared_memory<char, bip::rbtree_best_fit<arena_mutex_family>,
                                      bip::iset_index>;
+#endif
 
 std::string encode_slot(const slot_message& m)
 {
@@ -279,8 +291,10 @@ struct queue_core
         // Only the creating process removes the arena's name (a forked copy of it does not);
         // the ring's segment does the same for its own.
         arena.reset();
+#if !defined(MULTIPROC_WINDOWS)
         if (creator != 0 && creator == os::current_pid())
             bip::shared_memory_object::remove(names.arena_name.c_str());
+#endif
     }
 
     void map_ring()
@@ -511,10 +525,7 @@ struct arena_block_deleter
 // Removes a value's segment at the end of a scope.
 struct segment_remover
 {
-    void operator()(const std::string* name) const noexcept
-    {
-        bip::shared_memory_object::remove(name->c_str());
-    }
+    void operator()(const std::string* name) const noexcept { remove_shared_memory_object(*name); }
 };
 
 } // namespace
@@ -551,7 +562,7 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
             bip::mapped_region region(object, bip::read_write);
             std::memcpy(region.get_address(), payload.data(), payload.size());
         } catch (const bip::interprocess_exception& e) {
-            bip::shared_memory_object::remove(segment.c_str());
+            remove_shared_memory_object(segment);
             ec = to_error_code(e);
             return false;
         }
@@ -563,7 +574,7 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
     while (!try_put(q, slot)) {
         if (!wait_until(q->ring->taken, deadline, [&] { return has_room(q); })) {
             if (!segment.empty())
-                bip::shared_memory_object::remove(segment.c_str());
+                remove_shared_memory_object(segment);
             if (in_arena)
                 free_in_arena(q, in_arena);
             return false;

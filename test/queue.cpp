@@ -6,6 +6,9 @@
 
 #include "test_util.hpp"
 
+#if defined(_WIN32)
+#include <boost/interprocess/detail/shared_dir_helpers.hpp>
+#endif
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -32,18 +35,28 @@ struct record
     }
 };
 
-// Names of ours in /dev/shm (Linux; elsewhere none can be listed).
+// Names of ours where they can be listed: /dev/shm on Linux; on Windows the directory of
+// Boost.Interprocess's file-backed objects (named mappings go with their last handle).
 std::vector<std::string> our_shm_names()
 {
     std::vector<std::string> names;
 #if defined(__linux__)
+    const std::filesystem::path directory = "/dev/shm";
+#elif defined(_WIN32)
+    std::string shared_dir;
+    boost::interprocess::ipcdetail::get_shared_dir(shared_dir);
+    const std::filesystem::path directory = shared_dir;
+#else
+    const std::filesystem::path directory;
+#endif
     const std::string prefix = "mp_" + std::to_string(mp::this_process::id()) + "_";
-    for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
-        const std::string name = entry.path().filename().string();
+    std::error_code ec; // no such directory: nothing there
+    for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
         if (name.rfind(prefix, 0) == 0 || name.rfind("sem." + prefix, 0) == 0)
             names.push_back(name);
     }
-#endif
     return names;
 }
 

@@ -21,9 +21,13 @@ std::string unique_name();
 /// /dev/shm, is allowed), or 0 if the name is not one of ours.
 pid_type name_owner(std::string_view name) noexcept;
 
-/// Removes the named objects of runs whose process no longer exists (Linux: /dev/shm; other
-/// systems remove such objects with their last handle). Returns how many it removed.
+/// Removes the named objects of runs whose process no longer exists (Linux: /dev/shm;
+/// Windows: Boost.Interprocess's directory of file-backed objects; named mappings go with
+/// their last handle). Returns how many it removed.
 std::size_t sweep_stale_names() noexcept;
+
+/// Removes a Boost.Interprocess `shared_memory_object` by name; false if there was none.
+bool remove_shared_memory_object(const std::string& name) noexcept;
 
 } // namespace multiproc::detail
 
