@@ -47,42 +47,52 @@ bool try_lock(recoverable_lock& lock) noexcept
                                                  std::memory_order_relaxed);
 }
 
-bool lock(recoverable_lock& lock) noexcept
+lock_outcome lock_until(recoverable_lock& lock,
+                        std::chrono::steady_clock::time_point deadline) noexcept
 {
     lock_word& word = word_of(lock);
     const std::uint32_t me = this_process();
-    for (int round = 0; round < spin_rounds; ++round) {
+    const auto start = std::chrono::steady_clock::now();
+    const int spins = deadline <= start ? 1 : spin_rounds;
+    for (int round = 0; round < spins; ++round) {
         if (word.load(std::memory_order_relaxed) == 0 && try_lock(lock))
-            return false;
+            return lock_outcome::acquired;
         spin_pause();
     }
-    auto next_look = std::chrono::steady_clock::now() + slice;
+    auto next_look = start + slice;
     for (;;) {
         std::uint32_t seen = word.load(std::memory_order_relaxed);
         if (seen == 0) {
             // Others may sleep too: whoever takes it after a sleep keeps the bit.
             if (word.compare_exchange_weak(seen, me | sleepers_bit, std::memory_order_acquire,
                                            std::memory_order_relaxed))
-                return false;
+                return lock_outcome::acquired;
             continue;
         }
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= next_look) {
+            next_look = now + slice;
+            // A slice gone by: is the holder still there?
+            const std::uint32_t holder = seen & ~sleepers_bit;
+            if (holder != me && os::process_ended(static_cast<pid_type>(holder)) &&
+                word.compare_exchange_strong(seen, me | sleepers_bit, std::memory_order_acquire,
+                                             std::memory_order_relaxed))
+                return lock_outcome::holder_died;
+            continue;
+        }
+        if (now >= deadline)
+            return lock_outcome::timed_out;
         if ((seen & sleepers_bit) == 0 &&
             !word.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_relaxed))
             continue;
-        seen |= sleepers_bit;
-        wait_while_equal(word, seen, next_look);
-        const auto now = std::chrono::steady_clock::now();
-        if (now < next_look)
-            continue;
-        next_look = now + slice;
-        // A slice with no change: is the holder still there?
-        const std::uint32_t holder = seen & ~sleepers_bit;
-        if (holder != me && word.load(std::memory_order_relaxed) == seen &&
-            os::process_ended(static_cast<pid_type>(holder)) &&
-            word.compare_exchange_strong(seen, me | sleepers_bit, std::memory_order_acquire,
-                                         std::memory_order_relaxed))
-            return true;
+        wait_while_equal(word, seen | sleepers_bit, std::min(next_look, deadline));
     }
+}
+
+bool lock(recoverable_lock& lock) noexcept
+{
+    return lock_until(lock, std::chrono::steady_clock::time_point::max()) ==
+           lock_outcome::holder_died;
 }
 
 void unlock(recoverable_lock& lock) noexcept

@@ -4,11 +4,8 @@
 
 #include "detail/os.hpp"
 #include "detail/segment.hpp"
+#include "detail/shared_wait.hpp"
 #include "detail/throwing.hpp"
-
-#include <boost/interprocess/sync/interprocess_condition.hpp>
-#include <boost/interprocess/sync/interprocess_mutex.hpp>
-#include <boost/interprocess/sync/scoped_lock.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -23,28 +20,30 @@ constexpr auto forever = clock::time_point::max(); // no deadline
 
 namespace detail {
 
-namespace bip = boost::interprocess;
-
 // Every synchronisation object is this, in its own block. The creator constructs it in place;
-// nobody destroys it: destroying a condition that a killed process was waiting on can block
-// for ever (glibc waits for its waiters to leave), and removing the block frees the memory.
+// nobody destroys it: it holds nothing but words, and removing the block frees the memory.
 struct sync_state
 {
-    // Robust on POSIX: a holder's death makes every later lock fail (error::lock_broken).
-    bip::interprocess_mutex mutex;
-    // Locks and conditions: who holds `mutex` (see this_thread_owner), 0 if nobody. Written
-    // only by the holder, under the mutex: a thread reading its own id there holds it, so
-    // relaxed order is enough. Beside the mutex, in its cache line: a lock touches one line.
+    // Whose holder's death hands it to the next locker (shared_wait.hpp), who marks the state
+    // broken: every later lock fails with error::lock_broken, on every platform.
+    recoverable_lock lock;
+    std::atomic<std::uint32_t> broken{0};
+    // Bumped by every notify: waiters sleep while it stays as they saw it.
+    std::atomic<std::uint32_t> changed{0};
+    // Locks and conditions: who holds `lock` (see this_thread_owner), 0 if nobody. Written
+    // only by the holder, under the lock: a thread reading its own id there holds it, so
+    // relaxed order is enough.
     std::atomic<std::uint64_t> owner{0};
-    std::uint64_t depth = 0; // recursive_mutex: acquisitions not yet released
-    bip::interprocess_condition changed;
+    std::uint64_t depth = 0;      // recursive_mutex: acquisitions not yet released
     std::uint64_t count;          // semaphore: the counter; event: the flag; barrier: arrivals
     std::uint64_t limit;          // bounded_semaphore: the largest count; barrier: parties
     std::uint64_t generation = 0; // barrier: rounds completed
 
     sync_state(std::uint64_t initial_count, std::uint64_t count_limit)
         : count(initial_count), limit(count_limit)
-    {}
+    {
+        init(lock);
+    }
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "the owner field is shared between processes");
@@ -60,57 +59,63 @@ std::uint64_t this_thread_owner() noexcept
     return (std::uint64_t(static_cast<std::uint32_t>(os::current_pid())) << 32) | number;
 }
 
-// Boost.Interprocess waits until a system_clock time (pthread's CLOCK_REALTIME); ours are
-// steady_clock deadlines, converted at each wait.
-std::chrono::time_point<std::chrono::system_clock, std::chrono::nanoseconds>
-to_system_time(clock::time_point deadline)
-{
-    return std::chrono::time_point_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now()) +
-           std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - clock::now());
-}
-
-// Runs `operation`, turning a Boost.Interprocess exception into `ec` (and false).
-template <class Operation>
-bool guarded(error_code& ec, Operation operation) noexcept
-{
-    try {
-        return operation();
-    } catch (const bip::interprocess_exception& e) {
-        ec = to_error_code(e);
-    }
-    return false;
-}
-
-// Locks the state's mutex, waiting until the deadline: false on timeout or error.
+// Takes the state's lock, waiting until the deadline: false on timeout or error. A holder's
+// death breaks the state for good (error::lock_broken).
 bool lock_state(sync_state& s, clock::time_point deadline, error_code& ec) noexcept
 {
-    return guarded(ec, [&] {
-        if (deadline == clock::time_point::max()) {
-            s.mutex.lock();
-            return true;
-        }
-        return s.mutex.timed_lock(to_system_time(deadline));
-    });
+    if (s.broken.load()) {
+        ec = make_error_code(error::lock_broken);
+        return false;
+    }
+    const lock_outcome outcome = lock_until(s.lock, deadline);
+    if (outcome == lock_outcome::timed_out)
+        return false;
+    if (outcome == lock_outcome::holder_died)
+        s.broken.store(1);
+    if (s.broken.load()) { // now, or while this one waited
+        unlock(s.lock);
+        ec = make_error_code(error::lock_broken);
+        return false;
+    }
+    return true;
 }
 
-// Waits on the state's condition with its mutex held: false on timeout or error. The mutex
-// is held again on return.
+// Wakes `n` waiters of the state's condition (or all); a waiter may wake without it too.
+void notify_changed(sync_state& s, std::size_t n) noexcept
+{
+    s.changed.fetch_add(1);
+    if (n == std::size_t(-1))
+        wake_all(s.changed);
+    else
+        for (std::size_t i = 0; i < n; ++i)
+            wake_one(s.changed);
+}
+
+// Waits for a notify with the state's lock held, which it lets go meanwhile: false on timeout
+// or error. The lock is held again on return, even when the state broke meanwhile (then `ec`
+// is error::lock_broken): the caller unlocks.
 bool wait_changed(sync_state& s, clock::time_point deadline, error_code& ec) noexcept
 {
-    bip::scoped_lock<bip::interprocess_mutex> held(s.mutex, bip::accept_ownership);
-    const bool notified = guarded(ec, [&] {
-        if (deadline == clock::time_point::max()) {
-            s.changed.wait(held);
-            return true;
+    const std::uint32_t seen = s.changed.load();
+    unlock(s.lock);
+    bool notified = true;
+    while (s.changed.load() == seen) {
+        if (clock::now() >= deadline) {
+            notified = false;
+            break;
         }
-        return s.changed.timed_wait(held, to_system_time(deadline));
-    });
-    held.release(); // still ours: the caller unlocks
+        wait_while_equal(s.changed, seen, deadline);
+    }
+    if (lock_until(s.lock, forever) == lock_outcome::holder_died)
+        s.broken.store(1);
+    if (s.broken.load()) {
+        ec = make_error_code(error::lock_broken);
+        return false;
+    }
     return notified;
 }
 
-// The state's mutex held for a scope: what semaphores, events and barriers work under.
+// The state's lock held for a scope: what semaphores, events and barriers work under.
 class state_guard
 {
 public:
@@ -120,7 +125,7 @@ public:
     ~state_guard()
     {
         if (held_)
-            state_.mutex.unlock();
+            unlock(state_.lock);
     }
     state_guard(const state_guard&) = delete;
     state_guard& operator=(const state_guard&) = delete;
@@ -156,14 +161,8 @@ sync_object::sync_object(segment_kind kind, std::size_t count, std::size_t limit
         return;
     }
     segment_ = segment::create(kind, sizeof(sync_state), ec);
-    if (ec)
-        return;
-    const bool made = guarded(ec, [&] {
+    if (!ec)
         new (payload()) sync_state(count, limit);
-        return true;
-    });
-    if (!made)
-        segment_.reset();
 }
 
 sync_object::sync_object(segment_kind kind, const std::string& name, error_code& ec)
@@ -189,7 +188,8 @@ bool is_semaphore(segment_kind kind) noexcept
     return kind == segment_kind::semaphore || kind == segment_kind::bounded_semaphore;
 }
 
-// Locks and conditions: `mutex` held, with the holder recorded so that it can be checked.
+// Locks and conditions: the state's lock held, with the holder recorded so that it can be
+// checked.
 bool lock_owned(sync_state& s, bool recursive, clock::time_point deadline, error_code& ec)
 {
     const std::uint64_t me = this_thread_owner();
@@ -268,7 +268,7 @@ void acquirable::release(error_code& ec)
         if (!check_owner(*s, ec) || --s->depth > 0)
             return;
         s->owner.store(0, std::memory_order_relaxed);
-        s->mutex.unlock();
+        detail::unlock(s->lock);
         return;
     }
     state_guard guard(*s, forever, ec);
@@ -279,7 +279,7 @@ void acquirable::release(error_code& ec)
         return;
     }
     ++s->count;
-    s->changed.notify_one();
+    notify_changed(*s, 1);
 }
 
 } // namespace detail
@@ -379,7 +379,7 @@ void set_flag(detail::sync_state* s, bool value, error_code& ec)
         return;
     s->count = value;
     if (value)
-        s->changed.notify_all();
+        detail::notify_changed(*s, std::size_t(-1));
 }
 } // namespace
 
@@ -468,8 +468,7 @@ void condition::notify(std::size_t n, error_code& ec)
     detail::sync_state* s = state(ec);
     if (!s || !detail::check_owner(*s, ec))
         return;
-    for (std::size_t i = 0; i < n; ++i)
-        s->changed.notify_one();
+    detail::notify_changed(*s, n);
 }
 void condition::notify_all()
 {
@@ -479,7 +478,7 @@ void condition::notify_all(error_code& ec)
 {
     detail::sync_state* s = state(ec);
     if (s && detail::check_owner(*s, ec))
-        s->changed.notify_all();
+        detail::notify_changed(*s, std::size_t(-1));
 }
 
 barrier::barrier(create_only_t, std::size_t parties)
@@ -516,7 +515,7 @@ std::optional<std::size_t> barrier::wait_until(clock::time_point deadline, error
     if (s->count == s->limit) { // the last one: release the round
         s->count = 0;
         ++s->generation;
-        s->changed.notify_all();
+        detail::notify_changed(*s, std::size_t(-1));
         return index;
     }
     if (guard.wait_until(deadline, ec, [&] { return s->generation != round; }))

@@ -15,13 +15,12 @@
 /// does not, `acquire_for(timeout)` waits at most `timeout` and returns false if it ran out.
 /// Each has a throwing form (`system_error`) and an `error_code&` form.
 ///
-/// A process that dies holding a lock: on POSIX the locks are robust mutexes, and every later
-/// acquire fails with `error::lock_broken` (the protected data may be half written, so the lock
-/// is never handed out again). Windows has no robust mutexes here (Boost.Interprocess emulates
-/// its mutexes with spin locks in shared memory): the lock stays held for ever, `acquire()`
-/// blocks and `acquire_for(timeout)` returns false. Use timeouts where a holder may be killed.
-/// The same holds for the internal lock of semaphores, events, conditions and barriers, which
-/// is held only for a few instructions.
+/// A process that dies holding a lock, on any platform: an acquire waiting or made later
+/// (within about 10 ms) takes the lock over and finds it broken, and it and every later acquire
+/// fail with `error::lock_broken` (the protected data may be half written, so the lock is never
+/// handed out again). The same holds for the internal lock of semaphores, events, conditions
+/// and barriers, which is held only for a few instructions. The lock is a word holding its
+/// holder's process id, as the queue's is: the processes sharing it must share a pid namespace.
 
 #include <multiproc/detail/named_handle.hpp>
 

@@ -3,7 +3,7 @@
 #define MULTIPROC_SOURCE_DETAIL_SHARED_WAIT_HPP
 
 // Two primitives in shared memory that a process killed at any moment does not break (the
-// queue is built on them):
+// queue and the synchronisation objects are built on them):
 // - recoverable_lock: a lock whose holder's death hands it to the next locker, who is told.
 //   The word holds the holder's process id; a locker that has waited a while looks whether
 //   that process has ended, and takes the lock over if so (source/shared_wait.cpp). Not a
@@ -39,12 +39,21 @@ inline void spin_pause() noexcept
 
 /// Makes the lock, unlocked.
 void init(recoverable_lock& lock) noexcept;
-/// Takes the lock, waiting as long as it takes (holders hold it for a few copies only).
+/// Takes the lock, waiting as long as it takes.
 /// Returns true when its holder died holding it: the caller must bring the state it guards
 /// back to consistency (or know it already is) before unlocking. Not recursive.
 bool lock(recoverable_lock& lock) noexcept;
 /// Takes the lock if it is free now.
 bool try_lock(recoverable_lock& lock) noexcept;
+enum class lock_outcome
+{
+    acquired,
+    holder_died, // acquired from a holder that died holding it: see `lock`
+    timed_out
+};
+/// `lock`, giving up at `deadline` (it tries once even if that has passed).
+lock_outcome lock_until(recoverable_lock& lock,
+                        std::chrono::steady_clock::time_point deadline) noexcept;
 void unlock(recoverable_lock& lock) noexcept;
 
 /// Blocks while `word == expected`, at most until `until`; it may return early.
