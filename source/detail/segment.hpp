@@ -56,8 +56,8 @@ private:
     std::size_t payload_size_ = 0;
 };
 
-/// The error code of a Boost.Interprocess exception: the system's when it has one; a robust
-/// mutex whose holder died is `error::lock_broken`.
+/// The error code of a Boost.Interprocess exception: the system's when it has one; a lock
+/// whose holder died (`not_recoverable`, from the queue's arena) is `error::lock_broken`.
 error_code to_error_code(const boost::interprocess::interprocess_exception& e) noexcept;
 
 } // namespace multiproc::detail
