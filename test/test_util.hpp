@@ -10,6 +10,7 @@
 #include <multiproc/this_process.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -200,16 +201,33 @@ inline char process_state(int pid)
     return state;
 }
 
-/// This process's children that are still known, with their process_state.
+/// When the process `pid` was created (0 if unknown), to compare with another's.
+inline std::uint64_t creation_time(DWORD pid)
+{
+    std::uint64_t time = 0;
+    if (HANDLE h = ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)) {
+        FILETIME created, exited, kernel, user;
+        if (::GetProcessTimes(h, &created, &exited, &kernel, &user))
+            time = (std::uint64_t(created.dwHighDateTime) << 32) | created.dwLowDateTime;
+        ::CloseHandle(h);
+    }
+    return time;
+}
+
+/// This process's children that are still known, with their process_state. A parent id is
+/// only a number: a process older than this one that names it is the orphan of an earlier
+/// process that had this id (ids are reused at once, under Wine more so).
 inline std::vector<std::pair<int, char>> child_states()
 {
     std::vector<std::pair<int, char>> children;
     const DWORD self = ::GetCurrentProcessId();
+    const std::uint64_t self_created = creation_time(self);
     HANDLE snapshot = ::CreateToolhelp32Snapshot(TH32CS_SNAPPROCESS, 0);
     PROCESSENTRY32W entry{};
     entry.dwSize = sizeof entry;
     for (BOOL ok = ::Process32FirstW(snapshot, &entry); ok; ok = ::Process32NextW(snapshot, &entry))
-        if (entry.th32ParentProcessID == self && entry.th32ProcessID != self)
+        if (entry.th32ParentProcessID == self && entry.th32ProcessID != self &&
+            creation_time(entry.th32ProcessID) >= self_created)
             if (const char state = process_state(static_cast<int>(entry.th32ProcessID)))
                 children.emplace_back(static_cast<int>(entry.th32ProcessID), state);
     ::CloseHandle(snapshot);
