@@ -51,6 +51,8 @@ lock_outcome lock_until(recoverable_lock& lock,
                         std::chrono::steady_clock::time_point deadline) noexcept
 {
     lock_word& word = word_of(lock);
+    if (word.load(std::memory_order_relaxed) == 0 && try_lock(lock))
+        return lock_outcome::acquired; // the usual case: no clock read
     const std::uint32_t me = this_process();
     const auto start = std::chrono::steady_clock::now();
     const int spins = deadline <= start ? 1 : spin_rounds;
