@@ -47,6 +47,8 @@ public:
             return "the task threw an exception in the worker";
         case error::pool_closed:
             return "the pool takes no more tasks";
+        case error::broken_barrier:
+            return "the barrier is broken (aborted, a wait timed out or its action failed)";
         }
         return "unknown multiproc error";
     }

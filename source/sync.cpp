@@ -7,9 +7,14 @@
 #include "detail/shared_wait.hpp"
 #include "detail/throwing.hpp"
 
+#include <multiproc/task.hpp>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <new>
+#include <typeinfo>
 
 namespace multiproc {
 
@@ -19,6 +24,16 @@ using clock = std::chrono::steady_clock;
 constexpr auto forever = clock::time_point::max(); // no deadline
 
 namespace detail {
+
+// Python's Barrier._state: arrivals fill it, the last one's release drains it (nobody new
+// arrives until the released have left), reset() drains it the same way, broken stays broken.
+enum class barrier_phase : std::uint32_t
+{
+    filling,
+    draining,
+    resetting,
+    broken
+};
 
 // Every synchronisation object is this, in its own block. The creator constructs it in place;
 // nobody destroys it: it holds nothing but words, and removing the block frees the memory.
@@ -34,10 +49,18 @@ struct sync_state
     // only by the holder, under the lock: a thread reading its own id there holds it, so
     // relaxed order is enough.
     std::atomic<std::uint64_t> owner{0};
-    std::uint64_t depth = 0;      // recursive_mutex: acquisitions not yet released
-    std::uint64_t count;          // semaphore: the counter; event: the flag; barrier: arrivals
-    std::uint64_t limit;          // bounded_semaphore: the largest count; barrier: parties
-    std::uint64_t generation = 0; // barrier: rounds completed
+    std::uint64_t depth = 0; // recursive_mutex: acquisitions not yet released
+    std::uint64_t count;     // semaphore: the counter; event: the flag; barrier: arrivals
+    std::uint64_t limit;     // bounded_semaphore: the largest count; barrier: parties
+    // Conditions: the threads in a wait, and the notifications they have not yet taken
+    // (never more than the waiters). A notify adds, a waiter takes one under the lock: so a
+    // notify(n) wakes n, whoever of the waiters wakes first.
+    std::uint64_t waiters = 0;
+    std::uint64_t signals = 0;
+    // Barriers: Python's threading.Barrier, its state machine and all.
+    barrier_phase phase = barrier_phase::filling;
+    std::int64_t timeout_ms = 0; // wait()'s timeout; 0: none
+    char action[128] = {};       // the registered name of the action; empty: none
 
     sync_state(std::uint64_t initial_count, std::uint64_t count_limit)
         : count(initial_count), limit(count_limit)
@@ -282,6 +305,22 @@ void acquirable::release(error_code& ec)
     notify_changed(*s, 1);
 }
 
+bool acquirable::locked() const
+{
+    return call_or_throw("multiproc: locked", [&](error_code& ec) { return locked(ec); });
+}
+
+bool acquirable::locked(error_code& ec) const
+{
+    sync_state* s = state(ec);
+    if (!s)
+        return false;
+    if (!is_semaphore(kind_)) // the holder is recorded; a wait lets go and records nobody
+        return s->owner.load(std::memory_order_relaxed) != 0;
+    state_guard guard(*s, forever, ec);
+    return guard && s->count == 0;
+}
+
 } // namespace detail
 
 using detail::call_or_throw;
@@ -453,11 +492,48 @@ bool condition::wait_until(clock::time_point deadline, error_code& ec)
     detail::sync_state* s = state(ec);
     if (!s || !detail::check_owner(*s, ec))
         return false;
-    const std::uint64_t me = s->owner.exchange(0); // others may take the lock meanwhile
-    const bool notified = detail::wait_changed(*s, deadline, ec);
-    s->owner = me;
+    // Others take the lock meanwhile and set both: this one's are put back on return.
+    const std::uint64_t me = s->owner.load(std::memory_order_relaxed);
+    const std::uint64_t depth = s->depth;
+    s->owner.store(0, std::memory_order_relaxed);
+    ++s->waiters;
+    bool notified = false;
+    for (;;) {
+        const std::uint32_t seen = s->changed.load();
+        detail::unlock(s->lock);
+        detail::wait_while_equal(s->changed, seen, deadline); // may return early: see below
+        if (detail::lock_until(s->lock, forever) == detail::lock_outcome::holder_died)
+            s->broken.store(1);
+        if (s->signals > 0) { // even after the deadline: a notify chose this one
+            --s->signals;
+            notified = true;
+            break;
+        }
+        if (s->broken.load() || clock::now() >= deadline)
+            break;
+    }
+    --s->waiters;
+    s->owner.store(me, std::memory_order_relaxed);
+    s->depth = depth;
+    if (s->broken.load()) { // held all the same: the caller releases
+        ec = make_error_code(error::lock_broken);
+        return false;
+    }
     return notified;
 }
+
+namespace {
+// Gives `n` of the condition's waiters a notification each (all of them if fewer wait
+// without one) and wakes as many.
+void notify_waiters(detail::sync_state& s, std::size_t n) noexcept
+{
+    const std::uint64_t k = std::min<std::uint64_t>(n, s.waiters - s.signals);
+    if (k == 0)
+        return;
+    s.signals += k;
+    detail::notify_changed(s, k == s.waiters ? std::size_t(-1) : std::size_t(k));
+}
+} // namespace
 
 void condition::notify(std::size_t n)
 {
@@ -468,7 +544,7 @@ void condition::notify(std::size_t n, error_code& ec)
     detail::sync_state* s = state(ec);
     if (!s || !detail::check_owner(*s, ec))
         return;
-    detail::notify_changed(*s, n);
+    notify_waiters(*s, n);
 }
 void condition::notify_all()
 {
@@ -478,7 +554,7 @@ void condition::notify_all(error_code& ec)
 {
     detail::sync_state* s = state(ec);
     if (s && detail::check_owner(*s, ec))
-        detail::notify_changed(*s, std::size_t(-1));
+        notify_waiters(*s, std::size_t(-1));
 }
 
 barrier::barrier(create_only_t, std::size_t parties)
@@ -487,6 +563,34 @@ barrier::barrier(create_only_t, std::size_t parties)
 barrier::barrier(create_only_t, std::size_t parties, error_code& ec)
     : sync_object(segment_kind::barrier, 0, parties, ec)
 {}
+barrier::barrier(create_only_t, std::size_t parties, action_type action,
+                 std::chrono::milliseconds timeout)
+    : barrier(make_or_throw<barrier>("multiproc::barrier", create_only, parties, action, timeout))
+{}
+barrier::barrier(create_only_t, std::size_t parties, action_type action,
+                 std::chrono::milliseconds timeout, error_code& ec)
+    : sync_object(segment_kind::barrier)
+{
+    const detail::task_entry* entry = nullptr;
+    if (action) {
+        entry = detail::find_task(action);
+        if (!entry) {
+            ec = make_error_code(error::unregistered_task);
+            return;
+        }
+        if (std::strlen(entry->name) >= sizeof(detail::sync_state::action)) {
+            ec = make_error_code(errc::filename_too_long);
+            return;
+        }
+    }
+    *this = barrier(create_only, parties, ec);
+    if (ec)
+        return;
+    detail::sync_state* s = state(ec);
+    if (entry)
+        std::strcpy(s->action, entry->name);
+    s->timeout_ms = std::max<std::int64_t>(timeout.count(), 0);
+}
 barrier::barrier(open_only_t, const std::string& name)
     : barrier(make_or_throw<barrier>("multiproc::barrier", open_only, name))
 {}
@@ -500,28 +604,151 @@ std::size_t barrier::wait()
 }
 std::size_t barrier::wait(error_code& ec)
 {
-    return wait_until(forever, ec).value_or(0);
+    detail::sync_state* s = state(ec);
+    if (!s)
+        return 0;
+    const std::int64_t timeout_ms = s->timeout_ms; // set at creation only
+    const auto deadline =
+        timeout_ms > 0 ? detail::deadline_after(std::chrono::milliseconds(timeout_ms)) : forever;
+    const std::optional<std::size_t> index = wait_until(deadline, ec);
+    if (!index && !ec) // the barrier's own timeout ran out: broken, as Python says
+        ec = make_error_code(error::broken_barrier);
+    return index.value_or(0);
 }
+
+namespace {
+
+using detail::barrier_phase;
+
+// Python's Barrier._break: every wait under way and later fails until reset().
+void break_barrier(detail::sync_state& s) noexcept
+{
+    s.phase = barrier_phase::broken;
+    detail::notify_changed(s, std::size_t(-1));
+}
+
+// Runs the barrier's action, if it has one, in this process. One this program does not know
+// (it cannot happen between processes of one program) breaks the barrier.
+void run_action(detail::sync_state& s, error_code& ec)
+{
+    if (s.action[0] == '\0')
+        return;
+    const detail::task_entry* entry = detail::find_task(std::string_view(s.action));
+    if (!entry || std::strcmp(entry->signature, typeid(void()).name()) != 0) {
+        ec = make_error_code(!entry ? error::unregistered_task : error::signature_mismatch);
+        return;
+    }
+    entry->invoke(std::string(), 1); // no arguments: nothing to decode
+}
+
+} // namespace
+
 std::optional<std::size_t> barrier::wait_until(clock::time_point deadline, error_code& ec)
 {
     detail::sync_state* s = state(ec);
     if (!s)
         return std::nullopt;
-    detail::state_guard guard(*s, deadline, ec);
+    // Python holds the lock without a timeout too; it is held for a few instructions, or
+    // while the action runs.
+    detail::state_guard guard(*s, forever, ec);
     if (!guard)
         return std::nullopt;
-    const std::uint64_t round = s->generation;
-    const std::size_t index = s->count++;
-    if (s->count == s->limit) { // the last one: release the round
-        s->count = 0;
-        ++s->generation;
-        detail::notify_changed(*s, std::size_t(-1));
-        return index;
+    const auto filling = [&] {
+        return s->phase != barrier_phase::draining && s->phase != barrier_phase::resetting;
+    };
+    // The last round still leaving: nobody joins before it has left (Python's _enter).
+    if (!guard.wait_until(deadline, ec, filling)) {
+        if (!ec)
+            break_barrier(*s);
+        return std::nullopt;
     }
-    if (guard.wait_until(deadline, ec, [&] { return s->generation != round; }))
-        return index;
-    --s->count; // timed out: withdraw, the barrier stays usable
-    return std::nullopt;
+    if (s->phase == barrier_phase::broken) {
+        ec = make_error_code(error::broken_barrier);
+        return std::nullopt;
+    }
+    const std::size_t index = s->count++;
+    // Python's _exit: the last one to leave a drained or reset round lets the next one fill.
+    const auto leave = [&] {
+        if (--s->count == 0 &&
+            (s->phase == barrier_phase::draining || s->phase == barrier_phase::resetting)) {
+            s->phase = barrier_phase::filling;
+            detail::notify_changed(*s, std::size_t(-1));
+        }
+    };
+    std::optional<std::size_t> result = index;
+    if (index + 1 == s->limit) { // the last one: the action, then release the round
+        try {
+            run_action(*s, ec);
+        } catch (...) {
+            break_barrier(*s);
+            leave();
+            throw;
+        }
+        if (ec) {
+            break_barrier(*s);
+            result.reset();
+        } else {
+            s->phase = barrier_phase::draining;
+            detail::notify_changed(*s, std::size_t(-1));
+        }
+    } else if (!guard.wait_until(deadline, ec,
+                                 [&] { return s->phase != barrier_phase::filling; })) {
+        if (!ec) // timed out: breaks it for everyone, as in Python
+            break_barrier(*s);
+        result.reset();
+    } else if (s->phase != barrier_phase::draining) { // broken or reset meanwhile
+        ec = make_error_code(error::broken_barrier);
+        result.reset();
+    }
+    leave();
+    return result;
+}
+
+void barrier::abort()
+{
+    call_or_throw("multiproc::barrier::abort", [&](error_code& ec) { abort(ec); });
+}
+void barrier::abort(error_code& ec)
+{
+    detail::sync_state* s = state(ec);
+    if (!s)
+        return;
+    detail::state_guard guard(*s, forever, ec);
+    if (guard)
+        break_barrier(*s);
+}
+void barrier::reset()
+{
+    call_or_throw("multiproc::barrier::reset", [&](error_code& ec) { reset(ec); });
+}
+void barrier::reset(error_code& ec)
+{
+    detail::sync_state* s = state(ec);
+    if (!s)
+        return;
+    detail::state_guard guard(*s, forever, ec);
+    if (!guard)
+        return;
+    if (s->count > 0) {
+        // The waiters under way fail, and the last of them to leave lets it fill again.
+        if (s->phase == barrier_phase::filling || s->phase == barrier_phase::broken)
+            s->phase = barrier_phase::resetting;
+    } else {
+        s->phase = barrier_phase::filling;
+    }
+    detail::notify_changed(*s, std::size_t(-1));
+}
+bool barrier::broken() const
+{
+    return call_or_throw("multiproc::barrier::broken", [&](error_code& ec) { return broken(ec); });
+}
+bool barrier::broken(error_code& ec) const
+{
+    detail::sync_state* s = state(ec);
+    if (!s)
+        return false;
+    detail::state_guard guard(*s, forever, ec);
+    return guard && s->phase == barrier_phase::broken;
 }
 
 std::size_t barrier::parties() const
@@ -538,7 +765,7 @@ std::size_t barrier::n_waiting() const
         if (!s)
             return 0;
         detail::state_guard guard(*s, forever, ec);
-        return guard ? s->count : 0;
+        return guard && s->phase == detail::barrier_phase::filling ? s->count : 0;
     });
 }
 

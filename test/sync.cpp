@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -97,6 +98,71 @@ void sync_publish_under_condition(mp::condition c, mp::shared_memory memory)
     c.notify_all();
 }
 MULTIPROC_TASK(sync_publish_under_condition)
+
+// Waits on the condition once and releases it: counters[0] is set once it waits (the lock is
+// let go only by the wait), counters[1] is what it waits for, counters[2] is set when done.
+void sync_wait_once_and_release(mp::condition c, mp::shared_memory memory)
+{
+    std::atomic<long>* flags = counters(memory);
+    c.acquire();
+    flags[0] = 1;
+    c.wait_for(patience, [&] { return flags[1] != 0; });
+    c.release();
+    flags[2] = 1;
+}
+MULTIPROC_TASK(sync_wait_once_and_release)
+
+// One of CPython's test_notify sleepers: counters[0] counts the sleepers, counters[1] those
+// woken. Waits once, at most `patience`.
+void sync_sleep_on_condition(mp::condition c, mp::shared_memory memory)
+{
+    std::atomic<long>* n = counters(memory);
+    c.acquire();
+    ++n[0];
+    c.wait_for(patience);
+    ++n[1];
+    c.release();
+}
+MULTIPROC_TASK(sync_sleep_on_condition)
+
+// The action's counter, set by every party before it waits: whichever process arrives last
+// runs the action, and finds it there. counters[0]: the action's runs.
+mp::shared_memory action_counter;
+void sync_count_action()
+{
+    ++counters(action_counter)[0];
+}
+MULTIPROC_TASK(sync_count_action)
+
+void sync_failing_action()
+{
+    throw std::runtime_error("the action failed");
+}
+MULTIPROC_TASK(sync_failing_action)
+
+void sync_not_registered() {}
+
+// `rounds` rounds of a barrier whose action counts: after round r, it has run r times, seen
+// by every party (the action runs before any party is released). counters[1]: rounds that
+// a party saw wrong.
+void sync_rounds_with_action(mp::barrier b, mp::shared_memory memory, int rounds)
+{
+    action_counter = memory;
+    for (int r = 1; r <= rounds; ++r)
+        if (!b.wait_for(patience) || counters(memory)[0] != r)
+            ++counters(memory)[1];
+}
+MULTIPROC_TASK(sync_rounds_with_action)
+
+// Polls `ready()` every millisecond for at most `patience`; returns its last value.
+template <class Ready>
+bool eventually(Ready ready)
+{
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    while (!ready() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+    return ready();
+}
 
 mp::process start(mp::start_method method, void (*task)(mp::event), mp::event e)
 {
@@ -357,8 +423,16 @@ BOOST_AUTO_TEST_CASE(barrier_releases_all_parties_and_starts_over)
 
     mp::barrier b(mp::create_only, 3);
     BOOST_TEST(b.parties() == 3u);
-    BOOST_TEST(!b.wait_for(20ms)); // a timeout withdraws
+    BOOST_TEST(!b.broken());
+    BOOST_TEST(!b.wait_for(20ms)); // a timeout breaks it, as in Python
+    BOOST_TEST(b.broken());
     BOOST_TEST(b.n_waiting() == 0u);
+    mp::error_code broken;
+    b.wait(broken);
+    BOOST_TEST((broken == mp::error::broken_barrier));
+    BOOST_CHECK_THROW(b.wait_for(1s), mp::system_error);
+    b.reset();
+    BOOST_TEST(!b.broken());
     for (int round = 0; round < 2; ++round) {
         std::vector<std::size_t> indexes(3);
         std::vector<std::thread> threads;
@@ -369,6 +443,141 @@ BOOST_AUTO_TEST_CASE(barrier_releases_all_parties_and_starts_over)
         BOOST_TEST((std::set<std::size_t>(indexes.begin(), indexes.end()) ==
                     std::set<std::size_t>{0, 1, 2}));
     }
+}
+
+// Python's Barrier: abort() and reset() fail the waiters with broken_barrier; reset() makes
+// it usable again, abort() does not until then.
+BOOST_AUTO_TEST_CASE(barrier_abort_and_reset_fail_the_waiters)
+{
+    mp::barrier b(mp::create_only, 3);
+    for (bool abort : {true, false}) {
+        BOOST_TEST_CONTEXT((abort ? "abort" : "reset"))
+        {
+            std::vector<mp::error_code> codes(2);
+            std::vector<std::thread> waiters;
+            for (int i = 0; i < 2; ++i)
+                waiters.emplace_back([&, i] { b.wait(codes[i]); });
+            BOOST_TEST(eventually([&] { return b.n_waiting() == 2; }));
+            if (abort)
+                b.abort();
+            else
+                b.reset();
+            for (auto& t : waiters)
+                t.join();
+            for (const auto& ec : codes)
+                BOOST_TEST((ec == mp::error::broken_barrier), ec.message());
+            BOOST_TEST(b.broken() == abort);
+            if (abort) {
+                mp::error_code later;
+                b.wait(later);
+                BOOST_TEST((later == mp::error::broken_barrier));
+                b.reset();
+            }
+            BOOST_TEST(b.n_waiting() == 0u);
+            // A whole round passes again.
+            std::vector<std::thread> round;
+            std::atomic<int> passed{0};
+            for (int i = 0; i < 3; ++i)
+                round.emplace_back([&] { passed += b.wait_for(patience).has_value(); });
+            for (auto& t : round)
+                t.join();
+            BOOST_TEST(passed == 3);
+        }
+    }
+}
+
+// The barrier's own timeout bounds wait(): running out breaks it and fails the wait.
+BOOST_AUTO_TEST_CASE(barrier_default_timeout_breaks_it)
+{
+    mp::barrier b(mp::create_only, 2, nullptr, 50ms);
+    mp::error_code ec;
+    const auto waited = time_of([&] { b.wait(ec); });
+    BOOST_TEST((ec == mp::error::broken_barrier));
+    BOOST_TEST((waited >= 45ms));
+    BOOST_TEST(b.broken());
+    mp::error_code unregistered;
+    mp::barrier none(mp::create_only, 2, sync_not_registered, 0ms, unregistered);
+    BOOST_TEST((unregistered == mp::error::unregistered_task));
+    BOOST_TEST(!none);
+}
+
+// The action runs exactly once per round, before the parties go on: with threads, and with
+// processes of both start methods (whichever arrives last runs it, in its own process).
+BOOST_AUTO_TEST_CASE(barrier_action_runs_once_per_round)
+{
+    const int rounds = 5;
+    {
+        mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
+        mp::barrier b(mp::create_only, 4, sync_count_action);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 4; ++i)
+            threads.emplace_back([&] { sync_rounds_with_action(b, memory, rounds); });
+        for (auto& t : threads)
+            t.join();
+        BOOST_TEST(counters(memory)[0] == rounds);
+        BOOST_TEST(counters(memory)[1] == 0);
+    }
+    for (auto method : all_methods()) {
+        mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
+        mp::barrier b(mp::create_only, 4, sync_count_action);
+        std::vector<mp::process> children;
+        for (int i = 0; i < 3; ++i) {
+            children.emplace_back(with_method(method), sync_rounds_with_action, b, memory, rounds);
+            children.back().start();
+        }
+        sync_rounds_with_action(b, memory, rounds);
+        for (auto& child : children) {
+            BOOST_TEST(child.join_for(patience));
+            BOOST_TEST(child.exit_code().value_or(-1) == 0);
+        }
+        BOOST_TEST(counters(memory)[0] == rounds);
+        BOOST_TEST(counters(memory)[1] == 0);
+    }
+    action_counter = mp::shared_memory();
+}
+
+// An action that throws breaks the barrier: its exception comes out of the last party's wait,
+// the others get broken_barrier.
+BOOST_AUTO_TEST_CASE(barrier_failing_action_breaks_it)
+{
+    mp::barrier b(mp::create_only, 2, sync_failing_action);
+    mp::error_code first;
+    std::thread waiter([&] { b.wait(first); });
+    BOOST_TEST(eventually([&] { return b.n_waiting() == 1; }));
+    BOOST_CHECK_THROW(b.wait(), std::runtime_error);
+    waiter.join();
+    BOOST_TEST((first == mp::error::broken_barrier));
+    BOOST_TEST(b.broken());
+}
+
+// Python 3.14's locked(): held by anyone; a semaphore at zero.
+BOOST_AUTO_TEST_CASE(locked_says_whether_anyone_holds_it)
+{
+    mp::lock l(mp::create_only);
+    mp::recursive_lock r(mp::create_only);
+    mp::condition c(mp::create_only);
+    mp::semaphore s(mp::create_only, 1);
+    BOOST_TEST(!l.locked());
+    BOOST_TEST(!r.locked());
+    BOOST_TEST(!c.locked());
+    BOOST_TEST(!s.locked());
+    l.acquire();
+    r.acquire();
+    c.acquire();
+    s.acquire();
+    BOOST_TEST(
+        on_other_thread([&] { return l.locked() && r.locked() && c.locked() && s.locked(); }));
+    l.release();
+    r.release();
+    c.release();
+    s.release();
+    BOOST_TEST(!l.locked());
+    BOOST_TEST(!r.locked());
+    BOOST_TEST(!c.locked());
+    BOOST_TEST(!s.locked());
+    mp::error_code ec;
+    BOOST_TEST(!mp::lock().locked(ec));
+    BOOST_TEST(ec == errc::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(lock_contention_across_processes)
@@ -446,6 +655,164 @@ BOOST_AUTO_TEST_CASE(condition_across_processes)
         BOOST_TEST(c.wait_for(patience, [&] { return counters(memory)[0] == 42; }));
         held.unlock();
         BOOST_TEST(child.join_for(patience));
+    }
+}
+
+// Issue 16: a wait left the condition's lock held after its release (the wait restored the
+// owner but not the depth of the lock, which the other thread's acquire and release had
+// reset), so the next acquire failed. Every wait form, woken or timed out.
+BOOST_AUTO_TEST_CASE(condition_is_free_after_every_kind_of_wait)
+{
+    enum class form
+    {
+        wait,
+        wait_predicate,
+        wait_for,
+        wait_for_predicate,
+        wait_for_timed_out
+    };
+    for (form f : {form::wait, form::wait_predicate, form::wait_for, form::wait_for_predicate,
+                   form::wait_for_timed_out}) {
+        BOOST_TEST_CONTEXT("form " << static_cast<int>(f))
+        {
+            mp::condition c(mp::create_only);
+            std::atomic<bool> waiting{false}, go{false}, done{false};
+            std::thread waiter([&] {
+                c.acquire();
+                waiting = true;
+                switch (f) {
+                case form::wait:
+                    while (!go)
+                        c.wait();
+                    break;
+                case form::wait_predicate:
+                    c.wait([&] { return go.load(); });
+                    break;
+                case form::wait_for:
+                    while (!go && c.wait_for(patience)) {
+                    }
+                    break;
+                case form::wait_for_predicate:
+                    BOOST_TEST(c.wait_for(patience, [&] { return go.load(); }));
+                    break;
+                case form::wait_for_timed_out:
+                    BOOST_TEST(!c.wait_for(300ms));
+                    break;
+                }
+                BOOST_TEST(!on_other_thread([&] { return c.try_acquire(); }));
+                c.release();
+                done = true;
+            });
+            BOOST_TEST(eventually([&] { return waiting.load(); }));
+            // Taken and let go by this thread while the other waits: what reset the depth.
+            BOOST_TEST(c.acquire_for(patience));
+            go = true;
+            if (f != form::wait_for_timed_out)
+                c.notify();
+            c.release();
+            BOOST_TEST(eventually([&] { return done.load(); }));
+            if (!done)
+                std::abort(); // the thread cannot be joined: fail the suite rather than hang
+            waiter.join();
+            mp::error_code ec;
+            const bool got = c.try_acquire(ec);
+            BOOST_TEST(got);
+            BOOST_TEST(!ec, ec.message());
+            if (got)
+                c.release();
+            BOOST_TEST(on_other_thread([&] {
+                const bool got = c.acquire_for(1s);
+                c.release();
+                return got;
+            }));
+        }
+    }
+}
+
+// The same with the waiter in another process: its release must free the lock for good (before
+// the fix, the child exited holding it and the parent found it broken).
+BOOST_AUTO_TEST_CASE(condition_is_free_after_a_wait_in_another_process)
+{
+    for (auto method : all_methods()) {
+        mp::condition c(mp::create_only);
+        mp::shared_memory memory(mp::create_only, 3 * sizeof(std::atomic<long>));
+        std::atomic<long>* flags = counters(memory);
+        mp::process child(with_method(method), sync_wait_once_and_release, c, memory);
+        child.start();
+        BOOST_TEST(eventually([&] { return flags[0] != 0; }));
+        BOOST_TEST(c.acquire_for(patience));
+        flags[1] = 1;
+        c.notify();
+        c.release();
+        BOOST_TEST(eventually([&] { return flags[2] != 0; }));
+        BOOST_TEST(child.join_for(patience));
+        mp::error_code ec;
+        const bool got = c.try_acquire(ec);
+        BOOST_TEST(got);
+        BOOST_TEST(!ec, ec.message());
+        if (got)
+            c.release();
+    }
+}
+
+// notify(n) wakes exactly n of the waiters, in threads and processes alike (CPython's
+// test_notify: before the fix notify(2) woke one, and the lock stayed held after it).
+BOOST_AUTO_TEST_CASE(condition_notify_n_wakes_exactly_n)
+{
+    for (auto method : all_methods()) {
+        mp::condition c(mp::create_only);
+        mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
+        std::atomic<long>* n = counters(memory);
+        std::vector<mp::process> children;
+        for (int i = 0; i < 3; ++i) {
+            children.emplace_back(with_method(method), sync_sleep_on_condition, c, memory);
+            children.back().start();
+        }
+        std::atomic<int> threads_done{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 3; ++i)
+            threads.emplace_back([&] {
+                sync_sleep_on_condition(c, memory);
+                ++threads_done;
+            });
+        // Each sleeper counts itself under the lock and lets it go only by waiting: once all
+        // six are counted and the lock is free, all six wait.
+        BOOST_TEST(eventually([&] { return n[0] == 6; }));
+        const auto notify_under_lock = [&](std::size_t k) {
+            if (!c.acquire_for(patience)) {
+                BOOST_ERROR("the condition's lock stayed held");
+                std::abort(); // the sleepers cannot be joined: fail the suite rather than hang
+            }
+            if (k == 6)
+                c.notify_all();
+            else
+                c.notify(k);
+            c.release();
+        };
+        const auto settle = [&](long woken) {
+            BOOST_TEST(eventually([&] { return n[1] >= woken; }));
+            std::this_thread::sleep_for(300ms); // time for a wrongly woken extra one
+            BOOST_TEST(n[1] == woken);
+        };
+        BOOST_TEST(n[1] == 0);
+        notify_under_lock(1);
+        settle(1);
+        notify_under_lock(2);
+        settle(3);
+        notify_under_lock(6); // notify_all
+        settle(6);
+        for (auto& child : children) {
+            BOOST_TEST(child.join_for(patience));
+            if (child.is_alive())
+                child.kill();
+        }
+        BOOST_TEST(eventually([&] { return threads_done == 3; }));
+        if (threads_done != 3)
+            std::abort(); // the threads cannot be joined: fail the suite rather than hang
+        for (auto& t : threads)
+            t.join();
+        BOOST_TEST(c.try_acquire());
+        c.release();
     }
 }
 

@@ -36,6 +36,7 @@ enum class error
     worker_died,           ///< the pool worker running the task died
     remote_exception,      ///< the task threw in the worker (see remote_error)
     pool_closed,           ///< the pool takes no more tasks
+    broken_barrier,        ///< the barrier is broken (abort, a timed-out wait) until reset()
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

@@ -73,6 +73,10 @@ public:
     /// (`errc::operation_not_permitted` otherwise).
     void release();
     void release(error_code& ec);
+    /// True if some thread of some process holds it now; for a semaphore, if its counter is
+    /// zero (Python 3.14's `locked()`). A snapshot: it may change at once.
+    bool locked() const;
+    bool locked(error_code& ec) const;
 
     void lock() { acquire(); }
     bool try_lock() { return try_acquire(); }
@@ -95,8 +99,9 @@ protected:
 /// `errc::resource_deadlock_would_occur` instead of deadlocking; `try_acquire` returns false.
 ///
 /// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
-/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
-/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
+/// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
+/// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
+/// `multiproc::shared_memory`).
 class mutex : public detail::acquirable
 {
 public:
@@ -118,8 +123,9 @@ using lock = mutex;
 /// after as many releases as acquires.
 ///
 /// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
-/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
-/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
+/// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
+/// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
+/// `multiproc::shared_memory`).
 class recursive_mutex : public detail::acquirable
 {
 public:
@@ -140,8 +146,9 @@ using recursive_lock = recursive_mutex;
 /// (Python's `Semaphore`). Any process may release.
 ///
 /// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
-/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
-/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
+/// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
+/// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
+/// `multiproc::shared_memory`).
 class semaphore : public detail::acquirable
 {
 public:
@@ -239,10 +246,14 @@ private:
 /// A condition variable with its own lock (Python's `Condition()`): acquire it (it is
 /// Lockable), then `wait` releases it while waiting and holds it again on return. `wait`,
 /// `notify` and `notify_all` need the lock (`errc::operation_not_permitted` otherwise).
+/// `notify(n)` wakes `n` of the threads waiting then (all of them if fewer), in this process or
+/// others: a wait returns true only when a notify woke it, and no notify wakes more than it
+/// says.
 ///
 /// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
-/// `release()`, each also with an `error_code&`; the Lockable names `lock()`, `try_lock()`,
-/// `try_lock_for()`, `unlock()`; and those of a named handle (see `multiproc::shared_memory`).
+/// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
+/// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
+/// `multiproc::shared_memory`).
 class condition : public detail::acquirable
 {
 public:
@@ -256,7 +267,7 @@ public:
     /// As above, with the failure in `ec` instead of thrown.
     condition(open_only_t, const std::string& name, error_code& ec);
 
-    /// Waits until notified (or woken spuriously, as every condition variable may be).
+    /// Waits until notified.
     void wait();
     /// As above, with the failure in `ec` instead of thrown.
     void wait(error_code& ec);
@@ -310,42 +321,81 @@ private:
 };
 
 /// Lets `parties` processes (or threads) wait until all of them have arrived (Python's
-/// `Barrier`); then it starts over. Unlike Python's, a wait that times out withdraws its
-/// arrival and leaves the barrier usable, rather than breaking it for everyone.
+/// `Barrier`, which is `threading.Barrier`); then it starts over.
+///
+/// As in Python, the barrier breaks when a wait times out, when `abort()` is called or when
+/// the action fails: every wait then waiting, and every later one, fails with
+/// `error::broken_barrier` until `reset()`. `reset()` returns it to empty; waits then under
+/// way fail with `error::broken_barrier`.
+///
+/// The action is a function registered with `MULTIPROC_TASK`, taking nothing and returning
+/// nothing. Its name is kept in the barrier, so that whichever party arrives last runs it, in
+/// whatever process that is (every process runs the same program), once per round, before
+/// any party is released. It runs holding the barrier's internal lock: it must not use this
+/// barrier. An exception from it breaks the barrier and comes out of the last party's wait,
+/// in either form; the others get `error::broken_barrier`.
 ///
 /// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
 /// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
 class barrier : public detail::sync_object
 {
 public:
+    /// The action's type: a registered function of no arguments (see the class).
+    using action_type = void (*)();
+
     barrier() noexcept : sync_object(detail::segment_kind::barrier) {}
     /// `parties` must be at least 1 (`errc::invalid_argument`).
     barrier(create_only_t, std::size_t parties);
     /// As above, with the failure in `ec` instead of thrown.
     barrier(create_only_t, std::size_t parties, error_code& ec);
+    /// With an action run once per round (null: none; not registered:
+    /// `error::unregistered_task`) and the timeout of `wait()` (Python's `Barrier(parties,
+    /// action, timeout)`; zero or negative: `wait()` waits as long as it takes).
+    barrier(create_only_t, std::size_t parties, action_type action,
+            std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
+    /// As above, with the failure in `ec` instead of thrown.
+    barrier(create_only_t, std::size_t parties, action_type action,
+            std::chrono::milliseconds timeout, error_code& ec);
     /// Opens the existing one called `name` (`open_only`).
     barrier(open_only_t, const std::string& name);
     /// As above, with the failure in `ec` instead of thrown.
     barrier(open_only_t, const std::string& name, error_code& ec);
 
-    /// Waits for the others; returns this caller's arrival index, 0 to parties - 1.
+    /// Waits for the others; returns this caller's arrival index, 0 to parties - 1. With the
+    /// barrier's timeout (see the constructor), running out of it breaks the barrier and
+    /// fails with `error::broken_barrier`, as in Python.
     std::size_t wait();
     /// As above, with the failure in `ec` instead of thrown.
     std::size_t wait(error_code& ec);
-    /// Waits at most `timeout`; false if it ran out.
+    /// Waits at most `timeout`: the arrival index, or empty if it ran out, which breaks the
+    /// barrier (the others get `error::broken_barrier`).
     template <class Rep, class Period>
-    bool wait_for(std::chrono::duration<Rep, Period> timeout)
+    std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout)
     {
         return detail::call_or_throw("multiproc::barrier::wait_for", [&](error_code& ec) {
-            return wait_until(detail::deadline_after(timeout), ec).has_value();
+            return wait_until(detail::deadline_after(timeout), ec);
         });
     }
     /// As above, with the failure in `ec` instead of thrown.
     template <class Rep, class Period>
-    bool wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
+    std::optional<std::size_t> wait_for(std::chrono::duration<Rep, Period> timeout, error_code& ec)
     {
-        return wait_until(detail::deadline_after(timeout), ec).has_value();
+        return wait_until(detail::deadline_after(timeout), ec);
     }
+
+    /// Breaks the barrier: waits under way and later fail with `error::broken_barrier`.
+    void abort();
+    /// As above, with the failure in `ec` instead of thrown.
+    void abort(error_code& ec);
+    /// Returns the barrier to empty and unbroken; waits under way fail with
+    /// `error::broken_barrier`.
+    void reset();
+    /// As above, with the failure in `ec` instead of thrown.
+    void reset(error_code& ec);
+    /// True once broken, until `reset()`.
+    bool broken() const;
+    /// As above, with the failure in `ec` instead of thrown.
+    bool broken(error_code& ec) const;
 
     /// How many must arrive to release them all.
     std::size_t parties() const;
