@@ -38,43 +38,43 @@ shared_memory::shared_memory(open_only_t, const std::string& name, error_code& e
 
 namespace detail {
 
-locked_memory::locked_memory(std::size_t size, error_code& ec) : memory_(create_only, size, ec)
-{
-    if (!ec)
-        lock_ = recursive_mutex(create_only, ec);
-    if (ec)
-        memory_ = shared_memory();
-}
-
-char* locked_memory::acquire_range(std::size_t offset, std::size_t size, error_code& ec) const
+namespace {
+// The address of that range with `lock` held (unless null), or null with `ec` set.
+char* acquire_range(const shared_memory& memory, acquirable* lock, std::size_t offset,
+                    std::size_t size, error_code& ec)
 {
     ec.clear();
-    if (!memory_) {
+    if (!memory) {
         ec = make_error_code(errc::invalid_argument);
         return nullptr;
     }
-    if (offset > memory_.size() || size > memory_.size() - offset) {
+    if (offset > memory.size() || size > memory.size() - offset) {
         ec = make_error_code(errc::result_out_of_range);
         return nullptr;
     }
-    lock_.acquire(ec);
-    return ec ? nullptr : static_cast<char*>(memory_.data()) + offset;
+    if (lock)
+        lock->acquire(ec);
+    return ec ? nullptr : static_cast<char*>(memory.data()) + offset;
 }
+} // namespace
 
-void locked_memory::load_bytes(void* to, std::size_t offset, std::size_t size, error_code& ec) const
+void load_bytes(const shared_memory& memory, acquirable* lock, void* to, std::size_t offset,
+                std::size_t size, error_code& ec)
 {
-    if (const char* from = acquire_range(offset, size, ec)) {
+    if (const char* from = acquire_range(memory, lock, offset, size, ec)) {
         std::memcpy(to, from, size);
-        lock_.release(ec);
+        if (lock)
+            lock->release(ec);
     }
 }
 
-void locked_memory::store_bytes(const void* from, std::size_t offset, std::size_t size,
-                                error_code& ec)
+void store_bytes(const shared_memory& memory, acquirable* lock, const void* from,
+                 std::size_t offset, std::size_t size, error_code& ec)
 {
-    if (char* to = acquire_range(offset, size, ec)) {
+    if (char* to = acquire_range(memory, lock, offset, size, ec)) {
         std::memcpy(to, from, size);
-        lock_.release(ec);
+        if (lock)
+            lock->release(ec);
     }
 }
 

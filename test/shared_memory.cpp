@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #if defined(__linux__)
@@ -69,6 +71,36 @@ void shm_move_point(mp::shared_value<point> p)
     p.store(moved);
 }
 MULTIPROC_TASK(shm_move_point)
+
+// Increments under the lock it was given with the value, which must be `lock` itself.
+void shm_increment_under_given_lock(mp::shared_value<long long, mp::lock> counter, mp::lock lock,
+                                    int times)
+{
+    if (counter.get_lock().name() != lock.name())
+        throw std::runtime_error("the child's value has another lock");
+    for (int i = 0; i < times; ++i) {
+        std::lock_guard<mp::lock> guard(counter.get_lock());
+        ++counter.value();
+    }
+}
+MULTIPROC_TASK(shm_increment_under_given_lock)
+
+void shm_store_raw(mp::shared_value<int, mp::no_lock_t> raw, mp::shared_array<int, mp::no_lock_t> a)
+{
+    raw.store(raw.load() + 1);
+    a.store(1, a.load(0) * 10);
+}
+MULTIPROC_TASK(shm_store_raw)
+
+// Python's hasattr(v, 'get_lock'), at compile time.
+template <class T, class = void>
+struct has_get_lock : std::false_type
+{
+};
+template <class T>
+struct has_get_lock<T, std::void_t<decltype(std::declval<const T&>().get_lock())>> : std::true_type
+{
+};
 
 // Makes an object and waits to be killed: its name is left behind.
 void shm_create_and_wait(std::string path)
@@ -250,6 +282,62 @@ BOOST_AUTO_TEST_CASE(shared_array_elements)
         run_and_check(child);
         BOOST_TEST((numbers.to_vector() == std::vector<int>{1, 4, 9, 16}));
     }
+}
+
+// Python's Value(t, v, lock=some_lock): the given lock guards the value, get_lock() is that
+// lock, in children too; a plain lock refuses a load by its holder rather than deadlock.
+BOOST_AUTO_TEST_CASE(shared_value_with_a_given_lock)
+{
+    mp::lock l(mp::create_only);
+    mp::shared_value<long long, mp::lock> v(mp::create_only, 0, l);
+    mp::shared_array<int, mp::lock> a(mp::create_only, 3, l); // one lock for both
+    BOOST_TEST(v.get_lock().name() == l.name());
+    BOOST_TEST(a.get_lock().name() == l.name());
+    {
+        std::lock_guard<mp::lock> guard(l);
+        mp::error_code ec;
+        v.load(ec);
+        BOOST_TEST(ec == errc::resource_deadlock_would_occur);
+        bool other = true;
+        std::thread([&] { other = a.get_lock().try_acquire(); }).join();
+        BOOST_TEST(!other);
+    }
+    for (auto method : all_methods()) {
+        v.store(0);
+        std::vector<mp::process> children;
+        for (int i = 0; i < 2; ++i)
+            children.emplace_back(with_method(method), shm_increment_under_given_lock, v, l, 1000);
+        for (auto& child : children)
+            run_and_check(child);
+        BOOST_TEST(v.load() == 2000);
+    }
+    mp::error_code ec;
+    mp::shared_value<int, mp::lock> no_handle(mp::create_only, 0, mp::lock(), ec);
+    BOOST_TEST(ec == errc::invalid_argument);
+    BOOST_TEST(!no_handle.get_lock());
+    BOOST_CHECK_THROW((mp::shared_value<int, mp::lock>(mp::create_only, 0, mp::lock())),
+                      mp::system_error);
+}
+
+// Python's lock=False (RawValue, RawArray): no lock, and no get_lock() to call.
+BOOST_AUTO_TEST_CASE(shared_value_without_a_lock)
+{
+    static_assert(!has_get_lock<mp::shared_value<int, mp::no_lock_t>>::value);
+    static_assert(!has_get_lock<mp::shared_array<int, mp::no_lock_t>>::value);
+    static_assert(has_get_lock<mp::shared_value<int>>::value);
+    for (auto method : all_methods()) {
+        mp::shared_value<int, mp::no_lock_t> raw(mp::create_only, 5);
+        mp::shared_array<int, mp::no_lock_t> a(mp::create_only, std::vector<int>{4, 0});
+        mp::process child(with_method(method), shm_store_raw, raw, a);
+        run_and_check(child);
+        BOOST_TEST(raw.load() == 6);
+        BOOST_TEST(a.load(1) == 40);
+        mp::error_code ec;
+        a.load(2, ec);
+        BOOST_TEST(ec == errc::result_out_of_range);
+    }
+    mp::shared_value<int, mp::no_lock_t> tagged(mp::create_only, 1, mp::no_lock);
+    BOOST_TEST(tagged.value() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(four_processes_increment_under_the_lock)
