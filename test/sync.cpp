@@ -145,12 +145,18 @@ void sync_not_registered() {}
 // `rounds` rounds of a barrier whose action counts: after round r, it has run r times, seen
 // by every party (the action runs before any party is released). counters[1]: rounds that
 // a party saw wrong.
-void sync_rounds_with_action(mp::barrier b, mp::shared_memory memory, int rounds)
+void meet_rounds(mp::barrier& b, const mp::shared_memory& memory, int rounds)
 {
-    action_counter = memory;
     for (int r = 1; r <= rounds; ++r)
         if (!b.wait_for(patience) || counters(memory)[0] != r)
             ++counters(memory)[1];
+}
+
+// The same in a child, which sets the action's counter first.
+void sync_rounds_with_action(mp::barrier b, mp::shared_memory memory, int rounds)
+{
+    action_counter = memory;
+    meet_rounds(b, memory, rounds);
 }
 MULTIPROC_TASK(sync_rounds_with_action)
 
@@ -509,9 +515,10 @@ BOOST_AUTO_TEST_CASE(barrier_action_runs_once_per_round)
     {
         mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
         mp::barrier b(mp::create_only, 4, sync_count_action);
+        action_counter = memory;
         std::vector<std::thread> threads;
         for (int i = 0; i < 4; ++i)
-            threads.emplace_back([&] { sync_rounds_with_action(b, memory, rounds); });
+            threads.emplace_back([&] { meet_rounds(b, memory, rounds); });
         for (auto& t : threads)
             t.join();
         BOOST_TEST(counters(memory)[0] == rounds);
@@ -677,6 +684,8 @@ BOOST_AUTO_TEST_CASE(condition_is_free_after_every_kind_of_wait)
         {
             mp::condition c(mp::create_only);
             std::atomic<bool> waiting{false}, go{false}, done{false};
+            // What the waiter saw, checked here: Boost.Test is not for several threads.
+            std::atomic<bool> returned_right{true}, held_after{false};
             std::thread waiter([&] {
                 c.acquire();
                 waiting = true;
@@ -693,13 +702,13 @@ BOOST_AUTO_TEST_CASE(condition_is_free_after_every_kind_of_wait)
                     }
                     break;
                 case form::wait_for_predicate:
-                    BOOST_TEST(c.wait_for(patience, [&] { return go.load(); }));
+                    returned_right = c.wait_for(patience, [&] { return go.load(); });
                     break;
                 case form::wait_for_timed_out:
-                    BOOST_TEST(!c.wait_for(300ms));
+                    returned_right = !c.wait_for(300ms);
                     break;
                 }
-                BOOST_TEST(!on_other_thread([&] { return c.try_acquire(); }));
+                held_after = !on_other_thread([&] { return c.try_acquire(); });
                 c.release();
                 done = true;
             });
@@ -714,6 +723,8 @@ BOOST_AUTO_TEST_CASE(condition_is_free_after_every_kind_of_wait)
             if (!done)
                 std::abort(); // the thread cannot be joined: fail the suite rather than hang
             waiter.join();
+            BOOST_TEST(returned_right.load());
+            BOOST_TEST(held_after.load()); // held again on return from the wait
             mp::error_code ec;
             const bool got = c.try_acquire(ec);
             BOOST_TEST(got);
