@@ -150,7 +150,9 @@ void named_handle::open(const std::string& name, error_code& ec)
 {
     ec.clear();
     segment_.reset();
-    if (!name.empty())
+    if (name.empty())
+        ec = make_error_code(boost::system::errc::invalid_argument); // no object has no name
+    else
         segment_ = segment::open(kind_, name, ec);
 }
 
