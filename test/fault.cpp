@@ -825,6 +825,65 @@ BOOST_AUTO_TEST_CASE(a_killed_parent_leaves_no_names_and_no_process)
     BOOST_TEST_MESSAGE(rounds << " killed parents: " << rounds_leaving_names << " left names, "
                               << rounds_leaving_processes << " left processes");
 }
+
+// The victim of the large-value rounds: says it is ready, then puts or takes values over
+// 4 MiB (each in a segment of its own) until it is killed.
+void fault_large_value_victim(mp::queue<std::string> q, bool producer, mp::connection ready)
+{
+    ready.send(0);
+    for (;;) {
+        if (producer)
+            q.put(fault_large_value('v'));
+        else
+            q.get();
+    }
+}
+MULTIPROC_TASK(fault_large_value_victim)
+
+// A producer killed while it puts a value that takes a segment of its own (most often while it
+// waits for room, its segment made), a consumer killed while it holds one: once the survivor
+// has taken what is queued and the queue is gone, none of those segments is left.
+BOOST_AUTO_TEST_CASE(queue_large_values_of_killed_processes_leave_no_names)
+{
+    constexpr int rounds = 40;
+    int rounds_leaving_names = 0;
+    for (int round = 0; round < rounds; ++round) {
+        const bool victim_produces = round % 2 == 0;
+        const std::vector<std::string> before = names_of(::getpid());
+        {
+            mp::queue<std::string> q(1);
+            auto [ready, ready_end] = mp::pipe();
+            mp::process victim(fault_large_value_victim, q, victim_produces, ready_end);
+            victim.start();
+            ready_end.close();
+            BOOST_TEST_REQUIRE(ready.recv<int>() == 0);
+            std::atomic<bool> killed{false};
+            std::thread survivor([&, q]() mutable {
+                // Takes the victim's values, or gives it values to take, until it is killed.
+                while (!killed) {
+                    if (victim_produces)
+                        q.get_for(100ms);
+                    else
+                        q.put_for(fault_large_value('s'), 100ms);
+                }
+            });
+            std::this_thread::sleep_for(std::chrono::milliseconds(2 + random_below(10)));
+            victim.kill();
+            BOOST_TEST_REQUIRE(victim.join_for(10s));
+            killed = true;
+            survivor.join();
+            while (q.try_get()) { // what is queued stays for whoever holds the queue: take it
+            }
+        }
+        const std::vector<std::string> after = names_of(::getpid());
+        rounds_leaving_names += after.size() > before.size();
+        BOOST_TEST(after.size() == before.size(),
+                   "round " << round << " (the victim " << (victim_produces ? "put" : "got")
+                            << "): " << after.size() - before.size() << " names left");
+    }
+    BOOST_TEST_MESSAGE(rounds << " large-value kill rounds, " << rounds_leaving_names
+                              << " left names behind");
+}
 #endif
 
 BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
