@@ -5,8 +5,8 @@
 // program that made a queue may have none. So the first name of a process starts a small
 // process of its own that holds the read end of a pipe whose write end only this process (and
 // its fork() copies) hold. When they have all ended, normally or by any signal, the read sees
-// the end of the pipe and the reaper removes the names of the prefix. Measured on the 2-vCPU
-// VM: starting it (two forks, one wait) takes about 0.3 ms in the process's first name, once.
+// the end of the pipe and the reaper removes the names of the prefix. Starting it (two forks,
+// one wait) costs the process's first name 0.8 ms at best on the loaded 2-vCPU VM, once.
 //
 // After fork() in a process with other threads only async-signal-safe calls are allowed (a lock
 // another thread held stays taken in the copy), so both copies make system calls only: the
