@@ -141,6 +141,21 @@ BOOST_AUTO_TEST_CASE(test_invalid_shared_memory_creation)
     BOOST_CHECK_THROW(mp::shared_memory(mp::create_only, 0), mp::system_error);
 }
 
+BOOST_AUTO_TEST_CASE(test_shared_memory_name_with_embedded_null)
+{
+    mp::shared_memory sms(mp::create_only, 512);
+    const std::string name_with_null = sms.name() + std::string(1, '\0') + "a";
+    mp::error_code ec;
+    mp::shared_memory attached(mp::open_only, name_with_null, ec);
+    BOOST_TEST((ec == errc::invalid_argument), ec.message());
+    BOOST_TEST(!attached);
+#if !defined(_WIN32)
+    // Unlinking by the name with the NUL is refused, and the real name stays.
+    BOOST_TEST(!mp::shared_memory::remove(name_with_null));
+    BOOST_TEST(!test_util::is_gone<mp::shared_memory>(sms.name()));
+#endif
+}
+
 BOOST_AUTO_TEST_CASE(test_shared_memory_across_processes)
 {
     mp::shared_memory sms(mp::create_only, 512);
