@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
+#include <vector>
 
 namespace multiproc::detail {
 
@@ -28,22 +29,40 @@ std::string make_prefix(pid_type pid)
     return std::string(name_start) + std::to_string(pid) + "_" + hex;
 }
 
-} // namespace
-
-std::string unique_name()
+// The next name of this process's run, `mp_<pid>_<hex>_<n>`: the prefix is new on first use
+// and in a forked child. With `watched`, a reaper (os::start_name_reaper) watches the prefix
+// before the first such name is returned, so that no name of it outlives a killed process.
+std::string next_name(bool watched)
 {
     static std::mutex mutex;
     static pid_type prefix_pid = 0;
+    static pid_type watched_pid = 0;
     static std::string prefix;
     static unsigned long long counter = 0;
     std::lock_guard<std::mutex> lock(mutex);
     const pid_type pid = os::current_pid();
-    if (pid != prefix_pid) { // first use, or first use in a forked child
+    if (pid != prefix_pid) {
         prefix = make_prefix(pid);
         prefix_pid = pid;
         counter = 0;
     }
+    if (watched && watched_pid != pid) {
+        os::start_name_reaper(prefix + "_");
+        watched_pid = pid;
+    }
     return prefix + "_" + std::to_string(++counter);
+}
+
+} // namespace
+
+std::string unique_name()
+{
+    return next_name(true);
+}
+
+std::string unique_suffix()
+{
+    return next_name(false).substr(name_start.size());
 }
 
 pid_type name_owner(std::string_view name) noexcept
@@ -103,6 +122,22 @@ std::size_t sweep_stale_names() noexcept
             ++removed;
     }
     return removed;
+}
+
+std::vector<std::string> names_starting_with(std::string_view prefix)
+{
+    std::vector<std::string> names;
+    const std::filesystem::path directory = shared_object_directory();
+    std::error_code ec;
+    if (directory.empty())
+        return names;
+    for (std::filesystem::directory_iterator it(directory, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0)
+            names.push_back(std::move(name));
+    }
+    return names;
 }
 
 bool remove_shared_memory_object(const std::string& name) noexcept

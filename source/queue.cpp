@@ -16,7 +16,10 @@
 // little for a consumer to make room (a producer faster than its consumers would otherwise
 // fill it and then pay for fresh segments). A value that does not get into the arena gets a
 // segment of its own, made by the producer and removed by the consumer that takes it: nobody
-// waits for ever on a queue that has room for another value. A process killed while it holds
+// waits for ever on a queue that has room for another value. Such a segment belongs to the
+// queue: it is named after the queue's slots (so the reaper of the creating process's run
+// removes it, see names.hpp), and the creating process, as it lets go of the queue, removes those
+// that a killed producer or consumer left (value_segment_header). A process killed while it holds
 // an arena block (allocated but not yet put, or taken but not yet freed) leaks that block: the
 // arena fills up by what the killed processes held, and values go to segments once it is full.
 // A process killed inside the arena's allocator breaks the arena (see arena_mutex): from then
@@ -47,6 +50,7 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 namespace multiproc::detail {
 
@@ -95,6 +99,7 @@ struct ring_header
     alignas(64) wait_word taken;        // putters wait for room
     alignas(64) wait_word freed;        // producers wait for room in the arena
     alignas(64) wait_word all_done;     // joiners wait for done == tail
+    std::atomic<std::uint32_t> had_segment_values{0}; // a value took a segment of its own
 
     explicit ring_header(std::uint64_t slots) : capacity(slots) {}
 };
@@ -128,7 +133,7 @@ std::uint64_t get_u64(const char* in)
 // A name of a shared memory object of ours, and nothing that could name anything else.
 bool is_our_name(std::string_view name)
 {
-    return name.size() <= 64 && name_owner(name) != 0 &&
+    return name.size() <= 128 && name_owner(name) != 0 &&
            std::all_of(name.begin(), name.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '_';
            });
@@ -142,6 +147,18 @@ bool parse_number(std::string_view text, std::uint64_t& value)
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     return error == std::errc() && end == text.data() + text.size();
 }
+
+// The start of a value's own segment, `<queue's slots>_<producer's pid>_<hex>_<n>`; the value
+// follows at value_segment_offset. The put's commit (under the ring's lock) sets `committed`,
+// and a consumer maps the segment under the ring's lock before its get commits. So, looked at
+// under the ring's lock, a value segment that no slot names is left behind if its producer has
+// ended (a put cut short) or it is committed (a get cut short before its consumer removed it).
+struct value_segment_header
+{
+    std::atomic<std::uint32_t> committed;
+};
+constexpr std::size_t value_segment_offset = 64;
+static_assert(sizeof(value_segment_header) <= value_segment_offset);
 
 } // namespace
 
@@ -268,6 +285,9 @@ queue_token_fields parse_queue_token(const std::string& token, error_code& ec)
     return t;
 }
 
+struct queue_core;
+void remove_left_value_segments(queue_core* q) noexcept;
+
 struct queue_core
 {
     queue_token_fields names;
@@ -290,9 +310,12 @@ struct queue_core
     {
         // Only the creating process removes the arena's name (a forked copy of it does not);
         // the ring's segment does the same for its own.
+        const bool creating_process = creator != 0 && creator == os::current_pid();
+        if (creating_process)
+            remove_left_value_segments(this);
         arena.reset();
 #if !defined(MULTIPROC_WINDOWS)
-        if (creator != 0 && creator == os::current_pid())
+        if (creating_process)
             bip::shared_memory_object::remove(names.arena_name.c_str());
 #endif
     }
@@ -438,8 +461,9 @@ bool has_value(const ring_header* ring) noexcept
     return ring->tail.load() != ring->head.load();
 }
 
-// Puts `slot` in the ring if there is room now.
-bool try_put(queue_core* q, std::string_view slot) noexcept
+// Puts `slot` in the ring if there is room now; marks `committed` (a value segment's) with it.
+bool try_put(queue_core* q, std::string_view slot,
+             std::atomic<std::uint32_t>* committed = nullptr) noexcept
 {
     ring_header* ring = q->ring;
     {
@@ -450,6 +474,8 @@ bool try_put(queue_core* q, std::string_view slot) noexcept
         const std::size_t i = static_cast<std::size_t>(tail % q->names.maxsize);
         q->lengths[i] = static_cast<std::uint32_t>(slot.size());
         std::memcpy(q->slots + i * queue_slot_size, slot.data(), slot.size());
+        if (committed)
+            committed->store(1);
         ring->tail.store(tail + 1, std::memory_order_release); // the put
     }
     notify(ring->put);
@@ -457,7 +483,10 @@ bool try_put(queue_core* q, std::string_view slot) noexcept
 }
 
 // Takes the oldest slot into `slot` if there is one now; returns its size, or 0 for none.
-std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size]) noexcept
+// `before_commit(slot, size)` runs under the lock before the get commits.
+template <class BeforeCommit>
+std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size],
+                     BeforeCommit before_commit) noexcept
 {
     ring_header* ring = q->ring;
     std::size_t size = 0;
@@ -473,6 +502,7 @@ std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size]) noexcept
             slot[0] = char(0xff);
             size = 1;
         }
+        before_commit(slot, size);
         ring->head.store(head + 1, std::memory_order_release); // the get
     }
     notify(ring->taken);
@@ -522,13 +552,105 @@ struct arena_block_deleter
     void operator()(void* block) const noexcept { free_in_arena(q, block); }
 };
 
-// Removes a value's segment at the end of a scope.
-struct segment_remover
+// A value segment's name is its queue's slots' name, '_', and the producer's unique suffix.
+bool is_value_segment_of(const queue_core* q, std::string_view name) noexcept
 {
-    void operator()(const std::string* name) const noexcept { remove_shared_memory_object(*name); }
+    const std::string_view queue = q->names.name;
+    return name.size() > queue.size() + 1 && name.substr(0, queue.size()) == queue &&
+           name[queue.size()] == '_';
+}
+
+// A taken value's segment, mapped before the get commits (see value_segment_header); at the
+// end of the scope, thrown out of or not, unmapped and then removed (Windows cannot remove a
+// mapped file under Wine).
+struct taken_segment
+{
+    std::optional<bip::mapped_region> region;
+    char name[130] = {};
+    error_code ec;
+
+    taken_segment() = default;
+    taken_segment(const taken_segment&) = delete;
+    taken_segment& operator=(const taken_segment&) = delete;
+    ~taken_segment()
+    {
+        if (region) {
+            region.reset();
+            remove_shared_memory_object(name);
+        }
+    }
+
+    // Under the ring's lock, for the slot being taken: maps its segment if it names one of the
+    // queue's. Allocates nothing: it runs in a noexcept scope.
+    void map(const queue_core* q, const char* slot, std::size_t size) noexcept
+    {
+        if (size == 0 || slot[0] != static_cast<char>(slot_kind::segment_value))
+            return;
+        const slot_message m = decode_slot(std::string_view(slot, size), ec);
+        if (ec || m.payload.size() >= sizeof name || !is_value_segment_of(q, m.payload)) {
+            ec = make_error_code(error::bad_message);
+            return;
+        }
+        std::memcpy(name, m.payload.data(), m.payload.size());
+        try {
+            bip::shared_memory_object object(bip::open_only, name, bip::read_only);
+            region.emplace(object, bip::read_only);
+        } catch (const bip::interprocess_exception& e) {
+            ec = to_error_code(e);
+        }
+    }
 };
 
+// True for a value segment of `q` (named `name`) that nobody will take or remove: its producer
+// has ended (or is this process, which is letting go of the queue) or its put committed and
+// its get was cut short. Called under the ring's lock, for a segment no slot names.
+bool is_left_behind(const queue_core* q, const std::string& name) noexcept
+{
+    const pid_type producer = name_owner("mp_" + name.substr(q->names.name.size() + 1));
+    if (producer == os::current_pid() || (producer != 0 && os::process_ended(producer)))
+        return true;
+    try {
+        bip::shared_memory_object object(bip::open_only, name.c_str(), bip::read_only);
+        bip::offset_t size = 0;
+        if (!object.get_size(size) || size < static_cast<bip::offset_t>(value_segment_offset))
+            return false; // still being made
+        bip::mapped_region region(object, bip::read_only, 0, value_segment_offset);
+        return static_cast<const value_segment_header*>(region.get_address())->committed.load();
+    } catch (const bip::interprocess_exception&) {
+        return false; // gone already
+    }
+}
+
 } // namespace
+
+// In the creating process, as it lets go of the queue: removes the value segments that killed
+// producers and consumers left. Those still queued stay for the other processes that may hold
+// the queue; the reaper of this process's run removes them at its end.
+void remove_left_value_segments(queue_core* q) noexcept
+{
+    if (q->ring->had_segment_values.load() == 0)
+        return;
+    try {
+        std::vector<std::string> queued;
+        ring_lock locked(q->ring);
+        const std::uint64_t tail = q->ring->tail.load();
+        for (std::uint64_t i = q->ring->head.load(); i != tail; ++i) {
+            const std::size_t at = static_cast<std::size_t>(i % q->names.maxsize);
+            const std::size_t size = std::min<std::size_t>(q->lengths[at], queue_slot_size);
+            error_code ec;
+            const slot_message m =
+                decode_slot(std::string_view(q->slots + at * queue_slot_size, size), ec);
+            if (!ec && m.kind == slot_kind::segment_value)
+                queued.emplace_back(m.payload);
+        }
+        for (const std::string& name : names_starting_with(q->names.name + "_"))
+            if (std::find(queued.begin(), queued.end(), name) == queued.end() &&
+                is_left_behind(q, name))
+                remove_shared_memory_object(name);
+    } catch (const std::bad_alloc&) {
+        // Left to the reaper.
+    }
+}
 
 bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point deadline,
                error_code& ec)
@@ -543,8 +665,9 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         return false;
     }
     slot_message m;
-    std::string segment;      // segment_value: its name
-    void* in_arena = nullptr; // arena_value: its block
+    std::string segment;                              // segment_value: its name
+    std::optional<bip::mapped_region> segment_region; // segment_value: mapped until the commit
+    void* in_arena = nullptr;                         // arena_value: its block
     if (payload.size() + 1 <= queue_slot_size) {
         m.payload = payload;
     } else if ((in_arena = allocate_in_arena(q, payload.size(), deadline))) {
@@ -553,14 +676,17 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         m.size = payload.size();
         m.offset = static_cast<std::uint64_t>(q->arena->get_handle_from_address(in_arena));
     } else {
-        // No room in the arena: a segment of its own, named in the slot.
-        segment = unique_name();
+        // No room in the arena: a segment of its own, named in the slot (see the top).
+        q->ring->had_segment_values.store(1);
+        segment = q->names.name + "_" + unique_suffix();
         try {
             bip::shared_memory_object object(bip::create_only, segment.c_str(), bip::read_write,
                                              owner_only());
-            object.truncate(static_cast<bip::offset_t>(payload.size()));
-            bip::mapped_region region(object, bip::read_write);
-            std::memcpy(region.get_address(), payload.data(), payload.size());
+            object.truncate(static_cast<bip::offset_t>(value_segment_offset + payload.size()));
+            segment_region.emplace(object, bip::read_write);
+            new (segment_region->get_address()) value_segment_header{};
+            std::memcpy(static_cast<char*>(segment_region->get_address()) + value_segment_offset,
+                        payload.data(), payload.size());
         } catch (const bip::interprocess_exception& e) {
             remove_shared_memory_object(segment);
             ec = to_error_code(e);
@@ -571,8 +697,13 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         m.payload = segment;
     }
     const std::string slot = encode_slot(m);
-    while (!try_put(q, slot)) {
+    std::atomic<std::uint32_t>* committed =
+        segment_region
+            ? &static_cast<value_segment_header*>(segment_region->get_address())->committed
+            : nullptr;
+    while (!try_put(q, slot, committed)) {
         if (!wait_until(q->ring->taken, deadline, [&] { return has_room(q); })) {
+            segment_region.reset(); // unmapped first: Windows cannot remove a mapped file
             if (!segment.empty())
                 remove_shared_memory_object(segment);
             if (in_arena)
@@ -593,7 +724,11 @@ bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes
     }
     char slot[queue_slot_size];
     std::size_t size = 0;
-    while ((size = try_take(q, slot)) == 0)
+    taken_segment segment;
+    const auto map_segment = [&](const char* bytes, std::size_t n) noexcept {
+        segment.map(q, bytes, n);
+    };
+    while ((size = try_take(q, slot, map_segment)) == 0)
         if (!wait_until(q->ring->put, deadline, [&] { return has_value(q->ring); }))
             return false;
     const slot_message m = decode_slot(std::string_view(slot, size), ec);
@@ -613,21 +748,17 @@ bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes
     case slot_kind::segment_value:
         break;
     }
-    const std::string segment(m.payload);
-    const std::unique_ptr<const std::string, segment_remover> removed(&segment);
-    std::optional<bip::mapped_region> region;
-    try {
-        bip::shared_memory_object object(bip::open_only, segment.c_str(), bip::read_only);
-        region.emplace(object, bip::read_only);
-    } catch (const bip::interprocess_exception& e) {
-        ec = to_error_code(e);
+    if (segment.ec) {
+        ec = segment.ec;
         return false;
     }
-    if (region->get_size() < m.size) {
+    if (segment.region->get_size() < value_segment_offset + m.size) {
         ec = make_error_code(error::bad_message);
         return false;
     }
-    take(context, std::string_view(static_cast<const char*>(region->get_address()), m.size));
+    take(context, std::string_view(static_cast<const char*>(segment.region->get_address()) +
+                                       value_segment_offset,
+                                   m.size));
     return true;
 }
 

@@ -119,7 +119,8 @@ bool segment::remove(const std::string& name) noexcept
     (void)name;
     return false;
 #else
-    return bip::shared_memory_object::remove(name.c_str());
+    // A NUL inside would remove the object named by what precedes it.
+    return name.find('\0') == std::string::npos && bip::shared_memory_object::remove(name.c_str());
 #endif
 }
 
@@ -150,7 +151,10 @@ void named_handle::open(const std::string& name, error_code& ec)
 {
     ec.clear();
     segment_.reset();
-    if (!name.empty())
+    // No object has an empty name, nor one with a NUL inside (the system would read less).
+    if (name.empty() || name.find('\0') != std::string::npos)
+        ec = make_error_code(boost::system::errc::invalid_argument);
+    else
         segment_ = segment::open(kind_, name, ec);
 }
 

@@ -55,10 +55,11 @@ bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)
 /// their own when it is full or they are over 4 MiB).
 ///
 /// A queue is a handle: copies share it, and passing it to a `process` as an argument gives
-/// the child the same queue (spawn or fork). The process that created it removes its name when
-/// its last handle goes; other processes' handles keep working. A large value still queued when
-/// every process has let go keeps its segment until a later `multiproc::init` sweeps the
-/// names of runs whose process has ended.
+/// the child the same queue (spawn or fork). The process that created it removes its names when
+/// its last handle goes (with the segments of large values that killed processes left behind);
+/// other processes' handles keep working. A large value still queued then keeps its segment
+/// until the creating process ends: on Linux its name reaper removes the names of its run
+/// however it ends (see `multiproc::shared_memory`).
 ///
 /// A process killed at any moment, inside `put` or `get` too, breaks nothing for the others:
 /// a value whose `put` it did not finish was never put, a value whose `get` it did not finish

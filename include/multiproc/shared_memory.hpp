@@ -11,7 +11,10 @@
 /// Names, lifetime and passing to children are those of the objects in sync.hpp: create with
 /// `create_only`, pass as a `process` argument or attach with `open_only` and `name()`; the
 /// creating process removes the name when its last handle goes (on Windows the name goes with
-/// the last handle of any process).
+/// the last handle of any process). On Linux a process that makes its first named object also
+/// starts its name reaper, a small process outside its process group that waits for it (and its
+/// fork() copies) to end, however they end (SIGKILL, Ctrl-C), then removes every name the
+/// process made and exits: a killed program leaves nothing in /dev/shm.
 
 #include <multiproc/detail/named_handle.hpp>
 #include <multiproc/sync.hpp>

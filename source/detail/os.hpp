@@ -211,6 +211,15 @@ void flush_stdio() noexcept;
 bool made_by_parent(const channel& c) noexcept;
 void exit_when_closed(const channel& to_parent);
 
+/// Starts this process's name reaper: a process of its own that waits until this process and
+/// every copy of it made by fork() have ended, however they ended, then removes the names of
+/// the system's shared objects that start with `prefix` (Linux: /dev/shm) and exits. It is
+/// nobody's child (a subreaper adopts it), sits in a session of its own (Ctrl-C on the
+/// terminal does not reach it) and holds none of this process's descriptors. Best effort: a
+/// reaper that cannot start leaves the names to the destructors and to the next run's sweep.
+/// Windows: nothing to start, a native named object goes with its last handle.
+void start_name_reaper(const std::string& prefix) noexcept;
+
 /// Environment variable access, one place for the platform differences.
 std::optional<std::string> get_env(const char* name);
 void unset_env(const char* name);

@@ -16,7 +16,10 @@ namespace multiproc::detail {
 
 /// The bytes of one slot:
 ///   u8 kind | payload                         inline_value: the encoded value itself
-///   u8 kind | u64 size | segment name         segment_value: in a shared memory segment
+///   u8 kind | u64 size | segment name         segment_value: in a shared memory segment of
+///                                             its own, `<queue's slots>_<producer's
+///                                             pid>_<hex>_<n>`, after a 64-byte header
+///                                             (source/queue.cpp)
 ///   u8 kind | u64 size | u64 offset           arena_value: in the queue's arena
 enum class slot_kind : unsigned char
 {

@@ -11,6 +11,9 @@
 
 namespace multiproc::detail::os {
 
+// Native named mappings go with their last handle: a killed process leaves none behind.
+void start_name_reaper(const std::string&) noexcept {}
+
 pid_type current_pid() noexcept
 {
     return static_cast<pid_type>(::GetCurrentProcessId());
