@@ -66,6 +66,13 @@ constexpr std::size_t max_pipelined = 128;
 constexpr std::chrono::duration<double> pipeline_budget = std::chrono::milliseconds(1);
 // How long a worker whose stream ended may take to exit before it is killed.
 constexpr auto exit_grace = std::chrono::seconds(5);
+// Workers that die before they are up (killed, crashed, exit(1) in a static initializer) are
+// replaced; after this many such deaths in a row, with no worker coming up in between, the pool
+// is broken. The replacements wait longer each time: none for the first, then from
+// `first_start_backoff`, doubling, up to `max_start_backoff` (about 1.3 s in all).
+constexpr std::size_t max_failed_starts = 10;
+constexpr auto first_start_backoff = std::chrono::milliseconds(5);
+constexpr auto max_start_backoff = std::chrono::seconds(1);
 
 struct pending_task
 {
@@ -73,7 +80,8 @@ struct pending_task
     const task_entry* task = nullptr;
     encoded_chunk chunk;
     task_callback done;
-    bool cancelled = false; // its worker was signalled: a death is operation_aborted
+    bool cancelled = false;  // its worker was signalled: a death is operation_aborted
+    std::size_t retries = 0; // times it was run again after its worker died (max_retries)
 };
 
 struct worker : std::enable_shared_from_this<worker>
@@ -98,6 +106,7 @@ struct worker : std::enable_shared_from_this<worker>
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
     bool ready = false;           // it may be sent tasks: at once, or once its initializer ran
     bool started = false;         // it reported from init: its front task's time runs
+    bool up = false;              // started and ready: it did not fail to start
     bool stopping = false;        // it was sent stop: it exits after the tasks before it
     bool gone = false;            // its stream ended
     bool timed_out = false;       // killed because its task ran too long
@@ -165,8 +174,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::vector<worker_ptr> workers; // by slot; null while a slot is being (re)filled
     std::deque<pending_task> queue;
     unsigned next_worker_number = 1;
-    std::size_t live = 0;     // workers being started or running, not yet reaped
-    std::size_t starting = 0; // slots to be filled by the executor
+    std::size_t live = 0;          // workers being started or running, not yet reaped
+    std::size_t starting = 0;      // slots to be filled by the executor
+    std::size_t failed_starts = 0; // workers in a row that died before they were up
+    std::vector<std::unique_ptr<asio::steady_timer>> backoff; // by slot: a delayed refill
     bool closed = false;
     bool terminating = false;
     error_code broken;       // workers cannot be started: every task fails with this
@@ -201,7 +212,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                                 {child_end.native()}, ec);
     }
 
-    worker_ptr spawn_worker(unsigned number, error_code& ec)
+    // Null on failure: `ended` if the child was started but ended before it could be given its
+    // setup, with its exit code in `exit_code`.
+    worker_ptr spawn_worker(unsigned number, bool& ended, std::optional<int>& exit_code,
+                            error_code& ec)
     {
         auto w = std::make_shared<worker>(executor);
         os::channel parent_end, child_end;
@@ -216,8 +230,6 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             send_frame(parent_end, frame_kind::worker,
                        encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
                        deadline, ec);
-        if (ec == error::peer_closed)
-            ec = make_error_code(error::not_initialized); // it exited without reading it
         // The initializer is the worker's first task; it is ready once that succeeded. Without
         // one, tasks may be sent before it has started: they wait in its ring.
         w->ready = !options.initializer_task;
@@ -238,7 +250,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 #endif
         }
         if (ec) {
-            reap(*w, true);
+            ended = ec == error::peer_closed; // it is ending: its own exit code tells why
+            reap(*w, !ended);
+            exit_code = w->child.exit_code();
             return nullptr;
         }
         return w;
@@ -260,7 +274,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             number = next_worker_number++;
         }
         error_code ec;
-        worker_ptr w = spawn_worker(number, ec);
+        bool ended = false;
+        std::optional<int> exit_code;
+        worker_ptr w = spawn_worker(number, ended, exit_code, ec);
         completions done;
         {
             std::lock_guard<std::mutex> lock(mutex);
@@ -269,12 +285,17 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 w = nullptr;
             }
             if (!w) {
-                if (ec && !broken) {
+                if (ended && !terminating && !broken) {
+                    start_failed(exit_code, false, false);
+                } else if (ec && !broken) {
                     broken = ec;
                     broken_what = "multiproc::pool: cannot start a worker: " + ec.message();
-                    fail_queue(done);
                 }
+                if (broken)
+                    fail_queue(done);
                 worker_done_locked();
+                if (ended)
+                    replace(slot);
             } else {
                 w->slot = slot;
                 workers[slot] = w;
@@ -294,12 +315,73 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         all_gone.notify_all();
     }
 
-    // Fills a slot from the executor. Until then the slot counts as `starting`: join() waits
-    // for it, terminate() does not (the executor may never run it).
-    void start_later(std::size_t slot)
+    // Fills a slot from the executor, after `delay`. Until then the slot counts as `starting`:
+    // join() waits for it, terminate() does not (the executor may never run it; terminate()
+    // cancels the delay).
+    void start_later(std::size_t slot, std::chrono::milliseconds delay = {})
     {
         ++starting;
-        asio::post(executor, [self = shared_from_this(), slot] { self->fill_slot(slot); });
+        if (delay.count() <= 0) {
+            asio::post(executor, [self = shared_from_this(), slot] { self->fill_slot(slot); });
+            return;
+        }
+        std::unique_ptr<asio::steady_timer>& timer = backoff[slot];
+        if (!timer)
+            timer = std::make_unique<asio::steady_timer>(executor);
+        timer->expires_after(delay);
+        timer->async_wait(
+            [self = shared_from_this(), slot](const error_code&) { self->fill_slot(slot); });
+    }
+
+    // A new worker for the slot of one that ended, while there is work for it; later, the more
+    // starts have failed in a row.
+    void replace(std::size_t slot)
+    {
+        if (terminating || broken || (closed && queue.empty()))
+            return;
+        ++counts.worker_restarts;
+        std::chrono::milliseconds delay{0};
+        if (failed_starts >= 2)
+            delay = std::min<std::chrono::milliseconds>(
+                first_start_backoff *
+                    (std::size_t(1) << std::min<std::size_t>(failed_starts - 2, 16)),
+                max_start_backoff);
+        start_later(slot, delay);
+    }
+
+    // A worker ended before it was up. One that exited normally without reaching init ran its
+    // program to the end without calling multiproc::init: the pool is broken at once. One
+    // killed, crashed or exited with an error (or that ended in its initializer) is replaced,
+    // unless max_failed_starts have ended so in a row.
+    void start_failed(std::optional<int> exit_code, bool reached_init, bool start_timed_out)
+    {
+        if (start_timed_out) {
+            broken = make_error_code(error::start_timeout);
+            broken_what = "multiproc::pool: a worker did not reach multiproc::init in time";
+            return;
+        }
+        ++failed_starts;
+        const bool returned = !reached_init && exit_code && *exit_code == 0;
+        if (returned) {
+            broken = make_error_code(error::not_initialized);
+            broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
+                          describe_exit(exit_code);
+        } else if (failed_starts >= max_failed_starts) {
+            const bool signalled = !exit_code || *exit_code < 0;
+            broken = make_error_code(signalled ? error::worker_died : error::not_initialized);
+            broken_what = "multiproc::pool: " + std::to_string(failed_starts) +
+                          " workers in a row ended before they were up; the last: " +
+                          describe_exit(exit_code);
+        }
+    }
+
+    // The worker started and ran its initializer: starts are not failing.
+    void note_up(worker& w)
+    {
+        if (w.started && w.ready && !w.up) {
+            w.up = true;
+            failed_starts = 0;
+        }
     }
 
     void read_more(const worker_ptr& w)
@@ -430,6 +512,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (w.started)
             return;
         w.started = true;
+        note_up(w);
         w.deadline.cancel(); // the start's
         if (!w.in_flight.empty())
             begin_front(w, now);
@@ -444,6 +527,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return false;
         if (result.id == initializer_id && !w.ready) {
             w.ready = result.ok;
+            note_up(w);
             if (!result.ok && !broken) {
                 broken = make_error_code(error::remote_exception);
                 broken_what = "initializer: " + result.exception_type + ": " + result.what;
@@ -461,6 +545,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
         } else {
             w.started = true; // a helper (pool_help) read this before the started frame
+            note_up(w);
         }
         w.deadline.cancel();
         if (!w.in_flight.empty())
@@ -507,29 +592,28 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                                    : running->cancelled ? error_code(asio::error::operation_aborted)
                                    : w->timed_out       ? make_error_code(error::timeout)
                                                         : make_error_code(error::worker_died);
-            finish(done, *running,
-                   failure(why, w->timed_out ? "task timed out; its worker was killed"
-                                             : describe_exit(w->child.exit_code())));
+            const bool retry =
+                running->retries < options.max_retries &&
+                (why == error::worker_died || (why == error::timeout && options.retry_timeouts));
+            if (retry) {
+                // Ahead of the tasks sent behind it, for another worker.
+                ++running->retries;
+                ++counts.retries;
+                queue.push_front(std::move(*running));
+            } else {
+                finish(done, *running,
+                       failure(why, w->timed_out ? "task timed out; its worker was killed"
+                                                 : describe_exit(w->child.exit_code())));
+            }
         }
-        if (!(w->started && w->ready) && !front_cancelled && !w->stopping && !terminating &&
-            !broken) {
-            // It never reached init, or its initializer did not finish.
-            broken =
-                make_error_code(w->start_timed_out ? error::start_timeout : error::not_initialized);
-            broken_what =
-                w->start_timed_out
-                    ? "multiproc::pool: a worker did not reach multiproc::init in time"
-                    : "multiproc::pool: a worker exited before reaching multiproc::init: " +
-                          describe_exit(w->child.exit_code());
-        }
+        // It never reached init, or its initializer did not finish.
+        if (!w->up && !front_cancelled && !w->stopping && !terminating && !broken)
+            start_failed(w->child.exit_code(), w->started, w->start_timed_out);
         if (broken)
             fail_queue(done); // with the tasks it was given, if it never started
         worker_done_locked();
-        // A replacement, while there is work for it.
-        if (!terminating && !broken && (!closed || !queue.empty())) {
-            ++counts.worker_restarts;
-            start_later(w->slot);
-        }
+        replace(w->slot);
+        dispatch(); // the tasks it was given, to the others
     }
 
     // Waits for a worker to exit (killing it if `kill` or if it is slow to) and reaps it.
@@ -647,16 +731,32 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         w.deadline.expires_after(options.task_timeout);
         w.deadline.async_wait([self = shared_from_this(), wp = w.shared_from_this(),
                                id = w.in_flight.front().id](const error_code& ec) {
-            if (ec)
-                return;
-            std::lock_guard<std::mutex> lock(self->mutex);
-            worker& w = *wp;
-            if (w.gone || w.in_flight.empty() || w.in_flight.front().id != id)
-                return;
-            w.timed_out = true;
-            error_code ignored;
-            w.child.kill(ignored); // its end of stream fails the task with timeout
+            if (!ec)
+                self->on_deadline(*wp, id);
         });
+    }
+
+    // Task `id` of `w` may have run too long. The timeout bounds the task's run, not the
+    // sending of its result: results that came in time are taken first, and one on its way
+    // (announced in the ring, its bytes still coming on the channel) means the task ended.
+    void on_deadline(worker& w, std::uint64_t id)
+    {
+        completions done;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (w.gone)
+                return;
+            error_code ignored;
+            if (!handle_input(w, done)) {
+                w.child.kill(ignored); // not our protocol; its end of stream follows
+            } else if (!w.in_flight.empty() && w.in_flight.front().id == id &&
+                       w.ring_bytes.empty()) {
+                w.timed_out = true;
+                w.child.kill(ignored); // its end of stream fails the task with timeout
+            }
+            dispatch();
+        }
+        done.run();
     }
 
     void flush(const worker_ptr& w)
@@ -717,6 +817,7 @@ std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
         pool->own->thread = std::thread([own = pool->own] { own->io.run(); });
     }
     pool->workers.resize(pool->size);
+    pool->backoff.resize(pool->size);
     // Workers start in the background, as Python's do, and fail every task with the reason if
     // they cannot be started. All in one handler, so that the executor reads no result before
     // the last is spawned: tasks given meanwhile go one to each, and n tasks given to pool(n)
@@ -871,6 +972,9 @@ void pool_terminate(pool_core& pool) noexcept
             pool.finish(done, task,
                         failure(make_error_code(error::pool_closed), "pool terminated"));
         pool.queue.clear();
+        for (const auto& timer : pool.backoff)
+            if (timer)
+                timer->cancel(); // its slot is not filled
         for (worker_ptr& w : pool.workers) {
             if (!w)
                 continue;

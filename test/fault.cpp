@@ -8,6 +8,7 @@
 // children are in a kill-on-close job) and the final check apply; the queue rounds and
 // RLIMIT_AS are POSIX only.
 
+#include <multiproc/init.hpp>
 #include <multiproc/pipe.hpp>
 #include <multiproc/pool.hpp>
 #include <multiproc/process.hpp>
@@ -19,6 +20,7 @@
 
 #include "../source/detail/shared_wait.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -77,6 +79,33 @@ void fault_sleep(int ms)
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 MULTIPROC_TASK(fault_sleep)
+
+// x * x after `us` microseconds: long enough for a kill to find it running.
+int fault_slow_square(int x, int us)
+{
+    std::this_thread::sleep_for(std::chrono::microseconds(us));
+    return x * x;
+}
+MULTIPROC_TASK(fault_slow_square)
+
+// Kills its worker the first `deaths` times it runs (counted in the file at `path`), then
+// returns how many times it had run before.
+int fault_die_first_times(std::string path, int deaths)
+{
+    int runs = 0;
+    std::ifstream(path) >> runs;
+    test_util::write_file(path, std::to_string(runs + 1));
+    return test_util::square_or_die(0, runs < deaths) + runs;
+}
+MULTIPROC_TASK(fault_die_first_times)
+
+// `bytes` bytes, after `ms` milliseconds.
+std::string fault_big_result(int ms, std::size_t bytes)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    return std::string(bytes, 'r');
+}
+MULTIPROC_TASK(fault_big_result)
 
 // Never returns on its own (a busy loop with side effects, so it is not undefined behaviour).
 void fault_spin()
@@ -277,6 +306,65 @@ std::set<int>& started_pids()
     static std::set<int> pids;
     return pids;
 }
+
+// A running child of this process not in `known`, waiting up to 30 s for one; 0 if none came.
+int wait_new_child(const std::set<int>& known)
+{
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        for (const auto& [pid, state] : test_util::child_states())
+            if (state != 'Z' && known.count(pid) == 0)
+                return pid;
+        std::this_thread::sleep_for(200us);
+    }
+    return 0;
+}
+
+// Rounds of a kill test: `normal`, fewer under a sanitizer or Wine; MULTIPROC_KILL_ROUNDS
+// sets them (the figures in the README were measured so).
+int kill_rounds(int normal)
+{
+    if (const char* env = std::getenv("MULTIPROC_KILL_ROUNDS"))
+        return std::atoi(env);
+#if defined(_WIN32)
+    return std::max(normal / 20, 5);
+#else
+    return test_util::sanitized ? std::max(normal / 5, 10) : normal;
+#endif
+}
+
+// How the tasks of a kill test ended.
+struct tally
+{
+    int ok = 0;
+    int worker_died = 0;
+    int other = 0; // wrong values and other errors
+    int hangs = 0;
+    template <class R>
+    void add(mp::async_result<R>& r, const R& expected, const std::string& what)
+    {
+        if (!r.wait_for(30s)) {
+            ++hangs;
+            BOOST_ERROR(what << ": no answer (hang)");
+            return;
+        }
+        try {
+            if (r.get() == expected) {
+                ++ok;
+            } else {
+                ++other;
+                BOOST_ERROR(what << ": a wrong result");
+            }
+        } catch (const mp::system_error& e) {
+            if (e.code() == mp::error::worker_died) {
+                ++worker_died;
+            } else {
+                ++other;
+                BOOST_ERROR(what << ": " << e.what());
+            }
+        }
+    }
+};
 
 template <class R>
 void expect_error(mp::async_result<R>& r, mp::error expected, const std::string& what)
@@ -945,6 +1033,241 @@ BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
             test_util::reap(pid);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(workers_killed_while_they_start_are_replaced)
+{
+    // Each round: a pool(1) given four tasks at once, and a fifth after the kills. Its first
+    // worker is killed 0-20 ms after the pool was constructed, its replacement 0-20 ms after it
+    // appeared (or when it was first seen, if later), often before either was up. Every task
+    // must succeed, or fail with worker_died if it was given to a killed worker: at most one
+    // per kill.
+    const int rounds = kill_rounds(150);
+    tally tasks;
+    int kills = 0;
+    const auto methods = test_util::all_methods();
+    for (int round = 0; round < rounds; ++round) {
+        const std::string what = "round " + std::to_string(round);
+        mp::pool_options options;
+        options.method = methods[round % methods.size()];
+        const auto constructed = std::chrono::steady_clock::now();
+        mp::pool p(1, options);
+        std::vector<mp::async_result<int>> results;
+        for (int i = 0; i < 4; ++i)
+            results.push_back(p.apply_async(fault_square, i));
+        std::set<int> known;
+        auto since = constructed;
+        for (int kill = 0; kill < 2; ++kill) {
+            const int victim = wait_new_child(known);
+            BOOST_TEST_REQUIRE(victim != 0, what << ": no worker was started");
+            known.insert(victim);
+            if (kill == 1)
+                since = std::chrono::steady_clock::now();
+            std::this_thread::sleep_until(since + std::chrono::microseconds(random_below(20000)));
+            kill_hard(victim);
+            ++kills;
+        }
+        // One more after the kills: the pool still serves. It too may fail with worker_died,
+        // if it was sent to a worker already killed whose end the pool had not seen yet.
+        results.push_back(p.apply_async(fault_square, 4));
+        const int died_before = tasks.worker_died;
+        for (int i = 0; i < 5; ++i)
+            tasks.add(results[i], i * i, what + " task " + std::to_string(i));
+        BOOST_TEST(tasks.worker_died - died_before <= 2, what);
+    }
+    BOOST_TEST_MESSAGE("workers killed while they start: "
+                       << rounds << " rounds, " << kills << " kills, " << rounds * 5
+                       << " tasks: " << tasks.ok << " ok, " << tasks.worker_died << " worker_died, "
+                       << tasks.other << " other failures, " << tasks.hangs << " hangs");
+    BOOST_TEST(tasks.other == 0);
+    BOOST_TEST(tasks.hangs == 0);
+    BOOST_TEST(tasks.ok > tasks.worker_died);
+    BOOST_TEST(test_util::count_children().first == 0);
+}
+
+BOOST_AUTO_TEST_CASE(workers_that_keep_dying_while_they_start_break_the_pool)
+{
+    // A program whose workers all die before they are up: after 10 such deaths in a row the
+    // pool gives up (restarting 9 times), with the error of the last; one that returns from
+    // main without calling init breaks it at once.
+    struct expectation
+    {
+        const char* mode;
+        mp::error error;
+        std::size_t restarts;
+    };
+    for (const expectation& e : {expectation{"fail", mp::error::not_initialized, 9},
+                                 expectation{"killed", mp::error::worker_died, 9},
+                                 expectation{"exit", mp::error::not_initialized, 0}}) {
+        mp::set_executable(NO_INIT_CHILD);
+        test_util::set_env("NO_INIT_MODE", e.mode);
+        mp::pool p(2);
+        auto r = p.apply_async(fault_square, 2);
+        const bool answered = r.wait_for(60s);
+        mp::set_executable({});
+        test_util::unset_env("NO_INIT_MODE");
+        BOOST_TEST_REQUIRE(answered, e.mode << ": the pool kept restarting its workers");
+        expect_error(r, e.error, e.mode);
+        BOOST_TEST(p.stats().worker_restarts == e.restarts, e.mode);
+        auto later = p.apply_async(fault_square, 3); // a broken pool fails at once
+        expect_error(later, e.error, e.mode + std::string(" (later)"));
+        p.terminate();
+        BOOST_TEST(test_util::count_children().first == 0);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_task_whose_worker_dies_is_retried_up_to_max_retries)
+{
+    test_util::temp_file runs("fault_retry_runs");
+    {
+        mp::pool p(1); // no retries by default
+        auto r = p.apply_async(fault_die_first_times, runs.path(), 1);
+        expect_error(r, mp::error::worker_died, "without max_retries");
+        BOOST_TEST(p.stats().retries == 0u);
+    }
+    std::remove(runs.path().c_str());
+    mp::pool_options options;
+    options.max_retries = 2;
+    mp::pool p(1, options);
+    BOOST_TEST(p.apply(fault_die_first_times, runs.path(), 2) == 2); // its third run succeeds
+    BOOST_TEST(p.stats().retries == 2u);
+    std::remove(runs.path().c_str());
+    auto r = p.apply_async(fault_die_first_times, runs.path(), 3); // a third death is final
+    expect_error(r, mp::error::worker_died, "with max_retries 2");
+    BOOST_TEST(p.stats().retries == 4u);
+    BOOST_TEST(runs.read() == "3");
+    BOOST_TEST(p.apply(fault_square, 4) == 16);
+}
+
+BOOST_AUTO_TEST_CASE(timeouts_are_retried_only_if_asked)
+{
+    for (bool retry_timeouts : {false, true}) {
+        mp::pool_options options;
+        options.task_timeout = 200ms;
+        options.max_retries = 1;
+        options.retry_timeouts = retry_timeouts;
+        mp::pool p(1, options);
+        auto r = p.apply_async(fault_spin);
+        expect_error(r, mp::error::timeout, retry_timeouts ? "retried" : "not retried");
+        BOOST_TEST(p.stats().retries == (retry_timeouts ? 1u : 0u));
+        BOOST_TEST(p.apply(fault_square, 4) == 16);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
+{
+    // One SIGKILL every 0-40 ms (20 ms on average) at a random worker of a pool(4), young or
+    // settled, while apply_async, map and imap run, round after round for a few seconds
+    // (MULTIPROC_STORM_SECONDS): with max_retries, every result is right.
+#if defined(_WIN32)
+    const auto mean_interval = 200ms; // a worker's start is slow under Wine
+    auto storm = 10s;
+#else
+    const auto mean_interval = test_util::sanitized ? 80ms : 20ms;
+    auto storm = test_util::sanitized ? 6s : 3s;
+#endif
+    if (const char* env = std::getenv("MULTIPROC_STORM_SECONDS"))
+        storm = std::chrono::seconds(std::atoi(env));
+    constexpr int items = 20000;
+    constexpr int singles = 200;
+    mp::pool_options options;
+    options.max_retries = 50;
+    mp::pool p(4, options);
+    std::atomic<bool> storming{true};
+    std::atomic<int> kills{0};
+    std::thread killer([&] {
+        while (storming) {
+            std::this_thread::sleep_for(
+                std::chrono::microseconds(random_below(int(2 * mean_interval / 1us))));
+            std::vector<int> running;
+            for (const auto& [pid, state] : test_util::child_states())
+                if (state != 'Z')
+                    running.push_back(pid);
+            if (!running.empty() && storming) {
+                kill_hard(running[random_below(int(running.size()))]);
+                ++kills;
+            }
+        }
+    });
+    std::vector<int> input(items);
+    for (int i = 0; i < items; ++i)
+        input[i] = i;
+    tally single;
+    std::size_t map_wrong = 0, imap_wrong = 0, map_failed = 0, imap_failed = 0;
+    int rounds = 0;
+    for (const auto until = std::chrono::steady_clock::now() + storm;
+         std::chrono::steady_clock::now() < until; ++rounds) {
+        std::vector<mp::async_result<int>> results;
+        for (int i = 0; i < singles; ++i)
+            results.push_back(p.apply_async(fault_slow_square, i, 200));
+        for (int i = 0; i < singles; ++i)
+            single.add(results[i], i * i, "apply_async " + std::to_string(i));
+        try {
+            const std::vector<int> squares = p.map(fault_square, input);
+            for (int i = 0; i < items; ++i)
+                map_wrong += squares.at(i) != i * i;
+        } catch (const std::exception& e) {
+            ++map_failed;
+            BOOST_ERROR("map: " << e.what());
+        }
+        try {
+            int i = 0;
+            for (int v : p.imap(fault_square, input, 64))
+                imap_wrong += v != i * i, ++i;
+            imap_wrong += std::size_t(items - i);
+        } catch (const std::exception& e) {
+            ++imap_failed;
+            BOOST_ERROR("imap: " << e.what());
+        }
+    }
+    storming = false;
+    killer.join();
+    const mp::pool_stats stats = p.stats();
+    BOOST_TEST_MESSAGE("kill storm: " << rounds << " rounds, " << kills << " kills; apply_async "
+                                      << rounds * singles << " tasks: " << single.ok << " ok, "
+                                      << single.worker_died << " worker_died, " << single.other
+                                      << " other, " << single.hangs << " hangs; map and imap of "
+                                      << rounds * items << " items each: " << map_failed << " and "
+                                      << imap_failed << " failed, " << map_wrong << " and "
+                                      << imap_wrong << " wrong; " << stats.retries << " retries, "
+                                      << stats.worker_restarts << " worker restarts");
+    BOOST_TEST(single.ok == rounds * singles);
+    BOOST_TEST(map_failed + imap_failed == 0u);
+    BOOST_TEST(map_wrong + imap_wrong == 0u);
+    BOOST_TEST(p.apply(fault_square, 4) == 16);
+}
+
+BOOST_AUTO_TEST_CASE(a_result_on_its_way_is_not_timed_out)
+{
+    // The task ends in 200 ms, well within its 500 ms, and sends a result far larger than the
+    // channel's buffer; the pool's executor is not run until the limit has passed, so the
+    // result is still on its way then. The timeout bounds the task's run, not that transfer.
+    boost::asio::io_context io;
+    const auto run_until = [&](auto done) {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (!done() && std::chrono::steady_clock::now() < deadline)
+            io.run_one_for(10ms);
+        return done();
+    };
+    mp::pool_options options;
+    options.task_timeout = 500ms;
+    mp::pool p(io, 1, options);
+    std::optional<int> warm;
+    p.apply_async(fault_square, 3, [&](mp::error_code ec, int v) { warm = ec ? -1 : v; });
+    BOOST_TEST_REQUIRE(run_until([&] { return warm.has_value(); })); // the worker is up
+    BOOST_TEST(*warm == 9);
+    constexpr std::size_t bytes = 16 << 20;
+    std::optional<mp::error_code> ended;
+    std::size_t size = 0;
+    p.apply_async(fault_big_result, 200, bytes, [&](mp::error_code ec, std::string result) {
+        ended = ec;
+        size = result.size();
+    });
+    io.run_for(50ms); // the task is on its way
+    std::this_thread::sleep_for(1500ms);
+    BOOST_TEST_REQUIRE(run_until([&] { return ended.has_value(); }));
+    BOOST_TEST(!*ended, ended->message());
+    BOOST_TEST(size == bytes);
 }
 
 BOOST_AUTO_TEST_CASE(nothing_is_left_behind)

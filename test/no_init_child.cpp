@@ -1,14 +1,21 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 // A program that forgets multiproc::init. What it does is chosen by NO_INIT_MODE:
 //   exit (default): returns at once;  hang: runs for a minute;  late: returns after 300 ms;
-//   spawn: tries to start a process itself, and exits 3 when that is refused.
+//   spawn: tries to start a process itself, and exits 3 when that is refused;
+//   fail: exits with 1 at once (as a crash in a static initializer would);
+//   killed: kills itself at once (SIGKILL; on Windows, the code TerminateProcess gives a kill).
 
 #include <multiproc/process.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+
+#if defined(_WIN32)
+#include <windows.h>
+#endif
 
 namespace {
 void nothing() {}
@@ -27,6 +34,15 @@ int main()
         multiproc::error_code ec;
         p.start(ec);
         return ec == multiproc::error::not_initialized ? 3 : 4;
+    }
+    if (mode && std::strcmp(mode, "fail") == 0)
+        return 1;
+    if (mode && std::strcmp(mode, "killed") == 0) {
+#if defined(_WIN32)
+        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
+#else
+        std::raise(SIGKILL);
+#endif
     }
     return 0;
 }

@@ -80,7 +80,16 @@ private:
 };
 
 /// Settings of a pool (Python's `Pool(processes, initializer, initargs, maxtasksperchild)`
-/// and context, and a per-task timeout Python does not have).
+/// and context, and a per-task timeout and retries Python does not have).
+///
+/// A worker that dies before it is up (killed, crashed, or exited with an error before it
+/// reached `multiproc::init` or while its initializer ran) is replaced like any other. After 10
+/// such deaths in a row, with no worker coming up in between, the pool is broken: every task
+/// fails with `error::worker_died` (the last died by a signal) or `error::not_initialized` (it
+/// exited). The replacements wait longer each time: none after the first death, then 5 ms,
+/// doubling up to 1 s (about 1.3 s in all). A worker that exits normally (code 0) before it
+/// reached `multiproc::init` ran a program that does not call it: the pool is broken at once,
+/// with `error::not_initialized`.
 struct pool_options
 {
     /// How workers start. Empty: `get_start_method()` when the pool is constructed. With
@@ -88,7 +97,9 @@ struct pool_options
     /// it only where no other thread can hold a lock. Tasks are registered functions either way.
     std::optional<start_method> method;
     /// A task still running after this long is stopped: its worker is killed and replaced, and
-    /// the task fails with `error::timeout`. Zero: no limit.
+    /// the task fails with `error::timeout`. Zero: no limit. It bounds the task's run in its
+    /// worker, from about when the worker takes it up to when its result (encoded) is handed
+    /// over; the time that result then takes to reach the pool does not count.
     std::chrono::milliseconds task_timeout{0};
     /// A worker is replaced after this many tasks (Python's maxtasksperchild). Zero: never.
     std::size_t max_tasks_per_child = 0;
@@ -96,6 +107,14 @@ struct pool_options
     /// killed, and the pool is broken: every task fails with `error::start_timeout`. Zero: no
     /// limit.
     std::chrono::milliseconds start_timeout{std::chrono::seconds(30)};
+    /// A task (one `apply`/`apply_async`, or one chunk of a `map`/`imap`) whose worker died
+    /// while it ran is run again, on another worker, up to this many times before it fails
+    /// with `error::worker_died` (Ray's `max_retries`). Zero: never, as in Python. For
+    /// idempotent tasks only: a retried task may have run partly, or wholly, before.
+    std::size_t max_retries = 0;
+    /// Whether a task that timed out (`task_timeout`) is retried too, within `max_retries`.
+    /// Off: a timeout is final, as a task that ran too long is likely to do so again.
+    bool retry_timeouts = false;
 
     /// Runs `function(args...)` once in each worker before its first task (Python's
     /// initializer). If it throws, the pool is broken: every task fails with
@@ -123,6 +142,7 @@ struct pool_stats
     std::size_t done = 0;            ///< finished with a result
     std::size_t failed = 0;          ///< finished with an error (exception, crash, timeout...)
     std::size_t worker_restarts = 0; ///< workers started to replace one that exited
+    std::size_t retries = 0;         ///< tasks run again after their worker died (max_retries)
 };
 
 namespace detail {

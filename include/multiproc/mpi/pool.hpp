@@ -93,7 +93,9 @@ namespace multiproc::mpi {
 /// A worker rank that dies (crash, kill, `exit()` in a task) ends the whole job: Open MPI's
 /// mpirun kills every rank and says which rank died and how. MPI without fault tolerance (the
 /// MPI 3 standard, Debian's Open MPI 4) has no way to go on, so no task gets
-/// `error::worker_died`; nothing hangs either.
+/// `error::worker_died`; nothing hangs either. So the local pool's worker lifecycle settings
+/// have no equivalent here (it takes no `pool_options`): a rank is never replaced, and a task
+/// whose rank died cannot be retried (`max_retries`), since the job has ended with it.
 ///
 /// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
 /// get_executor: see `multiproc::detail::basic_pool`, shared with `multiproc::pool`.
