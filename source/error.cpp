@@ -47,6 +47,10 @@ public:
             return "the task threw an exception in the worker";
         case error::pool_closed:
             return "the pool takes no more tasks";
+        case error::process_closed:
+            return "process object is closed";
+        case error::process_running:
+            return "process is still running";
         }
         return "unknown multiproc error";
     }

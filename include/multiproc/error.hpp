@@ -36,6 +36,8 @@ enum class error
     worker_died,           ///< the pool worker running the task died
     remote_exception,      ///< the task threw in the worker (see remote_error)
     pool_closed,           ///< the pool takes no more tasks
+    process_closed,        ///< the process object was closed (Python's ValueError after close)
+    process_running,       ///< the process still runs: it cannot be closed yet
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".
