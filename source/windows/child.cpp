@@ -105,11 +105,17 @@ struct child_setup
                 return last_error();
         // process_stdio has set (and marked inheritable) the three standard handles by now.
         const auto& startup = launcher.startup_info.StartupInfo;
-        listed = inherit;
-        for (HANDLE h : {startup.hStdInput, startup.hStdOutput, startup.hStdError})
+        // The list must name each handle once (a connection may be passed twice).
+        listed.clear();
+        auto list = [this](HANDLE h) {
             if (h && h != INVALID_HANDLE_VALUE &&
                 std::find(listed.begin(), listed.end(), h) == listed.end())
                 listed.push_back(h);
+        };
+        for (HANDLE h : inherit)
+            list(h);
+        for (HANDLE h : {startup.hStdInput, startup.hStdOutput, startup.hStdError})
+            list(h);
         if (!listed.empty()) {
             if (error_code ec = make_handle_list())
                 return ec;
