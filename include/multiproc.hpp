@@ -15,5 +15,6 @@
 #include <multiproc/sync.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>
+#include <multiproc/wait.hpp>
 
 #endif

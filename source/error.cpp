@@ -49,6 +49,10 @@ public:
             return "the pool takes no more tasks";
         case error::broken_barrier:
             return "the barrier is broken (aborted, a wait timed out or its action failed)";
+        case error::process_closed:
+            return "process object is closed";
+        case error::process_running:
+            return "process is still running";
         }
         return "unknown multiproc error";
     }

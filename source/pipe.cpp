@@ -317,6 +317,13 @@ bool connection_poll(connection_state* c, std::chrono::steady_clock::time_point 
     return c->channel.wait_readable(deadline, ec);
 }
 
+std::intptr_t connection_wait_handle(const connection& c) noexcept
+{
+    const auto& state = c.state_;
+    return os::from_native(state && state->channel.is_open() ? state->channel.native()
+                                                             : os::invalid_handle());
+}
+
 std::string export_connection(const std::shared_ptr<connection_state>& c)
 {
     if (!c || !c->channel.is_open())

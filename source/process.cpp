@@ -8,13 +8,24 @@
 #include <multiproc/process.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace multiproc {
 namespace detail {
 
+bool process_state::usable(error_code& ec) const
+{
+    if (closed)
+        ec = make_error_code(error::process_closed);
+    return !closed;
+}
+
 void process_state::start(error_code& ec)
 {
     std::lock_guard<std::mutex> lock(mutex);
+    if (!usable(ec))
+        return;
     if (started) {
         ec = make_error_code(error::already_started);
         return;
@@ -68,6 +79,8 @@ void process_state::start_forked(error_code& ec)
     if (ec)
         return;
     if (pid == 0) {
+        // The child's default start method is the one that started it (Python's _bootstrap).
+        set_start_method(start_method::fork);
         const int code = run_child_function([this] { work.body->run(); });
         os::flush_stdio();
         os::quick_exit(code);
@@ -130,6 +143,8 @@ bool process_state::join_until(os::clock::time_point deadline, error_code& ec)
 {
     {
         std::lock_guard<std::mutex> lock(mutex);
+        if (!usable(ec))
+            return false;
         if (!started) {
             ec = make_error_code(error::not_started);
             return false;
@@ -144,40 +159,81 @@ bool process_state::join_until(os::clock::time_point deadline, error_code& ec)
     return true;
 }
 
-bool process_state::is_alive()
+bool process_state::is_alive(error_code& ec)
 {
     std::lock_guard<std::mutex> lock(mutex);
-    error_code ec;
-    return started && !reap_if_exited(ec) && !ec;
+    ec.clear();
+    if (!usable(ec) || !started)
+        return false;
+    error_code reap_ec;
+    return !reap_if_exited(reap_ec) && !reap_ec;
 }
 
-std::optional<int> process_state::exit_code()
+std::optional<int> process_state::exit_code(error_code& ec)
 {
     std::lock_guard<std::mutex> lock(mutex);
-    error_code ec;
+    ec.clear();
+    if (!usable(ec))
+        return std::nullopt;
+    error_code reap_ec;
     if (started)
-        reap_if_exited(ec);
+        reap_if_exited(reap_ec);
     return child.exit_code();
 }
 
-void process_state::signal(bool force, error_code& ec)
+void process_state::signal(stop_signal which, error_code& ec)
 {
     std::lock_guard<std::mutex> lock(mutex);
+    if (!usable(ec))
+        return;
     if (!started) {
         ec = make_error_code(error::not_started);
         return;
     }
     signalled = true;
-    if (force)
-        child.kill(ec);
-    else
+    switch (which) {
+    case stop_signal::interrupt:
+        child.interrupt(ec);
+        break;
+    case stop_signal::terminate:
         child.terminate(ec);
+        break;
+    case stop_signal::kill:
+        child.kill(ec);
+        break;
+    }
 }
 
 void process_state::terminate() noexcept
 {
     error_code ec;
-    signal(false, ec);
+    signal(stop_signal::terminate, ec);
+}
+
+os::native_handle process_state::sentinel(error_code& ec)
+{
+    std::lock_guard<std::mutex> lock(mutex);
+    ec.clear();
+    if (usable(ec) && !started)
+        ec = make_error_code(error::not_started);
+    return ec ? os::invalid_handle() : child.exit_handle();
+}
+
+void process_state::close(error_code& ec)
+{
+    std::lock_guard<std::mutex> lock(mutex);
+    ec.clear();
+    if (closed)
+        return;
+    if (started && !reap_if_exited(ec)) {
+        if (!ec)
+            ec = make_error_code(error::process_running);
+        return;
+    }
+    closed = true;
+    child = os::child();
+    channel.close();
+    work = process_work();
 }
 
 std::shared_ptr<process_state> make_process_state(process_options options, process_work work)
@@ -247,7 +303,19 @@ void process::terminate()
 
 void process::terminate(error_code& ec)
 {
-    checked(state_).signal(false, ec);
+    checked(state_).signal(detail::process_state::stop_signal::terminate, ec);
+}
+
+void process::interrupt()
+{
+    error_code ec;
+    interrupt(ec);
+    detail::throw_if(ec, "multiproc::process::interrupt");
+}
+
+void process::interrupt(error_code& ec)
+{
+    checked(state_).signal(detail::process_state::stop_signal::interrupt, ec);
 }
 
 void process::kill()
@@ -259,17 +327,52 @@ void process::kill()
 
 void process::kill(error_code& ec)
 {
-    checked(state_).signal(true, ec);
+    checked(state_).signal(detail::process_state::stop_signal::kill, ec);
 }
 
 bool process::is_alive()
 {
-    return state_ && state_->is_alive();
+    return detail::call_or_throw("multiproc::process::is_alive",
+                                 [&](error_code& ec) { return is_alive(ec); });
+}
+
+bool process::is_alive(error_code& ec)
+{
+    ec.clear();
+    return state_ && state_->is_alive(ec);
 }
 
 std::optional<int> process::exit_code()
 {
-    return state_ ? state_->exit_code() : std::nullopt;
+    return detail::call_or_throw("multiproc::process::exit_code",
+                                 [&](error_code& ec) { return exit_code(ec); });
+}
+
+std::optional<int> process::exit_code(error_code& ec)
+{
+    ec.clear();
+    return state_ ? state_->exit_code(ec) : std::nullopt;
+}
+
+std::intptr_t process::sentinel() const
+{
+    return detail::call_or_throw("multiproc::process::sentinel",
+                                 [&](error_code& ec) { return sentinel(ec); });
+}
+
+std::intptr_t process::sentinel(error_code& ec) const
+{
+    return detail::os::from_native(checked(state_).sentinel(ec));
+}
+
+void process::close()
+{
+    detail::call_or_throw("multiproc::process::close", [&](error_code& ec) { close(ec); });
+}
+
+void process::close(error_code& ec)
+{
+    checked(state_).close(ec);
 }
 
 pid_type process::pid() const noexcept
@@ -292,6 +395,10 @@ std::intptr_t detail::duplicate_exit_handle(const process& p, error_code& ec)
 {
     auto& state = checked(p.state_);
     std::lock_guard<std::mutex> lock(state.mutex);
+    if (state.closed) {
+        ec = make_error_code(error::process_closed);
+        return -1;
+    }
     if (!state.started) {
         ec = make_error_code(error::not_started);
         return -1;
@@ -311,10 +418,101 @@ std::optional<std::chrono::steady_clock::time_point> detail::report_deadline(con
 std::vector<process> active_children()
 {
     std::vector<process> alive;
-    for (auto& state : detail::children())
-        if (state->is_alive())
+    for (auto& state : detail::children()) {
+        error_code ec;
+        if (state->is_alive(ec))
             alive.push_back(process(state));
+    }
     return alive;
+}
+
+namespace detail {
+/// What `parent_process()` knows of the parent; one per process (a forked child makes its own).
+struct parent_state
+{
+    process_info info;
+    std::mutex mutex;
+    os::native_handle exit_handle = os::invalid_handle(); // opened on the first join
+    bool opened = false;
+    bool exited = false;
+
+    ~parent_state() { os::close_handle(exit_handle); }
+
+    // Waits for the parent's exit on its handle, or where there is none, by looking every
+    // 10 ms.
+    bool join_until(os::clock::time_point deadline, error_code& ec)
+    {
+        std::unique_lock<std::mutex> lock(mutex);
+        ec.clear();
+        if (!opened) {
+            exit_handle = os::open_parent_exit_handle(info.pid, ec);
+            opened = !ec || ec == error::not_supported;
+            exited = !ec && exit_handle == os::invalid_handle();
+            if (ec && ec != error::not_supported)
+                return false;
+            ec.clear();
+        }
+        if (exited)
+            return true;
+        const os::native_handle h = exit_handle;
+        lock.unlock(); // the handle stays: the state is closed only with its last owner
+        if (h != os::invalid_handle())
+            return os::wait_any({h}, deadline, ec);
+        for (;;) {
+            if (!os::parent_alive(info.pid))
+                return true;
+            if (os::clock::now() >= deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+};
+} // namespace detail
+
+pid_type parent_handle::pid() const noexcept
+{
+    return state_->info.pid;
+}
+
+const std::string& parent_handle::name() const noexcept
+{
+    return state_->info.name;
+}
+
+bool parent_handle::is_alive() const
+{
+    return detail::os::parent_alive(state_->info.pid);
+}
+
+void parent_handle::join() const
+{
+    detail::call_or_throw("multiproc::parent_handle::join", [&](error_code& ec) { join(ec); });
+}
+
+void parent_handle::join(error_code& ec) const
+{
+    join_until(std::chrono::steady_clock::time_point::max(), ec);
+}
+
+bool parent_handle::join_until(std::chrono::steady_clock::time_point deadline, error_code& ec) const
+{
+    return state_->join_until(deadline, ec);
+}
+
+std::optional<parent_handle> parent_process()
+{
+    static std::mutex mutex;
+    static std::shared_ptr<detail::parent_state> cached;
+    const std::optional<process_info> parent = detail::parent_info();
+    if (!parent)
+        return std::nullopt;
+    std::lock_guard<std::mutex> lock(mutex);
+    // A forked child has its own parent: the cached state is the forking process's.
+    if (!cached || cached->info.pid != parent->pid) {
+        cached = std::make_shared<detail::parent_state>();
+        cached->info = *parent;
+    }
+    return parent_handle(cached);
 }
 
 } // namespace multiproc

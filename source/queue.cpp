@@ -768,6 +768,11 @@ std::size_t queue_size(const queue_core* q) noexcept
     return static_cast<std::size_t>(q->ring->tail.load() - head);
 }
 
+bool queue_ready(const queue_core* q) noexcept
+{
+    return q->closed || queue_size(q) > 0;
+}
+
 std::size_t queue_maxsize(const queue_core* q) noexcept
 {
     return q->names.maxsize;

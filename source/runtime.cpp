@@ -21,6 +21,8 @@
 #include <exception>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <typeinfo>
 
@@ -39,6 +41,7 @@ struct runtime_state
     unsigned next_number = 1;
     std::string executable;
     pid_type owner = os::current_pid(); // the process whose children these are
+    std::optional<process_info> parent; // who started this process, if multiproc did
     bool exit_hook_installed = false;
 };
 
@@ -330,8 +333,10 @@ pid_type fork_child(const std::string& child_name, bool die_with_parent, error_c
     auto& r = runtime();
     // Held across fork so the child's copy of the runtime is consistent.
     std::lock_guard<std::mutex> lock(r.mutex);
+    const pid_type parent = os::current_pid();
     const pid_type pid = os::fork_process(die_with_parent, ec);
     if (pid == 0) {
+        r.parent = process_info{r.name, parent};
         r.children.clear();
         r.next_number = 1;
         r.owner = os::current_pid();
@@ -359,6 +364,31 @@ int run_child_function(const std::function<void()>& function)
     return 1;
 }
 
+std::optional<process_info> parent_info()
+{
+    auto& r = runtime();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    return r.parent;
+}
+
+namespace {
+// A spawned child's parent, as its environment names it: "PID:NAME".
+void take_parent_from_environment()
+{
+    const std::optional<std::string> entry = os::get_env(os::parent_variable);
+    os::unset_env(os::parent_variable);
+    const std::size_t colon = entry ? entry->find(':') : std::string::npos;
+    if (colon == std::string::npos)
+        return;
+    try {
+        runtime().parent = process_info{entry->substr(colon + 1),
+                                        static_cast<pid_type>(std::stol(entry->substr(0, colon)))};
+    } catch (const std::exception&) {
+        // not ours: no parent known
+    }
+}
+} // namespace
+
 bool spawned_without_init()
 {
     return os::get_env(os::spawned_marker).has_value();
@@ -370,8 +400,10 @@ void init(int argc, char* argv[])
 {
     if (argc >= 3 && std::strcmp(argv[1], detail::child_marker) == 0) {
         detail::os::unset_env(detail::os::spawned_marker);
+        detail::take_parent_from_environment();
         detail::run_spawned_child(argv[2]);
     }
+    detail::os::unset_env(detail::os::parent_variable);
     // A main process (or a child started by other means) keeps its environment clean, so its
     // own children are not mistaken for uninitialised ones.
     detail::os::unset_env(detail::os::spawned_marker);

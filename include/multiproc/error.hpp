@@ -37,6 +37,8 @@ enum class error
     remote_exception,      ///< the task threw in the worker (see remote_error)
     pool_closed,           ///< the pool takes no more tasks
     broken_barrier,        ///< the barrier is broken (abort, a timed-out wait) until reset()
+    process_closed,        ///< the process object was closed (Python's ValueError after close)
+    process_running,       ///< the process still runs: it cannot be closed yet
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

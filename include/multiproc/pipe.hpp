@@ -40,6 +40,12 @@ std::shared_ptr<connection_state> import_connection(const std::string& token);
 class connection;
 
 namespace detail {
+/// For multiproc::wait: the connection's own handle, to poll for readability; -1 (POSIX) or
+/// INVALID_HANDLE_VALUE (Windows) once closed. Owned by the connection.
+std::intptr_t connection_wait_handle(const connection& c) noexcept;
+} // namespace detail
+
+namespace detail {
 /// One message sent or received by an Asio operation (async_pipe.hpp), in steps that never
 /// block. While it lasts it owns its direction of the connection: other sends (or receives)
 /// there fail with `errc::operation_in_progress` instead of tearing the message.
@@ -184,6 +190,7 @@ public:
 
 private:
     friend class detail::connection_transfer;
+    friend std::intptr_t detail::connection_wait_handle(const connection& c) noexcept;
     std::shared_ptr<detail::connection_state> state_;
 };
 

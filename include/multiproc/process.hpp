@@ -181,6 +181,14 @@ public:
         return join_until(detail::deadline_after(timeout), ec);
     }
 
+    /// Interrupts the child (Python 3.14's `p.interrupt()`): SIGINT on POSIX (exit code -2
+    /// unless the child handles it). Windows has no SIGINT for a child without a console of its
+    /// own (Python leaves it undefined there): the child is ended with TerminateProcess and its
+    /// exit code reads back as -2.
+    void interrupt();
+    /// As above, with the failure in `ec` instead of thrown.
+    void interrupt(error_code& ec);
+
     /// Asks the child to stop: SIGTERM on POSIX (exit code -15), TerminateProcess on Windows.
     void terminate();
     /// As above, with the failure in `ec` instead of thrown.
@@ -190,11 +198,38 @@ public:
     /// As above, with the failure in `ec` instead of thrown.
     void kill(error_code& ec);
 
-    /// True from `start()` until the child has exited.
+    /// True from `start()` until the child has exited. Throws `system_error`
+    /// (`error::process_closed`) after `close()`, as Python raises ValueError.
     bool is_alive();
+    /// As above, with the failure in `ec` instead of thrown (false then).
+    bool is_alive(error_code& ec);
     /// Empty while the child runs (or before start); then its exit code, or the negated
-    /// signal number if a signal ended it (POSIX), as in Python.
+    /// signal number if a signal ended it (POSIX), as in Python. Throws `system_error`
+    /// (`error::process_closed`) after `close()`.
     std::optional<int> exit_code();
+    /// As above, with the failure in `ec` instead of thrown (empty then).
+    std::optional<int> exit_code(error_code& ec);
+
+    /// Python's `p.sentinel`: a handle of the operating system that becomes ready when the
+    /// child exits, for your own poll() or WaitForMultipleObjects (multiproc::wait takes the
+    /// process itself). Linux: a pidfd, readable once the child has exited; Windows: the
+    /// process HANDLE, signalled then; -1 on a POSIX system without pidfds. It belongs to the
+    /// process object: valid until `close()` or until the last handle to the process goes; do
+    /// not close it. `error::not_started` before `start()`, `error::process_closed` after
+    /// `close()`.
+    std::intptr_t sentinel() const;
+    /// As above, with the failure in `ec` instead of thrown (-1 then).
+    std::intptr_t sentinel(error_code& ec) const;
+
+    /// Releases what the process object holds of the child (Python's `p.close()`): its
+    /// sentinel, its channel. Fails with `error::process_running` while the child runs (it
+    /// has not exited, or not been joined: an exited child is reaped here). Afterwards every
+    /// operation but `close()`, `pid()`, `name()` and `daemon()` fails with
+    /// `error::process_closed`; `close()` again does nothing. Copies of the handle share the
+    /// closing. Not while another thread waits on the process.
+    void close();
+    /// As above, with the failure in `ec` instead of thrown.
+    void close(error_code& ec);
     /// The child's id; 0 before `start()`.
     pid_type pid() const noexcept;
     /// Its name (Python's `p.name`): the one given, or "Process-N".
@@ -224,6 +259,58 @@ private:
 /// The children of this process that are still running; finished ones are reaped (Python's
 /// `active_children()`).
 std::vector<process> active_children();
+
+namespace detail {
+struct parent_state;
+}
+
+/// The process that started this one, as `parent_process()` gives it (Python's
+/// `_ParentProcess`): its id, its name, whether it runs, and a join that waits for its exit.
+/// It is not this process's child: its exit code is unknown here, and nothing can stop it.
+/// Copies share one state.
+class parent_handle
+{
+public:
+    /// Its process id (the one it had when it started this process).
+    pid_type pid() const noexcept;
+    /// Its name: "MainProcess", or the name given to its `process_options`.
+    const std::string& name() const noexcept;
+    /// True until it has exited.
+    bool is_alive() const;
+
+    /// Waits until it has exited (Linux: on a pidfd; Windows: on its process handle).
+    void join() const;
+    /// As above, with the failure in `ec` instead of thrown.
+    void join(error_code& ec) const;
+    /// Waits at most `timeout`; true once it has exited.
+    template <class Rep, class Period>
+    bool join_for(std::chrono::duration<Rep, Period> timeout) const
+    {
+        return detail::call_or_throw("multiproc::parent_handle::join_for",
+                                     [&](error_code& ec) { return join_for(timeout, ec); });
+    }
+    /// As above, with the failure in `ec` instead of thrown.
+    template <class Rep, class Period>
+    bool join_for(std::chrono::duration<Rep, Period> timeout, error_code& ec) const
+    {
+        return join_until(detail::deadline_after(timeout), ec);
+    }
+
+private:
+    friend std::optional<parent_handle> parent_process();
+    explicit parent_handle(std::shared_ptr<detail::parent_state> state) noexcept
+        : state_(std::move(state))
+    {}
+    bool join_until(std::chrono::steady_clock::time_point deadline, error_code& ec) const;
+
+    std::shared_ptr<detail::parent_state> state_;
+};
+
+/// The process that started this one (Python's `parent_process()`): in a child started by
+/// multiproc (spawned, forked, a pool worker), its parent; empty in the main process, where
+/// Python returns None. Note that a child dies with its parent (see `process`): a child can
+/// see its parent exit only where it outlives it, as a plain `fork()` does.
+std::optional<parent_handle> parent_process();
 
 } // namespace multiproc
 

@@ -40,6 +40,8 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
 bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes), void* context,
                queue_clock::time_point deadline, error_code& ec);
 std::size_t queue_size(const queue_core* q) noexcept;
+/// A get would not wait: a value is queued, or this handle is closed.
+bool queue_ready(const queue_core* q) noexcept;
 std::size_t queue_maxsize(const queue_core* q) noexcept;
 void queue_close(queue_core* q) noexcept;
 void queue_task_done(queue_core* q, error_code& ec);
@@ -145,6 +147,9 @@ public:
     bool empty() const noexcept { return size() == 0; }
     /// `size() >= maxsize()`, as approximate.
     bool full() const noexcept { return size() >= maxsize(); }
+    /// True when a `get` would not wait: a value is queued, or this handle is closed (then
+    /// `get` fails at once). What `multiproc::wait` watches.
+    bool ready() const noexcept { return detail::queue_ready(core_.get()); }
     /// The most values it holds; `put` waits beyond (0 at construction: a large default).
     std::size_t maxsize() const noexcept { return detail::queue_maxsize(core_.get()); }
 

@@ -25,6 +25,9 @@ namespace multiproc::detail::os {
 /// Set in the environment of every spawned child; `multiproc::init` removes it. A process that
 /// still has it never called init.
 inline constexpr const char* spawned_marker = "MULTIPROC_SPAWNED";
+/// Set in the environment of every spawned child to "PID:NAME" of its parent (for
+/// `parent_process()`); `multiproc::init` removes it.
+inline constexpr const char* parent_variable = "MULTIPROC_PARENT";
 
 using clock = std::chrono::steady_clock;
 
@@ -159,6 +162,9 @@ public:
 #endif
 
     pid_type id() const noexcept;
+    /// The handle that becomes ready when the child exits (owned by this object): the pidfd
+    /// on Linux, the process handle on Windows; invalid where there is none (old kernels).
+    native_handle exit_handle() const noexcept;
     /// A new handle (the caller closes it) that becomes ready when the child exits: a pidfd on
     /// Linux, the process handle on Windows; invalid where there is none (old kernels).
     native_handle duplicate_exit_handle(error_code& ec) const;
@@ -188,6 +194,31 @@ pid_type fork_process(bool die_with_parent, error_code& ec);
 /// Waits for a forked child and returns its Python-style exit code.
 int wait_pid(pid_type pid, error_code& ec);
 #endif
+
+/// True where a channel's handle can be given to wait_any (POSIX sockets); false where it
+/// cannot (Windows: a named pipe is not signalled by arriving data; PeekNamedPipe looks).
+#if defined(MULTIPROC_WINDOWS)
+inline constexpr bool channels_waitable = false;
+#else
+inline constexpr bool channels_waitable = true;
+#endif
+
+/// The invalid handle: -1 on POSIX, INVALID_HANDLE_VALUE on Windows.
+native_handle invalid_handle() noexcept;
+void close_handle(native_handle h) noexcept;
+/// Waits until one of `handles` is ready (POSIX: readable or hung up; Windows: signalled) or
+/// the deadline passes; true if one is. On Windows beyond 64 handles only the first 64 are
+/// watched (callers that have more look at the rest themselves).
+bool wait_any(const std::vector<native_handle>& handles, clock::time_point deadline,
+              error_code& ec);
+/// A new handle (close it with close_handle) that becomes ready when `parent`, the process
+/// that started this one, exits; invalid (ec clear) if it has exited already, or where no
+/// such handle exists (then `ec` is `error::not_supported`). A process id is only a number:
+/// a process found under it is taken for the parent only if it still is (POSIX: getppid) or
+/// is older than this one (Windows).
+native_handle open_parent_exit_handle(pid_type parent, error_code& ec);
+/// True while `parent`, the process that started this one, runs (as above).
+bool parent_alive(pid_type parent) noexcept;
 
 pid_type current_pid() noexcept;
 pid_type parent_pid() noexcept;

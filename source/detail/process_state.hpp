@@ -24,23 +24,35 @@ struct process_state : std::enable_shared_from_this<process_state>
     os::channel channel;   // spawn: the parent's end
     bool reported = false; // the child reached init (always true under fork)
     os::clock::time_point report_deadline;
-    bool signalled = false; // terminate() or kill() was called
+    bool signalled = false; // interrupt(), terminate() or kill() was called
+    bool closed = false;    // close() released the child: every use but close() fails
     error_code failure;     // why the child never ran its function, once known
+
+    /// The signals a parent sends (Windows: each ends the child with the matching code).
+    enum class stop_signal
+    {
+        interrupt, // SIGINT
+        terminate, // SIGTERM
+        kill,      // SIGKILL
+    };
 
     void start(error_code& ec);
     /// Waits until the child exits or the deadline passes; true when it has exited.
     bool join_until(os::clock::time_point deadline, error_code& ec);
     /// Reaps the child if it has exited; true while it runs.
-    bool is_alive();
-    std::optional<int> exit_code();
-    void signal(bool force, error_code& ec);
+    bool is_alive(error_code& ec);
+    std::optional<int> exit_code(error_code& ec);
+    void signal(stop_signal which, error_code& ec);
     void terminate() noexcept;
+    os::native_handle sentinel(error_code& ec);
+    void close(error_code& ec);
 
 private:
     void start_spawned(error_code& ec);
     void start_forked(error_code& ec);
     bool wait_for_report(os::clock::time_point deadline, error_code& ec);
     bool reap_if_exited(error_code& ec); // under the mutex
+    bool usable(error_code& ec) const;   // under the mutex: false once closed
 };
 
 } // namespace multiproc::detail

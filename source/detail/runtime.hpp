@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,10 @@ struct child_start
     refused_frame refusal;
 };
 child_start read_child_start(frame_kind kind, std::string_view body, error_code& ec);
+
+/// The process that started this one (spawn: as its environment said; fork: the forking
+/// process); empty in a process multiproc did not start.
+std::optional<process_info> parent_info();
 
 /// True in a process that was spawned by multiproc but whose main did not call init.
 bool spawned_without_init();

@@ -16,9 +16,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <fcntl.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,6 +69,42 @@ void exit_without_parents_handlers() noexcept
 #endif
 }
 
+// Closes the descriptors in [low, high]; between fork and exec, so system calls only.
+void close_range_of(unsigned low, unsigned high) noexcept
+{
+#if defined(SYS_close_range)
+    if (::syscall(SYS_close_range, low, high, 0) == 0)
+        return;
+#endif
+    // No close_range (old kernel, other systems): one close per number, up to the limit.
+    rlimit limit{};
+    const unsigned last =
+        ::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+            ? static_cast<unsigned>(std::min<rlim_t>(limit.rlim_cur, 1u << 20)) - 1
+            : 65535u;
+    for (unsigned fd = low; fd <= std::min(high, last); ++fd)
+        ::close(static_cast<int>(fd));
+}
+
+// Closes every descriptor but those in `keep`, which it sorts in place (no allocation after
+// fork). Boost.Process 1.81's own close_all compares each kept descriptor with itself, so it
+// closes only those above the highest kept one: a stray inheritable descriptor below that
+// reached the child, and whether one did depended on how many the parent had open then
+// (issue 16: fd counts [6,7,7,7,7] for five children).
+void close_all_but(std::vector<int>& keep) noexcept
+{
+    std::sort(keep.begin(), keep.end());
+    unsigned next = 0; // the lowest number not yet closed or kept
+    for (const int fd : keep) {
+        if (fd < 0 || static_cast<unsigned>(fd) < next)
+            continue;
+        if (static_cast<unsigned>(fd) > next)
+            close_range_of(next, static_cast<unsigned>(fd) - 1);
+        next = static_cast<unsigned>(fd) + 1;
+    }
+    close_range_of(next, ~0u);
+}
+
 // Initializer for the Process v2 launcher: passes the channel on, marks the environment and
 // ties the child's life to ours.
 struct child_setup
@@ -82,11 +118,19 @@ struct child_setup
     error_code on_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*&)
     {
         const std::string marker = std::string(spawned_marker) + '=';
-        for (char** e = ::environ; *e; ++e)
-            if (std::string_view(*e).substr(0, marker.size()) != marker)
+        const std::string parent_entry = std::string(parent_variable) + '=';
+        for (char** e = ::environ; *e; ++e) {
+            const std::string_view entry(*e);
+            if (entry.substr(0, marker.size()) != marker &&
+                entry.substr(0, parent_entry.size()) != parent_entry)
                 environment.push_back(*e);
+        }
+        environment_storage.reserve(2); // the pointers below stay valid
         environment_storage.push_back(marker + "1");
-        environment.push_back(environment_storage.back().c_str());
+        environment_storage.push_back(parent_entry + std::to_string(parent) + ':' +
+                                      this_process::name());
+        for (const auto& entry : environment_storage)
+            environment.push_back(entry.c_str());
         environment.push_back(nullptr);
         launcher.env = environment.data();
         launcher.fd_whitelist.insert(launcher.fd_whitelist.end(), inherit.begin(), inherit.end());
@@ -94,12 +138,15 @@ struct child_setup
     }
 
     template <class Launcher>
-    error_code on_exec_setup(Launcher&, const bp::filesystem::path&, const char* const*&)
+    error_code on_exec_setup(Launcher& launcher, const bp::filesystem::path&, const char* const*&)
     {
         // Close-on-exec in the parent (no other child may get them); these copies survive exec.
         for (const int fd : inherit)
             if (::fcntl(fd, F_SETFD, 0) != 0)
                 return last_error();
+        // The child holds stdio, the launcher's exec-error pipe and `inherit`, nothing else,
+        // whatever else this process has open (inheritable or not).
+        close_all_but(launcher.fd_whitelist);
         // Process v2 calls exit() here if exec fails.
         exit_without_parents_handlers();
         if (!die_with_parent(parent))
@@ -108,6 +155,16 @@ struct child_setup
     }
 };
 
+// A pidfd for `pid` (close-on-exec, as every pidfd), or -1 with errno set.
+int open_pidfd(pid_type pid) noexcept
+{
+#if defined(SYS_pidfd_open)
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
 } // namespace
 
 using process_type = bp::basic_process<boost::asio::io_context::executor_type>;
@@ -128,15 +185,6 @@ struct child::impl
     }
     impl(const impl&) = delete;
     impl& operator=(const impl&) = delete;
-
-    static int open_pidfd(pid_type pid) noexcept
-    {
-#if defined(SYS_pidfd_open)
-        return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-        return -1;
-#endif
-    }
 };
 
 child::child() = default;
@@ -176,6 +224,11 @@ child child::adopt(pid_type pid, error_code& ec)
 pid_type child::id() const noexcept
 {
     return impl_ ? impl_->process.id() : 0;
+}
+
+native_handle child::exit_handle() const noexcept
+{
+    return impl_ ? impl_->pidfd : -1;
 }
 
 native_handle child::duplicate_exit_handle(error_code& ec) const
@@ -248,6 +301,61 @@ void child::kill(error_code& ec)
     ec.clear();
     if (impl_ && !impl_->exit_code)
         impl_->process.terminate(ec);
+}
+
+native_handle invalid_handle() noexcept
+{
+    return -1;
+}
+
+void close_handle(native_handle h) noexcept
+{
+    if (h >= 0)
+        ::close(h);
+}
+
+bool wait_any(const std::vector<native_handle>& handles, clock::time_point deadline, error_code& ec)
+{
+    std::vector<pollfd> fds;
+    for (const int h : handles)
+        fds.push_back({h, POLLIN, 0});
+    for (;;) {
+        const int n = ::poll(fds.data(), fds.size(), poll_timeout(deadline));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ec = last_error();
+            return false;
+        }
+        ec.clear();
+        if (n > 0)
+            return true;
+        if (clock::now() >= deadline)
+            return false;
+    }
+}
+
+bool parent_alive(pid_type parent) noexcept
+{
+    // An orphan is adopted by init (or a subreaper): getppid() names the parent while it runs,
+    // never a later process that took its number.
+    return parent > 0 && ::getppid() == parent;
+}
+
+native_handle open_parent_exit_handle(pid_type parent, error_code& ec)
+{
+    ec.clear();
+    const int fd = open_pidfd(parent);
+    if (fd < 0 && errno != ESRCH) {
+        ec = make_error_code(error::not_supported);
+        return -1;
+    }
+    // Opened before the check: if the parent still is ours after, the pidfd is its.
+    if (fd >= 0 && !parent_alive(parent)) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 pid_type fork_process(bool tie_to_parent, error_code& ec)
