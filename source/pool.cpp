@@ -805,6 +805,11 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
                                      const asio::any_io_executor* executor)
 {
+    if (size > multiproc::pool::max_size)
+        throw_error(make_error_code(boost::system::errc::invalid_argument),
+                    ("multiproc::pool: size " + std::to_string(size) + " is more than the " +
+                     std::to_string(multiproc::pool::max_size) + " workers a pool takes")
+                        .c_str());
     auto pool = std::make_shared<pool_core>();
     pool->size = size == 0 ? cpu_count() : size;
     pool->method = options.method.value_or(get_start_method());

@@ -13,11 +13,14 @@
 #include <boost/range/irange.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "pool_util.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <future>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -203,6 +206,45 @@ BOOST_AUTO_TEST_CASE(imap_unordered_and_imap)
         ++i;
     }
     BOOST_TEST(i == n);
+}
+
+BOOST_AUTO_TEST_CASE(an_input_that_throws_ends_the_stream_as_in_the_local_pool)
+{
+    using pool_util::say_when_error;
+    using pool_util::say_when_range;
+    mp::mpi::pool p;
+    for (int when : {0, 3, 7})
+        for (std::size_t chunksize : {1, 2, 4})
+            for (bool ordered : {true, false})
+                BOOST_TEST_CONTEXT("item " << when << ", chunksize " << chunksize
+                                           << (ordered ? ", imap" : ", imap_unordered"))
+                {
+                    const say_when_range<> items(20, when);
+                    auto stream = ordered ? p.imap(mpi_square, items, chunksize)
+                                          : p.imap_unordered(mpi_square, items, chunksize);
+                    std::vector<long long> values;
+                    int errors = 0;
+                    for (int reads = 0; reads < 100; ++reads) {
+                        try {
+                            const std::optional<long long> v = stream.next();
+                            if (!v)
+                                break;
+                            BOOST_TEST(errors == 0, "a result after the input's error");
+                            values.push_back(*v);
+                        } catch (const say_when_error&) {
+                            ++errors;
+                        }
+                    }
+                    BOOST_TEST(errors == 1);
+                    if (!ordered)
+                        std::sort(values.begin(), values.end());
+                    std::vector<long long> expected;
+                    for (long long x = 0; x < when; ++x)
+                        expected.push_back(x * x);
+                    BOOST_TEST(values == expected);
+                }
+    BOOST_CHECK_THROW(p.map(mpi_square, say_when_range<>(10, 3), 1), say_when_error);
+    BOOST_TEST(p.map(mpi_square, std::vector<long long>{1, 2}) == (std::vector<long long>{1, 4}));
 }
 
 BOOST_AUTO_TEST_CASE(errors_as_the_local_pool)

@@ -156,6 +156,24 @@ BOOST_AUTO_TEST_CASE(unregistered_task_is_refused_at_the_call_site)
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_size_beyond_the_maximum_is_refused_naming_it)
+{
+    for (std::size_t bad : {std::size_t(-1), std::size_t(-1) / 2, mp::pool::max_size + 1})
+        BOOST_TEST_CONTEXT("size " << bad)
+        {
+            try {
+                mp::pool p(bad);
+                BOOST_ERROR("constructed");
+            } catch (const mp::system_error& e) {
+                BOOST_TEST((e.code() == boost::system::errc::invalid_argument));
+                BOOST_TEST(std::string(e.what()).find(std::to_string(bad)) != std::string::npos,
+                           e.what());
+            } catch (const std::exception& e) {
+                BOOST_ERROR("not a multiproc::system_error: " << e.what());
+            }
+        }
+}
+
 BOOST_AUTO_TEST_CASE(tasks_run_in_at_most_size_workers)
 {
     mp::pool p(2);

@@ -7,6 +7,7 @@
 
 #include <multiproc/init.hpp>
 
+#include "pool_util.hpp"
 #include "test_util.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -57,6 +58,8 @@ using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+using pool_util::watchdog;
 
 // ---------------------------------------------------------------------------------------------
 // Tasks (names unique in the test binary: prefixed pool_asio_).
@@ -215,60 +218,6 @@ std::thread::id pool_thread(mp::pool& p)
     BOOST_REQUIRE(future.wait_for(30s) == std::future_status::ready);
     return future.get();
 }
-
-/// For the calls that have no timed form (imap's next(), map, starmap): if the guarded section
-/// is still running after `limit`, terminates the pool (which fails what is unfinished, so the
-/// blocked call returns), and aborts the whole run if even that does not unblock it.
-class watchdog
-{
-public:
-    watchdog(mp::pool& p, std::chrono::seconds limit, std::string what)
-        : pool_(p), limit_(limit), what_(std::move(what)), thread_([this] { watch(); })
-    {}
-    ~watchdog() { disarm(); }
-    watchdog(const watchdog&) = delete;
-    watchdog& operator=(const watchdog&) = delete;
-
-    void disarm()
-    {
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            disarmed_ = true;
-        }
-        changed_.notify_all();
-        if (thread_.joinable())
-            thread_.join();
-    }
-    bool fired() const { return fired_; }
-
-private:
-    void watch()
-    {
-        std::unique_lock<std::mutex> lock(mutex_);
-        if (changed_.wait_for(lock, limit_, [&] { return disarmed_; }))
-            return;
-        fired_ = true;
-        lock.unlock();
-        std::fprintf(stderr, "watchdog: %s still blocked after %lld s: terminating the pool\n",
-                     what_.c_str(), static_cast<long long>(limit_.count()));
-        pool_.terminate();
-        lock.lock();
-        if (changed_.wait_for(lock, 20s, [&] { return disarmed_; }))
-            return;
-        std::fprintf(stderr, "watchdog: %s still blocked after the pool's terminate(): abort\n",
-                     what_.c_str());
-        std::abort();
-    }
-
-    mp::pool& pool_;
-    std::chrono::seconds limit_;
-    std::string what_;
-    std::mutex mutex_;
-    std::condition_variable changed_;
-    bool disarmed_ = false;
-    std::atomic<bool> fired_{false};
-    std::thread thread_; // last: starts once the rest exists
-};
 
 /// Runs `io` until `done()` or the deadline; true if done.
 template <class Done>
@@ -772,6 +721,136 @@ BOOST_AUTO_TEST_CASE(a_failed_chunk_throws_from_next_and_the_stream_goes_on)
             BOOST_TEST(sorted_values(got) == sorted_values(expected));
         }
     }
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+/// Reads a stream over say_when_range(20, when) of pool_asio_square to its end and checks that
+/// it gives the squares of every item before `when` (in order if `ordered`), then the input's
+/// exception once, then the end, and stays there.
+template <class Stream>
+void check_ends_with_the_input_error(Stream& stream, int when, bool ordered)
+{
+    std::vector<int> values;
+    int errors = 0;
+    for (int reads = 0; reads < 100; ++reads) {
+        try {
+            std::optional<int> v = stream.next();
+            if (!v)
+                break;
+            BOOST_TEST(errors == 0, "a result after the input's error: " << *v);
+            values.push_back(*v);
+        } catch (const pool_util::say_when_error&) {
+            ++errors;
+        }
+    }
+    BOOST_TEST(errors == 1);
+    bool at_end = false;
+    try {
+        at_end = !stream.next();
+    } catch (const std::exception& e) {
+        BOOST_ERROR("next() after the end threw " << e.what());
+    }
+    BOOST_TEST(at_end);
+    if (!ordered)
+        std::sort(values.begin(), values.end());
+    std::vector<int> expected;
+    for (int x = 0; x < when; ++x)
+        expected.push_back(x * x);
+    BOOST_TEST(values == expected);
+}
+
+BOOST_AUTO_TEST_CASE(an_input_that_throws_ends_the_stream_after_the_results_before_it)
+{
+    using pool_util::say_when_range;
+    using pool_util::throws_on;
+    mp::pool p(2);
+    watchdog dog(p, 90s, "imap of an input that throws");
+    const std::pair<int, throws_on> failures[] = {{0, throws_on::read},
+                                                  {3, throws_on::read},
+                                                  {7, throws_on::read},
+                                                  {3, throws_on::increment},
+                                                  {7, throws_on::increment}};
+    for (const auto& [when, where] : failures)
+        for (std::size_t chunksize : {1, 2, 4})
+            for (bool ordered : {true, false})
+                BOOST_TEST_CONTEXT("item " << when
+                                           << (where == throws_on::read ? " read" : " stepped onto")
+                                           << ", chunksize " << chunksize
+                                           << (ordered ? ", imap" : ", imap_unordered"))
+                {
+                    say_when_range<> items(20, when, where);
+                    auto stream = ordered ? p.imap(pool_asio_square, items, chunksize)
+                                          : p.imap_unordered(pool_asio_square, items, chunksize);
+                    check_ends_with_the_input_error(stream, when, ordered);
+                }
+    // An rvalue input, kept in the stream, the same.
+    auto kept = p.imap(pool_asio_square, say_when_range<>(20, 5), 2);
+    check_ends_with_the_input_error(kept, 5, true);
+    // The pool serves on.
+    BOOST_TEST(p.map(pool_asio_square, iota_vector(5)) == (std::vector<int>{0, 1, 4, 9, 16}));
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+BOOST_AUTO_TEST_CASE(closing_the_pool_under_a_stream_ends_its_input_with_pool_closed)
+{
+    mp::pool p(2);
+    watchdog dog(p, 60s, "imap of a pool closed under it");
+    constexpr int n = 5000; // more than a stream sends ahead (512 chunks here)
+    auto stream = p.imap(pool_asio_square, iota_vector(n), 1);
+    BOOST_TEST((stream.next() == std::optional<int>(0)));
+    p.close();
+    int next = 1;
+    int closed = 0;
+    for (int reads = 0; reads < n + 10; ++reads) {
+        try {
+            const std::optional<int> v = stream.next();
+            if (!v)
+                break;
+            BOOST_TEST(closed == 0, "a result after pool_closed");
+            BOOST_TEST(*v == next * next);
+            ++next;
+        } catch (const mp::system_error& e) {
+            BOOST_TEST((e.code() == mp::error::pool_closed));
+            ++closed;
+        }
+    }
+    BOOST_TEST(closed == 1);
+    BOOST_TEST(next < n); // the input ended where the pool stopped taking tasks
+    BOOST_TEST(!stream.next());
+    p.join();
+    dog.disarm();
+    BOOST_TEST(!dog.fired());
+}
+
+BOOST_AUTO_TEST_CASE(map_of_an_input_that_throws_fails_with_its_exception_and_sends_nothing)
+{
+    using pool_util::say_when_error;
+    using pool_util::say_when_range;
+    mp::pool p(2);
+    watchdog dog(p, 60s, "map of an input that throws");
+    BOOST_TEST(p.map(pool_asio_square, iota_vector(3)) == (std::vector<int>{0, 1, 4}));
+    const mp::pool_stats before = p.stats();
+    for (std::size_t chunksize : {0, 1, 4})
+        BOOST_TEST_CONTEXT("chunksize " << chunksize)
+        {
+            for (int when : {-1, 3}) {
+                const say_when_range<> items(10, when);
+                BOOST_CHECK_THROW(p.map(pool_asio_square, items, chunksize), say_when_error);
+                BOOST_CHECK_THROW(p.map_async(pool_asio_square, items, chunksize), say_when_error);
+                BOOST_CHECK_THROW(p.map_async(pool_asio_square, items, chunksize, asio::use_future),
+                                  say_when_error);
+                const say_when_range<std::tuple<int, int>> pairs(10, when);
+                BOOST_CHECK_THROW(p.starmap(pool_asio_add, pairs, chunksize), say_when_error);
+            }
+        }
+    const mp::pool_stats after = p.stats();
+    BOOST_TEST(after.queued == 0u);
+    BOOST_TEST(after.running == 0u);
+    BOOST_TEST(after.done == before.done); // nothing of the failed calls was sent
+    BOOST_TEST(after.failed == before.failed);
+    BOOST_TEST(p.map(pool_asio_square, iota_vector(4), 1) == (std::vector<int>{0, 1, 4, 9}));
     dog.disarm();
     BOOST_TEST(!dog.fired());
 }

@@ -31,6 +31,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <iterator>
 #include <map>
@@ -203,14 +204,23 @@ error_code error_code_of(const std::exception_ptr& error) noexcept;
 void check_no_inherited_handles(inheritance_scope& scope);
 
 /// Takes up to `chunksize` items from `next..end` and encodes them as one task message;
-/// `convert` makes the function's argument tuple of an item.
+/// `convert` makes the function's argument tuple of an item. If reading the input throws, the
+/// exception leaves this call; or, given `input_error`, it is stored there and the chunk holds
+/// the items before the failing one (a stream delivers their results before the exception).
 template <class Tuple, class It, class End, class Convert>
-encoded_chunk encode_chunk(It& next, const End& end, std::size_t chunksize, Convert& convert)
+encoded_chunk encode_chunk(It& next, const End& end, std::size_t chunksize, Convert& convert,
+                           std::exception_ptr* input_error = nullptr)
 {
     std::vector<Tuple> sets;
     sets.reserve(chunksize);
-    for (; sets.size() < chunksize && next != end; ++next)
-        sets.push_back(convert(*next));
+    try {
+        for (; sets.size() < chunksize && next != end; ++next)
+            sets.push_back(convert(*next));
+    } catch (...) {
+        if (!input_error)
+            throw;
+        *input_error = std::current_exception();
+    }
     encoded_chunk chunk;
     chunk.count = static_cast<std::uint32_t>(sets.size());
     if (!sets.empty()) {
@@ -505,7 +515,10 @@ private:
 /// `next()` or a range-for. Items are sent as the stream is read, a bounded number of chunks
 /// ahead, so a stream over any number of items runs in bounded memory (Python's imap reads its
 /// whole input at once). A failed chunk throws from `next()` where its results would be; the
-/// stream goes on after it.
+/// stream goes on after it. If the input throws (reading or encoding an item), or the pool
+/// takes no more tasks (closed, terminated), the input ends there: `next()` gives the results
+/// of every item before it (in order for imap, in any order for imap_unordered), then throws
+/// that exception once, then gives nothing.
 template <class R, class Core = detail::pool_core>
 class imap_stream
 {
@@ -519,8 +532,11 @@ public:
             ready_.clear();
             taken_ = 0;
             top_up();
-            if (in_flight_ == 0)
+            if (in_flight_ == 0) { // every result before the input's end is taken
+                if (input_error_)
+                    std::rethrow_exception(std::exchange(input_error_, nullptr));
                 return std::nullopt;
+            }
             std::unique_lock<std::mutex> lock(shared_->mutex);
             shared_->arrived.wait(lock, [&] {
                 return ordered_ ? shared_->outcomes.count(next_chunk_) != 0
@@ -590,25 +606,39 @@ public:
 
     /// @cond MULTIPROC_INTERNAL
     imap_stream(std::shared_ptr<Core> pool, const detail::task_entry& task,
-                std::function<detail::encoded_chunk()> next_chunk, std::size_t window, bool ordered)
+                std::function<detail::encoded_chunk(std::exception_ptr&)> next_chunk,
+                std::size_t window, bool ordered)
         : pool_(std::move(pool)), task_(&task), next_chunk_of_input_(std::move(next_chunk)),
           window_(window), ordered_(ordered), shared_(std::make_shared<detail::stream_state>())
     {}
     /// @endcond
 
 private:
-    // Sends chunks until `window_` are out or the input ends.
+    // Sends chunks until `window_` are out or the input ends: at its end, or at the first
+    // exception from reading it, encoding it or sending it (kept in `input_error_`).
     void top_up()
     {
         while (!input_done_ && in_flight_ < window_) {
-            detail::encoded_chunk chunk = next_chunk_of_input_();
-            if (chunk.count == 0) {
-                input_done_ = true;
-                break;
+            try {
+                detail::encoded_chunk chunk = next_chunk_of_input_(input_error_);
+                if (chunk.count == 0)
+                    input_done_ = true;
+                else
+                    send(std::move(chunk));
+            } catch (...) {
+                if (!input_error_)
+                    input_error_ = std::current_exception();
             }
-            const std::size_t number = sent_++;
-            counts_[number] = chunk.count;
-            ++in_flight_;
+            if (input_error_)
+                input_done_ = true;
+        }
+    }
+
+    void send(detail::encoded_chunk chunk)
+    {
+        const std::size_t number = sent_;
+        counts_[number] = chunk.count;
+        try {
             // Unqualified: the core's own functions (argument-dependent lookup).
             pool_submit(*pool_, pool_reserve_ids(*pool_, 1), *task_, std::move(chunk),
                         [s = shared_, number](detail::task_outcome&& outcome) {
@@ -616,12 +646,17 @@ private:
                             s->outcomes.emplace(number, std::move(outcome));
                             s->arrived.notify_all();
                         });
+        } catch (...) { // not sent: no outcome will come
+            counts_.erase(number);
+            throw;
         }
+        ++sent_;
+        ++in_flight_;
     }
 
     std::shared_ptr<Core> pool_;
     const detail::task_entry* task_;
-    std::function<detail::encoded_chunk()> next_chunk_of_input_;
+    std::function<detail::encoded_chunk(std::exception_ptr&)> next_chunk_of_input_;
     std::size_t window_;
     bool ordered_;
     std::shared_ptr<detail::stream_state> shared_;
@@ -632,6 +667,7 @@ private:
     std::size_t next_chunk_ = 0;
     std::size_t in_flight_ = 0;
     bool input_done_ = false;
+    std::exception_ptr input_error_; // what ended the input, thrown once all before it is taken
 };
 
 namespace detail {
@@ -699,7 +735,8 @@ public:
         return map_async(function, items, chunksize).get();
     }
     /// `map` without waiting: an `async_result<std::vector<R>>`, or with a completion token
-    /// for `void(error_code, std::vector<R>)`.
+    /// for `void(error_code, std::vector<R>)`. `items` is read (and encoded) within this call:
+    /// if that throws, the exception leaves the call and nothing is sent.
     template <class F, class Range, class... Token>
     auto map_async(F function, const Range& items, std::size_t chunksize = 0, Token&&... token)
     {
@@ -709,7 +746,8 @@ public:
 
     /// The results of `function(item)` as a stream, in order (Python's imap). Items are read
     /// from `items` as the stream is read; an lvalue range must outlive the stream, an rvalue
-    /// one is kept in it.
+    /// one is kept in it. If reading `items` throws, the stream gives the results of the items
+    /// before, then that exception, then its end (see `imap_stream`).
     template <class F, class Range>
     auto imap(F function, Range&& items, std::size_t chunksize = 1)
     {
@@ -834,9 +872,10 @@ private:
         auto in = std::make_shared<input>(input{std::forward<Range>(items), {}, {}});
         in->next = std::begin(in->range);
         in->end = std::end(in->range);
-        auto next_chunk = [in, chunksize]() {
+        auto next_chunk = [in, chunksize](std::exception_ptr& input_error) {
             item_arguments<F, false> convert;
-            return detail::encode_chunk<arguments>(in->next, in->end, chunksize, convert);
+            return detail::encode_chunk<arguments>(in->next, in->end, chunksize, convert,
+                                                   &input_error);
         };
         // Enough chunks ahead to keep every worker busy (an MPI rank through the batches in
         // flight), few enough to bound the memory.
@@ -865,9 +904,16 @@ private:
 class pool : public detail::basic_pool<detail::pool_core>
 {
 public:
+    /// The largest size a pool takes: far more workers than any machine has cores, so that a
+    /// larger number is a mistake (a negative number made unsigned, say), refused before
+    /// anything starts. A size within it that the system cannot start (process or descriptor
+    /// limits) fails the tasks with the reason, as any start failure does.
+    static constexpr std::size_t max_size = 4096;
+
     /// `size` workers; 0: `cpu_count()`. They start in the background; tasks given meanwhile
     /// go one to each worker, to run as it comes up. If they cannot be started, every task
-    /// fails with the reason.
+    /// fails with the reason. Throws `system_error` with `errc::invalid_argument`, naming the
+    /// size, if `size` is more than `max_size`.
     explicit pool(std::size_t size = 0, pool_options options = {})
         : basic_pool(detail::make_pool(size, std::move(options), nullptr))
     {}

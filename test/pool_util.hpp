@@ -1,0 +1,152 @@
+// Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+#ifndef MULTIPROC_TEST_POOL_UTIL_HPP
+#define MULTIPROC_TEST_POOL_UTIL_HPP
+
+// Helpers of the pool tests (local and MPI): a bound on the calls that have no timed form, and
+// an input range that throws part way (CPython's exception_throwing_generator).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace pool_util {
+
+using namespace std::chrono_literals;
+
+/// For the calls that have no timed form (imap's next(), map, starmap): if the guarded section
+/// is still running after `limit`, terminates the pool (which fails what is unfinished, so the
+/// blocked call returns), and aborts the whole run if even that does not unblock it.
+template <class Pool>
+class watchdog
+{
+public:
+    watchdog(Pool& p, std::chrono::seconds limit, std::string what)
+        : pool_(p), limit_(limit), what_(std::move(what)), thread_([this] { watch(); })
+    {}
+    ~watchdog() { disarm(); }
+    watchdog(const watchdog&) = delete;
+    watchdog& operator=(const watchdog&) = delete;
+
+    void disarm()
+    {
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            disarmed_ = true;
+        }
+        changed_.notify_all();
+        if (thread_.joinable())
+            thread_.join();
+    }
+    bool fired() const { return fired_; }
+
+private:
+    void watch()
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        if (changed_.wait_for(lock, limit_, [&] { return disarmed_; }))
+            return;
+        fired_ = true;
+        lock.unlock();
+        std::fprintf(stderr, "watchdog: %s still blocked after %lld s: terminating the pool\n",
+                     what_.c_str(), static_cast<long long>(limit_.count()));
+        pool_.terminate();
+        lock.lock();
+        if (changed_.wait_for(lock, 20s, [&] { return disarmed_; }))
+            return;
+        std::fprintf(stderr, "watchdog: %s still blocked after the pool's terminate(): abort\n",
+                     what_.c_str());
+        std::abort();
+    }
+
+    Pool& pool_;
+    std::chrono::seconds limit_;
+    std::string what_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool disarmed_ = false;
+    std::atomic<bool> fired_{false};
+    std::thread thread_; // last: starts once the rest exists
+};
+
+/// What a say_when_range throws (CPython's SayWhenError).
+struct say_when_error : std::runtime_error
+{
+    say_when_error() : std::runtime_error("Somebody said when") {}
+};
+
+/// Where a say_when_range throws: reading the failing item, or stepping onto it.
+enum class throws_on
+{
+    read,
+    increment
+};
+
+/// The items 0 .. total-1 (as `Item`: an int, or a pair of ints for starmap), except that
+/// reaching item `when` throws say_when_error (CPython's exception_throwing_generator; `when`
+/// -1: the first item). A single-pass input range, read lazily as a generator is.
+template <class Item = int>
+class say_when_range
+{
+public:
+    class iterator
+    {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = Item;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const Item*;
+        using reference = Item;
+
+        iterator() = default;
+        iterator(const say_when_range* range, int i) : range_(range), i_(i) {}
+        Item operator*() const
+        {
+            if (range_->where_ == throws_on::read && i_ == range_->when_)
+                throw say_when_error();
+            if constexpr (std::is_same_v<Item, int>)
+                return i_;
+            else
+                return Item(i_, i_);
+        }
+        iterator& operator++()
+        {
+            ++i_;
+            if (range_->where_ == throws_on::increment && i_ == range_->when_)
+                throw say_when_error();
+            return *this;
+        }
+        void operator++(int) { ++*this; }
+        bool operator==(const iterator& other) const { return i_ == other.i_; }
+        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+
+    private:
+        const say_when_range* range_ = nullptr;
+        int i_ = 0;
+    };
+
+    say_when_range(int total, int when, throws_on where = throws_on::read)
+        : total_(total), when_(when < 0 ? 0 : when), where_(where)
+    {}
+    iterator begin() const { return iterator(this, 0); }
+    iterator end() const { return iterator(this, total_); }
+
+private:
+    int total_;
+    int when_;
+    throws_on where_;
+};
+
+} // namespace pool_util
+
+#endif
