@@ -537,27 +537,11 @@ BOOST_AUTO_TEST_CASE(test_release_task_refs)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(_TestPoolWorkerErrors, *boost::unit_test::label("cpython_pool"))
+// test_async_error_callback and _TestPoolWorkerLifetime are in cpython_pool_lifetime.cpp.
+// The suite is shared with that file: the label is the case's.
+BOOST_AUTO_TEST_SUITE(_TestPoolWorkerErrors)
 
-BOOST_AUTO_TEST_CASE(test_async_error_callback)
-{
-    mp::pool p(2);
-    // error_callback: the completion handler gets the error's code.
-    std::promise<mp::error_code> scratchpad;
-    p.apply_async(cpython_pool_raising, [&](mp::error_code ec, int) { scratchpad.set_value(ec); });
-    auto f = scratchpad.get_future();
-    BOOST_REQUIRE(f.wait_for(30s) == std::future_status::ready);
-    BOOST_TEST((f.get() == mp::error::remote_exception));
-    // res.get() raises the KeyError.
-    BOOST_CHECK_EXCEPTION(p.apply_async(cpython_pool_raising).get(), mp::remote_error,
-                          [](const mp::remote_error& e) {
-                              return e.type() == "std::out_of_range" && e.message() == "key";
-                          });
-    p.close();
-    p.join();
-}
-
-BOOST_AUTO_TEST_CASE(test_unpickleable_result)
+BOOST_AUTO_TEST_CASE(test_unpickleable_result, *boost::unit_test::label("cpython_pool"))
 {
     mp::pool p(2);
     // Make sure we don't lose pool processes because of encoding errors.
@@ -580,59 +564,6 @@ BOOST_AUTO_TEST_CASE(test_unpickleable_result)
     BOOST_TEST(p.stats().worker_restarts == 0u);
     p.close();
     p.join();
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(_TestPoolWorkerLifetime, *boost::unit_test::label("cpython_pool"))
-
-BOOST_AUTO_TEST_CASE(test_pool_worker_lifetime)
-{
-    mp::pool_options options;
-    options.max_tasks_per_child = 10;
-    mp::pool p(3, options);
-    BOOST_TEST(p.size() == 3u);
-    // The workers' pids, as the first tasks see them (one each: the first three tasks go one
-    // to each worker).
-    std::vector<mp::async_result<int>> first;
-    for (int i = 0; i < 3; ++i)
-        first.push_back(p.apply_async(cpython_pool_pid));
-    std::set<int> origworkerpids;
-    for (auto& r : first)
-        origworkerpids.insert(r.get());
-    // Run many tasks so each worker gets replaced (hopefully).
-    std::vector<mp::async_result<int>> results;
-    for (int i = 0; i < 100; ++i)
-        results.push_back(p.apply_async(cpython_pool_sqr, i));
-    for (std::size_t j = 0; j < results.size(); ++j)
-        BOOST_TEST(results[j].get() == static_cast<int>(j * j));
-    std::set<int> finalworkerpids;
-    for (int i = 0; i < 3; ++i)
-        finalworkerpids.insert(p.apply(cpython_pool_pid));
-    // All pids should be assigned (issue #7805), and they have changed.
-    BOOST_TEST(origworkerpids.count(0) == 0u);
-    BOOST_TEST(finalworkerpids.count(0) == 0u);
-    BOOST_TEST((origworkerpids != finalworkerpids));
-    p.close();
-    p.join();
-}
-
-BOOST_AUTO_TEST_CASE(test_pool_worker_lifetime_early_close)
-{
-    // Issue #10332: closing a pool whose workers have limited lifetimes before all the tasks
-    // completed would make join() hang.
-    mp::pool_options options;
-    options.max_tasks_per_child = 1;
-    mp::pool p(3, options);
-    std::vector<mp::async_result<int>> results;
-    for (int i = 0; i < 6; ++i)
-        results.push_back(p.apply_async(cpython_pool_sqr_wait, i, 0.3));
-    p.close();
-    p.join();
-    for (std::size_t j = 0; j < results.size(); ++j) {
-        BOOST_REQUIRE(results[j].wait_for(30s));
-        BOOST_TEST(results[j].get() == static_cast<int>(j * j));
-    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -122,9 +122,10 @@ BOOST_AUTO_TEST_CASE(test_pool_worker_lifetime_early_close)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(_TestPoolWorkerErrors, *boost::unit_test::label("cpython_pool_lifetime"))
+// The suite is shared with cpython_pool.cpp (test_unpickleable_result): the label is the case's.
+BOOST_AUTO_TEST_SUITE(_TestPoolWorkerErrors)
 
-BOOST_AUTO_TEST_CASE(test_async_error_callback)
+BOOST_AUTO_TEST_CASE(test_async_error_callback, *boost::unit_test::label("cpython_pool_lifetime"))
 {
     mp::pool p(2);
     // Python's error_callback is a completion handler, given the error's code.
