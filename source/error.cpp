@@ -47,6 +47,12 @@ public:
             return "the task threw an exception in the worker";
         case error::pool_closed:
             return "the pool takes no more tasks";
+        case error::connection_read_only:
+            return "connection is read-only: this end of a one-way pipe only receives";
+        case error::connection_write_only:
+            return "connection is write-only: this end of a one-way pipe only sends";
+        case error::authentication_failed:
+            return "authentication failed: the peer did not prove the same authkey";
         }
         return "unknown multiproc error";
     }

@@ -36,6 +36,9 @@ enum class error
     worker_died,           ///< the pool worker running the task died
     remote_exception,      ///< the task threw in the worker (see remote_error)
     pool_closed,           ///< the pool takes no more tasks
+    connection_read_only,  ///< a send on the receiving end of a one-way pipe
+    connection_write_only, ///< a receive on the sending end of a one-way pipe
+    authentication_failed, ///< the peer of a Listener or Client did not prove the same authkey
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".
