@@ -33,9 +33,9 @@ enum class address_family
 /// port. On Linux a `unix_socket` name starting with NUL is in the abstract namespace.
 struct address
 {
-    address_family family = default_family();
-    std::string name;
-    std::uint16_t port = 0;
+    address_family family = default_family(); ///< how `name` and `port` are read
+    std::string name;       ///< the socket file's path, the TCP host, or the pipe's name
+    std::uint16_t port = 0; ///< the TCP port (0: one the system chooses)
 
     /// A socket file at `path` (Python's AF_UNIX address); empty: a fresh one.
     static address unix_socket(std::string path = {})
@@ -93,8 +93,10 @@ public:
     explicit listener(const address& where = {}, const listener_options& options = {});
     /// As above, with the failure in `ec` instead of thrown; the listener is then closed.
     listener(const address& where, const listener_options& options, error_code& ec);
-    listener(listener&&) noexcept;
-    listener& operator=(listener&&) noexcept;
+    /// Takes over the endpoint of `other`, which is then closed.
+    listener(listener&& other) noexcept;
+    /// Closes this listener and takes over the endpoint of `other`.
+    listener& operator=(listener&& other) noexcept;
     ~listener();
 
     /// Waits for a client and returns its connection once it has authenticated (with an
