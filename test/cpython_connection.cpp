@@ -74,6 +74,7 @@ void cpython_connection_writefd(mp::connection conn, std::string data, bool crea
 #endif
     const std::intptr_t fd = mp::recv_handle(conn);
 #if defined(_WIN32)
+    (void)create_dummy_fds; // descriptor numbers are POSIX's
     DWORD written = 0;
     ::WriteFile(reinterpret_cast<HANDLE>(fd), data.data(), static_cast<DWORD>(data.size()),
                 &written, nullptr);
