@@ -39,7 +39,8 @@ install(FILES ${PROJECT_BINARY_DIR}/multiprocConfig.cmake
 set(multiproc_pc_dir ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 file(RELATIVE_PATH MULTIPROC_PC_PREFIX_FROM_PCDIR /prefix/${multiproc_pc_dir} /prefix)
 string(REGEX REPLACE "/$" "" MULTIPROC_PC_PREFIX_FROM_PCDIR "${MULTIPROC_PC_PREFIX_FROM_PCDIR}")
-set(MULTIPROC_PC_PLATFORM_LIBS "")
+# libcrypto in Libs, not Requires.private: a static libmultiproc needs it without --static.
+set(MULTIPROC_PC_PLATFORM_LIBS " -lcrypto")
 if(WIN32)
   set(MULTIPROC_PC_PLATFORM_LIBS " -lws2_32 -lmswsock -lbcrypt")
 endif()

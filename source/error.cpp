@@ -53,6 +53,12 @@ public:
             return "process object is closed";
         case error::process_running:
             return "process is still running";
+        case error::connection_read_only:
+            return "connection is read-only: this end of a one-way pipe only receives";
+        case error::connection_write_only:
+            return "connection is write-only: this end of a one-way pipe only sends";
+        case error::authentication_failed:
+            return "authentication failed: the peer did not prove the same authkey";
         }
         return "unknown multiproc error";
     }

@@ -1,16 +1,25 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 //
 // A connection frames its messages on a channel:
-//   message := u32 length (of tag + payload, little-endian) | u64 tag | payload
-// The tag is 0 for raw bytes, or the hash of the type name for `send<T>`.
+//   message := u32 length (of body, little-endian) | body
+//   body    := bytes                             from send_bytes: the bytes as given
+//            | typed_mark | u64 tag | encoding   from send<T>: tag is the hash of T's name
+//   typed_mark := the 4 bytes 00 'm' 'p' 'T'
+// recv_bytes returns the body whole, so a typed message relayed with send_bytes(recv_bytes())
+// is still a typed message (as a pickle relayed in Python is still unpicklable); recv<T> takes
+// a body only if it is marked with T's tag.
 
 #include <multiproc/pipe.hpp>
 
+#include "detail/connection.hpp"
 #include "detail/os.hpp"
+
+#include <multiproc/listener.hpp>
 
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 namespace multiproc {
 namespace detail {
@@ -25,13 +34,15 @@ struct connection_state
     // An Asio operation owns the direction between its steps (it cannot hold the mutex).
     bool async_sending = false;   // under send_mutex
     bool async_receiving = false; // under receive_mutex
-    // A received message whose type the reader did not expect: kept for the next receive.
-    std::optional<std::pair<std::uint64_t, std::string>> pending;
+    // A received body whose type the reader did not expect: kept for the next receive.
+    std::optional<std::string> pending;
 };
 
 namespace {
 
-constexpr std::size_t header_size = 4 + 8;
+constexpr std::size_t header_size = 4;
+constexpr char typed_mark[4] = {'\0', 'm', 'p', 'T'};
+constexpr std::size_t typed_prefix_size = sizeof typed_mark + 8;
 
 void put_le(char* out, std::uint64_t v, int bytes)
 {
@@ -53,8 +64,12 @@ bool usable(connection_state* c, bool for_sending, error_code& ec)
         ec = make_error_code(error::peer_closed);
         return false;
     }
-    if (for_sending ? !c->writable : !c->readable) {
-        ec = make_error_code(error::not_supported); // Python: "connection is read-only"
+    if (for_sending && !c->writable) {
+        ec = make_error_code(error::connection_read_only);
+        return false;
+    }
+    if (!for_sending && !c->readable) {
+        ec = make_error_code(error::connection_write_only);
         return false;
     }
     return true;
@@ -69,35 +84,55 @@ bool idle(bool async_busy, error_code& ec)
     return !async_busy;
 }
 
-std::string frame_header(std::uint64_t tag, std::size_t payload_size)
+// What precedes the payload on the wire: the header, and the typed prefix unless `tag` is
+// bytes_tag. Empty if the body would be too large.
+std::string frame_start(std::uint64_t tag, std::size_t payload_size, error_code& ec)
 {
-    std::string header(header_size, '\0');
-    put_le(header.data(), payload_size + 8, 4);
-    put_le(header.data() + 4, tag, 8);
-    return header;
+    const std::size_t prefix = tag == bytes_tag ? 0 : typed_prefix_size;
+    if (payload_size > max_message_size - prefix) {
+        ec = make_error_code(error::message_too_large);
+        return {};
+    }
+    std::string start(header_size + prefix, '\0');
+    put_le(start.data(), payload_size + prefix, 4);
+    if (prefix) {
+        std::memcpy(start.data() + header_size, typed_mark, sizeof typed_mark);
+        put_le(start.data() + header_size + sizeof typed_mark, tag, 8);
+    }
+    ec.clear();
+    return start;
 }
 
-// The payload's size from a received header, which the peer could have made up.
-std::size_t payload_size(const char* header, error_code& ec)
+// The body's size from a received header, which the peer could have made up.
+std::size_t body_size(const char* header, error_code& ec)
 {
     const std::uint64_t length = get_le(header, 4);
-    if (length < 8 || length - 8 > max_message_size) {
+    if (length > max_message_size) {
         ec = make_error_code(error::bad_message);
         return 0;
     }
-    return length - 8;
+    return length;
 }
 
-// Under receive_mutex: the pending message if its type is `tag`; else it stays pending.
+bool marked_with(const std::string& body, std::uint64_t tag)
+{
+    return body.size() >= typed_prefix_size &&
+           std::memcmp(body.data(), typed_mark, sizeof typed_mark) == 0 &&
+           get_le(body.data() + sizeof typed_mark, 8) == tag;
+}
+
+// Under receive_mutex: the pending body whole for bytes, its encoding if it is typed `tag`;
+// else it stays pending.
 std::string take_pending(connection_state& c, std::uint64_t tag, error_code& ec)
 {
-    // Raw bytes can be read as bytes only; recv_bytes takes any message, as in Python.
-    if (tag != bytes_tag && c.pending->first != tag) {
+    if (tag != bytes_tag && !marked_with(*c.pending, tag)) {
         ec = make_error_code(error::signature_mismatch);
         return {};
     }
-    std::string payload = std::move(c.pending->second);
+    std::string payload = std::move(*c.pending);
     c.pending.reset();
+    if (tag != bytes_tag)
+        payload.erase(0, typed_prefix_size);
     ec.clear();
     return payload;
 }
@@ -109,24 +144,49 @@ void connection_send(connection_state* c, std::uint64_t tag, std::string_view pa
 {
     if (!usable(c, true, ec))
         return;
-    if (payload.size() > max_message_size) {
-        ec = make_error_code(error::message_too_large);
+    std::string header = frame_start(tag, payload.size(), ec);
+    if (ec)
         return;
-    }
     std::lock_guard<std::mutex> lock(c->send_mutex);
     if (!idle(c->async_sending, ec))
         return;
     const auto no_deadline = os::clock::time_point::max();
-    std::string header = frame_header(tag, payload.size());
     if (payload.size() <= 4096) { // one write for small messages
         header.append(payload);
         c->channel.write_all(header.data(), header.size(), no_deadline, ec);
         return;
     }
-    c->channel.write_all(header.data(), header_size, no_deadline, ec);
+    c->channel.write_all(header.data(), header.size(), no_deadline, ec);
     if (!ec)
         c->channel.write_all(payload.data(), payload.size(), no_deadline, ec);
 }
+
+namespace {
+
+// Under receive_mutex, nothing pending: reads the next message into `pending`. A body longer
+// than `limit` is refused unread. With `handle`, the descriptor that rode on the header
+// (POSIX) is kept there.
+void receive_pending(connection_state& c, std::size_t limit, os::native_handle* handle,
+                     error_code& ec)
+{
+    char header[header_size];
+    if (handle)
+        *handle = c.channel.read_exact_with_handle(header, header_size, ec);
+    else
+        c.channel.read_exact(header, header_size, ec);
+    const std::size_t size = ec ? 0 : body_size(header, ec);
+    if (!ec && size > limit)
+        ec = make_error_code(error::message_too_large);
+    std::string body;
+    if (!ec)
+        c.channel.read_exact(body, size, ec); // grown as it arrives
+    if (!ec)
+        c.pending.emplace(std::move(body));
+    else if (handle)
+        os::close_handle(std::exchange(*handle, os::channel::invalid()));
+}
+
+} // namespace
 
 std::string connection_receive(connection_state* c, std::uint64_t tag, error_code& ec)
 {
@@ -135,19 +195,80 @@ std::string connection_receive(connection_state* c, std::uint64_t tag, error_cod
     std::lock_guard<std::mutex> lock(c->receive_mutex);
     if (!idle(c->async_receiving, ec))
         return {};
-    if (!c->pending) {
-        char header[header_size];
-        c->channel.read_exact(header, header_size, ec);
-        const std::size_t size = ec ? 0 : payload_size(header, ec);
-        if (ec)
-            return {};
-        std::string payload;
-        c->channel.read_exact(payload, size, ec); // grown as it arrives
-        if (ec)
-            return {};
-        c->pending.emplace(get_le(header + 4, 8), std::move(payload));
+    if (!c->pending)
+        receive_pending(*c, max_message_size, nullptr, ec);
+    return ec ? std::string() : take_pending(*c, tag, ec);
+}
+
+std::string connection_receive_at_most(connection_state* c, std::size_t limit, error_code& ec)
+{
+    if (!usable(c, false, ec))
+        return {};
+    std::lock_guard<std::mutex> lock(c->receive_mutex);
+    if (!idle(c->async_receiving, ec))
+        return {};
+    if (!c->pending)
+        receive_pending(*c, limit, nullptr, ec);
+    else if (c->pending->size() > limit)
+        ec = make_error_code(error::message_too_large);
+    return ec ? std::string() : take_pending(*c, bytes_tag, ec);
+}
+
+std::shared_ptr<connection_state> make_connection(os::channel channel)
+{
+    auto c = std::make_shared<connection_state>();
+    c->channel = std::move(channel);
+    return c;
+}
+
+// The type whose tag marks a message that carries a handle (recv_handle).
+struct passed_handle
+{
+};
+
+namespace {
+std::uint64_t handle_tag()
+{
+    return type_tag<passed_handle>();
+}
+} // namespace
+
+void connection_send_handle(connection_state* c, std::intptr_t handle, pid_type destination,
+                            error_code& ec)
+{
+    if (!usable(c, true, ec))
+        return;
+    const std::uint64_t value = os::handle_for(os::to_native(handle), destination, ec);
+    if (ec)
+        return;
+    std::string message = frame_start(handle_tag(), 8, ec);
+    message.resize(message.size() + 8);
+    put_le(message.data() + message.size() - 8, value, 8);
+    std::lock_guard<std::mutex> lock(c->send_mutex);
+    if (!idle(c->async_sending, ec))
+        return;
+    c->channel.write_all_with_handle(message.data(), message.size(), os::to_native(handle), ec);
+}
+
+std::intptr_t connection_receive_handle(connection_state* c, error_code& ec)
+{
+    const auto none = os::from_native(os::channel::invalid());
+    if (!usable(c, false, ec))
+        return none;
+    std::lock_guard<std::mutex> lock(c->receive_mutex);
+    if (!idle(c->async_receiving, ec))
+        return none;
+    os::native_handle attached = os::channel::invalid();
+    if (!c->pending)
+        receive_pending(*c, max_message_size, &attached, ec);
+    std::string payload = ec ? std::string() : take_pending(*c, handle_tag(), ec);
+    if (!ec && payload.size() != 8)
+        ec = make_error_code(error::bad_message);
+    if (ec) {
+        os::close_handle(attached);
+        return none;
     }
-    return take_pending(*c, tag, ec);
+    return os::from_native(os::received_handle(attached, get_le(payload.data(), 8), ec));
 }
 
 struct connection_transfer::impl
@@ -164,8 +285,7 @@ struct connection_transfer::impl
     std::string buffer;
     std::size_t done = 0;
     bool header_read = false;
-    std::size_t claimed_size = 0; // the payload's, from the header: what the peer claims
-    std::uint64_t wire_tag = 0;
+    std::size_t claimed_size = 0; // the body's, from the header: what the peer claims
 
     std::mutex& mutex() { return sending ? c->send_mutex : c->receive_mutex; }
     bool& busy() { return sending ? c->async_sending : c->async_receiving; }
@@ -232,16 +352,15 @@ struct connection_transfer::impl
                     std::min(claimed_size, std::max<std::size_t>(2 * buffer.size(), growth_step)));
                 continue;
             }
-            claimed_size = payload_size(buffer.data(), ec);
+            claimed_size = body_size(buffer.data(), ec);
             if (ec)
                 return finish(ec, ec);
-            wire_tag = get_le(buffer.data() + 4, 8);
             header_read = true;
             buffer.clear();
             done = 0;
         }
         std::lock_guard<std::mutex> lock(c->receive_mutex);
-        c->pending.emplace(wire_tag, std::move(buffer));
+        c->pending.emplace(std::move(buffer));
         buffer = take_pending(*c, tag, ec);
         c->async_receiving = false; // under its mutex already
         owns_direction = false;
@@ -260,10 +379,10 @@ connection_transfer::connection_transfer(const connection& c, std::uint64_t tag,
                                          std::string payload)
     : impl_(std::make_unique<impl>(c.state_, true, tag))
 {
-    if (!impl_->refused && payload.size() > max_message_size)
-        impl_->refused = make_error_code(error::message_too_large);
     if (!impl_->refused)
-        impl_->buffer = frame_header(tag, payload.size()) + payload;
+        impl_->buffer = frame_start(tag, payload.size(), impl_->refused);
+    if (!impl_->refused)
+        impl_->buffer += payload;
 }
 
 connection_transfer::connection_transfer(const connection& c, std::uint64_t tag)
@@ -397,6 +516,28 @@ bool connection::readable() const noexcept
 bool connection::writable() const noexcept
 {
     return state_ && state_->writable;
+}
+
+void send_handle(connection& c, std::intptr_t handle, pid_type destination)
+{
+    detail::call_or_throw("multiproc::send_handle",
+                          [&](error_code& ec) { send_handle(c, handle, destination, ec); });
+}
+
+void send_handle(connection& c, std::intptr_t handle, pid_type destination, error_code& ec)
+{
+    detail::connection_send_handle(c.state_.get(), handle, destination, ec);
+}
+
+std::intptr_t recv_handle(connection& c)
+{
+    return detail::call_or_throw("multiproc::recv_handle",
+                                 [&](error_code& ec) { return recv_handle(c, ec); });
+}
+
+std::intptr_t recv_handle(connection& c, error_code& ec)
+{
+    return detail::connection_receive_handle(c.state_.get(), ec);
 }
 
 std::pair<connection, connection> pipe(bool duplex)

@@ -200,7 +200,11 @@ BOOST_AUTO_TEST_CASE(a_one_way_pipe_refuses_the_wrong_direction)
     mp::error_code result;
     mp::async_send(reader, io, 1, [&](mp::error_code ec) { result = ec; });
     io.run_for(20s);
-    BOOST_TEST((result == mp::error::not_supported));
+    BOOST_TEST((result == mp::error::connection_read_only));
+    io.restart();
+    mp::async_recv<int>(writer, io, [&](mp::error_code ec, int) { result = ec; });
+    io.run_for(20s);
+    BOOST_TEST((result == mp::error::connection_write_only));
 }
 
 #if defined(__cpp_impl_coroutine)

@@ -101,11 +101,43 @@ BOOST_AUTO_TEST_CASE(one_way_pipe_refuses_the_other_direction)
     BOOST_TEST(!writer.readable());
     mp::error_code ec;
     reader.send(1, ec);
-    BOOST_TEST((ec == mp::error::not_supported));
+    BOOST_TEST((ec == mp::error::connection_read_only), ec.message());
+    reader.send_bytes("x", ec);
+    BOOST_TEST((ec == mp::error::connection_read_only));
     writer.recv<int>(ec);
-    BOOST_TEST((ec == mp::error::not_supported));
+    BOOST_TEST((ec == mp::error::connection_write_only), ec.message());
+    writer.recv_bytes(ec);
+    BOOST_TEST((ec == mp::error::connection_write_only));
+    writer.poll(0ms, ec);
+    BOOST_TEST((ec == mp::error::connection_write_only));
+    // The message names the direction refused, as Python's "connection is read-only" does.
+    BOOST_TEST(mp::error_code(mp::error::connection_read_only).message().find("read-only") !=
+               std::string::npos);
+    BOOST_TEST(mp::error_code(mp::error::connection_write_only).message().find("write-only") !=
+               std::string::npos);
     writer.send(5);
     BOOST_TEST(reader.recv<int>() == 5);
+}
+
+BOOST_AUTO_TEST_CASE(typed_messages_relayed_as_bytes_stay_typed)
+{
+    // CPython's tests relay a pickled object with send_bytes(recv_bytes()); the far end recv()s it.
+    auto [a, b] = mp::pipe();
+    auto [c, d] = mp::pipe();
+    const sample original{3, "three", {0.5}};
+    a.send(original);
+    a.send(std::string("text"));
+    a.send_bytes(std::string("raw\0", 4));
+    for (int i = 0; i < 3; ++i)
+        c.send_bytes(b.recv_bytes());
+    BOOST_TEST((d.recv<sample>() == original));
+    mp::error_code ec;
+    d.recv<int>(ec); // the type check still holds for relayed messages
+    BOOST_TEST((ec == mp::error::signature_mismatch));
+    BOOST_TEST(d.recv<std::string>() == "text");
+    d.recv<std::string>(ec); // plain bytes are not a typed message
+    BOOST_TEST((ec == mp::error::signature_mismatch));
+    BOOST_TEST(d.recv_bytes() == std::string("raw\0", 4)); // exactly the bytes sent
 }
 
 BOOST_AUTO_TEST_CASE(poll_waits_at_most_its_timeout)

@@ -39,6 +39,9 @@ enum class error
     broken_barrier,        ///< the barrier is broken (abort, a timed-out wait) until reset()
     process_closed,        ///< the process object was closed (Python's ValueError after close)
     process_running,       ///< the process still runs: it cannot be closed yet
+    connection_read_only,  ///< a send on the receiving end of a one-way pipe
+    connection_write_only, ///< a receive on the sending end of a one-way pipe
+    authentication_failed, ///< the peer of a Listener or Client did not prove the same authkey
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

@@ -8,6 +8,7 @@
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/task.hpp>
+#include <multiproc/this_process.hpp>
 
 #include <boost/serialization/split_member.hpp>
 
@@ -38,6 +39,8 @@ std::shared_ptr<connection_state> import_connection(const std::string& token);
 } // namespace detail
 
 class connection;
+void send_handle(connection& c, std::intptr_t handle, pid_type destination, error_code& ec);
+std::intptr_t recv_handle(connection& c, error_code& ec);
 
 namespace detail {
 /// For multiproc::wait: the connection's own handle, to poll for readability; -1 (POSIX) or
@@ -191,6 +194,8 @@ public:
 private:
     friend class detail::connection_transfer;
     friend std::intptr_t detail::connection_wait_handle(const connection& c) noexcept;
+    friend void send_handle(connection&, std::intptr_t, pid_type, error_code&);
+    friend std::intptr_t recv_handle(connection&, error_code&);
     std::shared_ptr<detail::connection_state> state_;
 };
 

@@ -6,6 +6,7 @@
 // function is implemented once per platform: source/posix/ and source/windows/.
 
 #include <multiproc/error.hpp>
+#include <multiproc/listener.hpp>
 #include <multiproc/this_process.hpp>
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -83,6 +85,13 @@ public:
     /// `out` as they arrive: a length another process sent must not make us allocate it
     /// before the bytes are there.
     void read_exact(std::string& out, std::size_t size, error_code& ec);
+    /// write_all with `attached` riding on the bytes where the system carries handles on the
+    /// stream (POSIX: SCM_RIGHTS on an AF_UNIX socket). Windows: as write_all; the caller has put
+    /// a duplicate made by `handle_for` into the bytes.
+    void write_all_with_handle(const void* data, std::size_t size, native_handle attached,
+                               error_code& ec);
+    /// read_exact, and the handle that rode on those bytes (invalid when none did).
+    native_handle read_exact_with_handle(void* data, std::size_t size, error_code& ec);
     /// Reads what has arrived, waiting for at least one byte; `error::peer_closed` at the end.
     std::size_t read_some(void* data, std::size_t size, error_code& ec);
     /// Waits until data (or end of stream) can be read; false on deadline.
@@ -93,6 +102,7 @@ public:
     void shutdown_send() noexcept;
 
     native_handle native() const noexcept { return handle_; }
+    static native_handle invalid() noexcept;
     /// Gives up the handle (to an Asio stream, say) without closing it.
     native_handle release() noexcept
     {
@@ -105,8 +115,47 @@ public:
 
 private:
     native_handle handle_ = invalid();
-    static native_handle invalid() noexcept;
 };
+
+/// What `send_handle` writes into the message for `h`: Windows: a duplicate of it made in the
+/// process `destination`; POSIX: `h` itself (the descriptor rides on the socket).
+std::uint64_t handle_for(native_handle h, pid_type destination, error_code& ec);
+/// The handle `recv_handle` hands out, from what rode on the bytes and what the message held.
+native_handle received_handle(native_handle attached, std::uint64_t in_message, error_code& ec);
+/// Closes a descriptor or handle.
+void close_handle(native_handle h) noexcept;
+
+/// A bound endpoint that connections arrive on (listener.hpp): a listening socket, or on
+/// Windows the name of a pipe and its next instance.
+class listen_endpoint
+{
+public:
+    listen_endpoint() = default;
+    listen_endpoint(const listen_endpoint&) = delete;
+    listen_endpoint& operator=(const listen_endpoint&) = delete;
+    ~listen_endpoint();
+
+    /// Binds `where` and listens; an empty name or port 0 get fresh ones (`local_address`).
+    void open(const address& where, int backlog, error_code& ec);
+    /// Waits for the next connection.
+    channel accept(error_code& ec);
+    const address& local_address() const noexcept { return address_; }
+    bool is_open() const noexcept;
+    /// Stops listening; a socket file is removed.
+    void close() noexcept;
+
+private:
+    native_handle handle_ = channel::invalid();
+    address address_;
+};
+
+/// A connection to the endpoint at `where`.
+channel connect_to(const address& where, error_code& ec);
+
+/// `n` bytes from the system's cryptographic random source.
+std::string random_bytes(std::size_t n, error_code& ec);
+/// HMAC-SHA256 of `message` under `key` (32 bytes): OpenSSL on POSIX, BCrypt on Windows.
+std::string hmac_sha256(std::string_view key, std::string_view message, error_code& ec);
 
 /// One message's bytes moved in steps that never block, for the Asio operations: between steps
 /// the caller waits on `duplicate_wait_handle()`. POSIX: each step is a non-blocking send or
