@@ -40,13 +40,15 @@ public:
         case error::queue_broken:
             return "the queue cannot be opened";
         case error::message_too_large:
-            return "message larger than the channel carries";
+            return "message larger than the limit (multiproc::max_message_size)";
         case error::worker_died:
             return "the pool worker running the task died";
         case error::remote_exception:
             return "the task threw an exception in the worker";
         case error::pool_closed:
             return "the pool takes no more tasks";
+        case error::queue_shut_down:
+            return "the queue was shut down";
         }
         return "unknown multiproc error";
     }

@@ -81,7 +81,7 @@ std::string frame_header(std::uint64_t tag, std::size_t payload_size)
 std::size_t payload_size(const char* header, error_code& ec)
 {
     const std::uint64_t length = get_le(header, 4);
-    if (length < 8 || length - 8 > max_message_size) {
+    if (length < 8 || length - 8 > message_limit()) { // no sender of ours writes more
         ec = make_error_code(error::bad_message);
         return 0;
     }
@@ -109,10 +109,8 @@ void connection_send(connection_state* c, std::uint64_t tag, std::string_view pa
 {
     if (!usable(c, true, ec))
         return;
-    if (payload.size() > max_message_size) {
-        ec = make_error_code(error::message_too_large);
+    if (!fits_message_limit(payload.size(), ec))
         return;
-    }
     std::lock_guard<std::mutex> lock(c->send_mutex);
     if (!idle(c->async_sending, ec))
         return;
@@ -260,8 +258,8 @@ connection_transfer::connection_transfer(const connection& c, std::uint64_t tag,
                                          std::string payload)
     : impl_(std::make_unique<impl>(c.state_, true, tag))
 {
-    if (!impl_->refused && payload.size() > max_message_size)
-        impl_->refused = make_error_code(error::message_too_large);
+    if (!impl_->refused)
+        fits_message_limit(payload.size(), impl_->refused);
     if (!impl_->refused)
         impl_->buffer = frame_header(tag, payload.size()) + payload;
 }

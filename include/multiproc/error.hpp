@@ -32,10 +32,11 @@ enum class error
     lock_broken,           ///< a process died holding a cross-process lock
     queue_closed,          ///< the queue was closed
     queue_broken,          ///< a queue could not be opened (its objects are gone or damaged)
-    message_too_large,     ///< a message is larger than the channel carries
+    message_too_large,     ///< a message is larger than `max_message_size` (task.hpp)
     worker_died,           ///< the pool worker running the task died
     remote_exception,      ///< the task threw in the worker (see remote_error)
     pool_closed,           ///< the pool takes no more tasks
+    queue_shut_down,       ///< the queue was shut down (Python's `queue.ShutDown`)
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

@@ -213,6 +213,7 @@ void exit_when_closed(const channel& to_parent);
 
 /// Environment variable access, one place for the platform differences.
 std::optional<std::string> get_env(const char* name);
+void set_env(const char* name, const char* value);
 void unset_env(const char* name);
 
 } // namespace multiproc::detail::os
