@@ -35,7 +35,7 @@ void decode_slot(std::string_view bytes)
         break;
     case md::slot_kind::segment_value:
         require(!m.payload.empty() && m.payload.find('/') == std::string_view::npos &&
-                m.size <= md::max_encoded_size);
+                m.size <= md::message_limit());
         break;
     case md::slot_kind::arena_value:
         require(m.offset <= md::queue_arena_size && m.size <= md::queue_arena_size - m.offset);

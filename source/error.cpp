@@ -40,7 +40,7 @@ public:
         case error::queue_broken:
             return "the queue cannot be opened";
         case error::message_too_large:
-            return "message larger than the channel carries";
+            return "message larger than the limit (multiproc::max_message_size)";
         case error::worker_died:
             return "the pool worker running the task died";
         case error::remote_exception:
@@ -59,6 +59,8 @@ public:
             return "connection is write-only: this end of a one-way pipe only sends";
         case error::authentication_failed:
             return "authentication failed: the peer did not prove the same authkey";
+        case error::queue_shut_down:
+            return "the queue was shut down";
         }
         return "unknown multiproc error";
     }

@@ -15,7 +15,7 @@ namespace multiproc::detail {
 
 namespace {
 
-constexpr std::string_view protocol = "multiproc/3";
+constexpr std::string_view protocol = "multiproc/4";
 
 void put_u32(std::string& out, std::uint32_t v)
 {
@@ -160,10 +160,16 @@ std::string encode(const result_frame& f)
 {
     std::string out;
     put_u64(out, f.id);
-    out.push_back(f.ok ? 1 : 0);
     if (f.ok) {
+        out.reserve(8 + 1 + 4 + f.results.size());
+        out.push_back(1);
         put_text(out, f.results);
+    } else if (f.failure != error{}) {
+        out.push_back(2);
+        put_u32(out, static_cast<std::uint32_t>(f.failure));
+        put_text(out, f.what);
     } else {
+        out.push_back(0);
         put_text(out, f.exception_type);
         put_text(out, f.what);
     }
@@ -175,16 +181,24 @@ result_frame decode_result(std::string_view body, error_code& ec)
     reader in(body);
     result_frame f;
     f.id = in.u64();
-    const std::uint8_t ok = in.u8();
-    f.ok = ok != 0;
+    const std::uint8_t status = in.u8();
+    f.ok = status == 1;
+    std::uint32_t failure = 0;
     if (f.ok) {
         f.results = in.text();
+    } else if (status == 2) {
+        failure = in.u32();
+        f.what = in.text();
     } else {
         f.exception_type = in.text();
         f.what = in.text();
     }
-    if (in.finish(ec) && ok > 1) // only 0 and 1 are written: anything else is not ours
+    // Only these are written: anything else is not ours.
+    const bool known =
+        status < 2 || failure == static_cast<std::uint32_t>(error::message_too_large);
+    if (in.finish(ec) && (status > 2 || !known))
         ec = make_error_code(error::bad_message);
+    f.failure = static_cast<error>(failure);
     return f;
 }
 
@@ -255,7 +269,7 @@ frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_c
     for (int i = 0; i < 4; ++i)
         length |= std::uint32_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
     const auto kind = static_cast<frame_kind>(bytes[4]);
-    if (length == 0 || length > max_frame_size || kind < frame_kind::run ||
+    if (length == 0 || length - 1 > max_frame_body() || kind < frame_kind::run ||
         kind > frame_kind::wake) {
         ec = make_error_code(error::bad_message);
         return {};
@@ -284,6 +298,10 @@ parsed frame_at(const std::vector<char>& bytes, std::size_t at, std::size_t used
 void send_frame(os::channel& c, frame_kind kind, std::string_view body,
                 os::clock::time_point deadline, error_code& ec)
 {
+    if (body.size() > max_frame_body()) {
+        ec = make_error_code(error::message_too_large);
+        return;
+    }
     // One write for a small frame; a large body is not copied to join its header.
     const bool small = body.size() <= 64 * 1024;
     std::string frame;
@@ -306,7 +324,7 @@ frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
     const frame_kind kind = parse_frame_header(header, size, ec);
     if (ec)
         return {};
-    c.read_exact(body, size, ec); // a header alone must not make us allocate max_frame_size
+    c.read_exact(body, size, ec); // a header alone must not make us allocate max_frame_body()
     return kind;
 }
 
@@ -351,11 +369,22 @@ result_frame run_task_frame(const task_frame& work)
         if (work.signature != task->signature)
             throw system_error(make_error_code(error::signature_mismatch), work.task);
         result.results = task->invoke(work.arguments, work.count);
+    } catch (const results_too_large&) {
+        result = {work.id,
+                  false,
+                  {},
+                  {},
+                  "multiproc: the task's results are larger than "
+                  "the message limit (multiproc::max_message_size)",
+                  error::message_too_large};
     } catch (const std::exception& e) {
         result = {work.id, false, {}, boost::core::demangle(typeid(e).name()), e.what()};
     } catch (...) {
         result = {work.id, false, {}, "unknown exception", ""};
     }
+    // An exception's text is a message too: cut to fit its frame.
+    result.exception_type.resize(std::min(result.exception_type.size(), frame_overhead / 2));
+    result.what.resize(std::min(result.what.size(), message_limit()));
     return result;
 }
 

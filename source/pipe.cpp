@@ -89,10 +89,8 @@ bool idle(bool async_busy, error_code& ec)
 std::string frame_start(std::uint64_t tag, std::size_t payload_size, error_code& ec)
 {
     const std::size_t prefix = tag == bytes_tag ? 0 : typed_prefix_size;
-    if (payload_size > max_message_size - prefix) {
-        ec = make_error_code(error::message_too_large);
+    if (!fits_message_limit(payload_size, ec))
         return {};
-    }
     std::string start(header_size + prefix, '\0');
     put_le(start.data(), payload_size + prefix, 4);
     if (prefix) {
@@ -103,11 +101,17 @@ std::string frame_start(std::uint64_t tag, std::size_t payload_size, error_code&
     return start;
 }
 
+// The largest body a sender of ours writes: a message and its typed prefix.
+std::size_t max_body() noexcept
+{
+    return message_limit() + typed_prefix_size;
+}
+
 // The body's size from a received header, which the peer could have made up.
 std::size_t body_size(const char* header, error_code& ec)
 {
     const std::uint64_t length = get_le(header, 4);
-    if (length > max_message_size) {
+    if (length > max_body()) { // no sender of ours writes more
         ec = make_error_code(error::bad_message);
         return 0;
     }
@@ -196,7 +200,7 @@ std::string connection_receive(connection_state* c, std::uint64_t tag, error_cod
     if (!idle(c->async_receiving, ec))
         return {};
     if (!c->pending)
-        receive_pending(*c, max_message_size, nullptr, ec);
+        receive_pending(*c, max_body(), nullptr, ec);
     return ec ? std::string() : take_pending(*c, tag, ec);
 }
 
@@ -260,7 +264,7 @@ std::intptr_t connection_receive_handle(connection_state* c, error_code& ec)
         return none;
     os::native_handle attached = os::channel::invalid();
     if (!c->pending)
-        receive_pending(*c, max_message_size, &attached, ec);
+        receive_pending(*c, max_body(), &attached, ec);
     std::string payload = ec ? std::string() : take_pending(*c, handle_tag(), ec);
     if (!ec && payload.size() != 8)
         ec = make_error_code(error::bad_message);

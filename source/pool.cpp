@@ -551,13 +551,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (!w.in_flight.empty())
             begin_front(w, now);
         task_outcome outcome;
-        if (result.ok) {
-            outcome.results = std::move(result.results);
-        } else {
-            outcome.ec = make_error_code(error::remote_exception);
-            outcome.exception_type = std::move(result.exception_type);
-            outcome.what = std::move(result.what);
-        }
+        to_outcome(std::move(result), outcome);
         finish(done, task, std::move(outcome));
         return true;
     }
@@ -1034,6 +1028,20 @@ pool_stats pool_get_stats(pool_core& pool)
 asio::any_io_executor pool_executor(const pool_core& pool)
 {
     return pool.executor;
+}
+
+void to_outcome(result_frame&& result, task_outcome& outcome)
+{
+    if (result.ok) {
+        outcome.results = std::move(result.results);
+    } else if (result.failure != error{}) {
+        outcome.ec = make_error_code(result.failure);
+        outcome.what = std::move(result.what);
+    } else {
+        outcome.ec = make_error_code(error::remote_exception);
+        outcome.exception_type = std::move(result.exception_type);
+        outcome.what = std::move(result.what);
+    }
 }
 
 std::exception_ptr outcome_error(const task_outcome& outcome)

@@ -91,14 +91,15 @@ struct ring_header
 {
     recoverable_lock lock;
     // Written under `lock`, read anywhere. head <= tail <= head + capacity.
-    std::atomic<std::uint64_t> head{0}; // values taken
-    std::atomic<std::uint64_t> tail{0}; // values put
-    std::atomic<std::uint64_t> done{0}; // joinable: values reported done (<= tail)
-    std::uint64_t capacity;             // checked against the token's maxsize, which is used
-    alignas(64) wait_word put;          // getters wait for a value
-    alignas(64) wait_word taken;        // putters wait for room
-    alignas(64) wait_word freed;        // producers wait for room in the arena
-    alignas(64) wait_word all_done;     // joiners wait for done == tail
+    std::atomic<std::uint64_t> head{0};      // values taken
+    std::atomic<std::uint64_t> tail{0};      // values put
+    std::atomic<std::uint64_t> done{0};      // joinable: values reported done (<= tail)
+    std::atomic<std::uint32_t> shut_down{0}; // 1 once shut down: no more puts, gets drain
+    std::uint64_t capacity;                  // checked against the token's maxsize, which is used
+    alignas(64) wait_word put;               // getters wait for a value
+    alignas(64) wait_word taken;             // putters wait for room
+    alignas(64) wait_word freed;             // producers wait for room in the arena
+    alignas(64) wait_word all_done;          // joiners wait for done == tail
     std::atomic<std::uint32_t> had_segment_values{0}; // a value took a segment of its own
 
     explicit ring_header(std::uint64_t slots) : capacity(slots) {}
@@ -237,7 +238,7 @@ slot_message decode_slot(std::string_view bytes, error_code& ec)
             break;
         m.size = get_u64(bytes.data() + 1);
         m.payload = bytes.substr(1 + 8);
-        if (m.size > max_encoded_size || !is_our_name(m.payload))
+        if (m.size > message_limit() || !is_our_name(m.payload))
             break;
         return m;
     case slot_kind::arena_value:
@@ -461,16 +462,31 @@ bool has_value(const ring_header* ring) noexcept
     return ring->tail.load() != ring->head.load();
 }
 
-// Puts `slot` in the ring if there is room now; marks `committed` (a value segment's) with it.
-bool try_put(queue_core* q, std::string_view slot,
-             std::atomic<std::uint32_t>* committed = nullptr) noexcept
+bool is_shut_down(const ring_header* ring) noexcept
+{
+    return ring->shut_down.load() != 0;
+}
+
+enum class put_outcome
+{
+    put,
+    full,
+    shut_down,
+};
+
+// Puts `slot` in the ring if there is room now and the queue is not shut down (looked at under
+// the lock: no put lands after a shutdown); marks `committed` (a value segment's) with it.
+put_outcome try_put(queue_core* q, std::string_view slot,
+                    std::atomic<std::uint32_t>* committed = nullptr) noexcept
 {
     ring_header* ring = q->ring;
     {
         ring_lock locked(ring);
+        if (is_shut_down(ring))
+            return put_outcome::shut_down;
         const std::uint64_t tail = ring->tail.load(std::memory_order_relaxed);
         if (tail - ring->head.load(std::memory_order_relaxed) >= q->names.maxsize)
-            return false;
+            return put_outcome::full;
         const std::size_t i = static_cast<std::size_t>(tail % q->names.maxsize);
         q->lengths[i] = static_cast<std::uint32_t>(slot.size());
         std::memcpy(q->slots + i * queue_slot_size, slot.data(), slot.size());
@@ -479,13 +495,14 @@ bool try_put(queue_core* q, std::string_view slot,
         ring->tail.store(tail + 1, std::memory_order_release); // the put
     }
     notify(ring->put);
-    return true;
+    return put_outcome::put;
 }
 
-// Takes the oldest slot into `slot` if there is one now; returns its size, or 0 for none.
+// Takes the oldest slot into `slot` if there is one now; returns its size, or 0 for none (and
+// then `error::queue_shut_down` in `ec` if the queue is shut down: it stays empty).
 // `before_commit(slot, size)` runs under the lock before the get commits.
 template <class BeforeCommit>
-std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size],
+std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size], error_code& ec,
                      BeforeCommit before_commit) noexcept
 {
     ring_header* ring = q->ring;
@@ -493,8 +510,11 @@ std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size],
     {
         ring_lock locked(ring);
         const std::uint64_t head = ring->head.load(std::memory_order_relaxed);
-        if (head == ring->tail.load(std::memory_order_relaxed))
+        if (head == ring->tail.load(std::memory_order_relaxed)) {
+            if (is_shut_down(ring))
+                ec = make_error_code(error::queue_shut_down);
             return 0;
+        }
         const std::size_t i = static_cast<std::size_t>(head % q->names.maxsize);
         size = std::min<std::size_t>(q->lengths[i], queue_slot_size);
         std::memcpy(slot, q->slots + i * queue_slot_size, size);
@@ -660,8 +680,10 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         ec = make_error_code(error::queue_closed);
         return false;
     }
-    if (payload.size() > max_encoded_size) {
-        ec = make_error_code(error::message_too_large);
+    if (!fits_message_limit(payload.size(), ec))
+        return false;
+    if (is_shut_down(q->ring)) { // before a large value is copied; try_put looks again
+        ec = make_error_code(error::queue_shut_down);
         return false;
     }
     slot_message m;
@@ -701,17 +723,21 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         segment_region
             ? &static_cast<value_segment_header*>(segment_region->get_address())->committed
             : nullptr;
-    while (!try_put(q, slot, committed)) {
-        if (!wait_until(q->ring->taken, deadline, [&] { return has_room(q); })) {
-            segment_region.reset(); // unmapped first: Windows cannot remove a mapped file
-            if (!segment.empty())
-                remove_shared_memory_object(segment);
-            if (in_arena)
-                free_in_arena(q, in_arena);
-            return false;
-        }
+    put_outcome outcome;
+    while ((outcome = try_put(q, slot, committed)) == put_outcome::full &&
+           wait_until(q->ring->taken, deadline,
+                      [&] { return has_room(q) || is_shut_down(q->ring); })) {
     }
-    return true;
+    if (outcome == put_outcome::put)
+        return true;
+    if (outcome == put_outcome::shut_down)
+        ec = make_error_code(error::queue_shut_down);
+    segment_region.reset(); // unmapped first: Windows cannot remove a mapped file
+    if (!segment.empty())
+        remove_shared_memory_object(segment);
+    if (in_arena)
+        free_in_arena(q, in_arena);
+    return false;
 }
 
 bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes), void* context,
@@ -728,8 +754,9 @@ bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes
     const auto map_segment = [&](const char* bytes, std::size_t n) noexcept {
         segment.map(q, bytes, n);
     };
-    while ((size = try_take(q, slot, map_segment)) == 0)
-        if (!wait_until(q->ring->put, deadline, [&] { return has_value(q->ring); }))
+    while ((size = try_take(q, slot, ec, map_segment)) == 0)
+        if (ec || !wait_until(q->ring->put, deadline,
+                              [&] { return has_value(q->ring) || is_shut_down(q->ring); }))
             return false;
     const slot_message m = decode_slot(std::string_view(slot, size), ec);
     if (ec)
@@ -762,15 +789,73 @@ bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes
     return true;
 }
 
-std::size_t queue_size(const queue_core* q) noexcept
+std::size_t queue_size(const queue_core* q, error_code& ec) noexcept
 {
+    ec.clear();
+    if (q->closed) {
+        ec = make_error_code(error::queue_closed);
+        return 0;
+    }
     const std::uint64_t head = q->ring->head.load();
     return static_cast<std::size_t>(q->ring->tail.load() - head);
 }
 
 bool queue_ready(const queue_core* q) noexcept
 {
-    return q->closed || queue_size(q) > 0;
+    error_code ec;
+    return q->closed || is_shut_down(q->ring) || queue_size(q, ec) > 0;
+}
+
+namespace {
+// Lets go of a value taken out of the ring unread: its arena block or its segment.
+void discard(queue_core* q, std::string_view slot) noexcept
+{
+    error_code ec;
+    const slot_message m = decode_slot(slot, ec);
+    if (ec)
+        return;
+    if (m.kind == slot_kind::arena_value)
+        free_in_arena(
+            q, q->arena->get_address_from_handle(static_cast<arena_memory::handle_t>(m.offset)));
+    else if (m.kind == slot_kind::segment_value)
+        remove_shared_memory_object(std::string(m.payload));
+}
+} // namespace
+
+void queue_shutdown(queue_core* q, bool immediate, error_code& ec)
+{
+    ec.clear();
+    if (q->closed) {
+        ec = make_error_code(error::queue_closed);
+        return;
+    }
+    ring_header* ring = q->ring;
+    std::vector<std::string> discarded; // let go of once the lock is released
+    {
+        ring_lock locked(ring);
+        ring->shut_down.store(1);
+        if (immediate) {
+            // Python's: every value still queued is taken, and counts as done for join().
+            const std::uint64_t tail = ring->tail.load(std::memory_order_relaxed);
+            std::uint64_t head = ring->head.load(std::memory_order_relaxed);
+            for (; head != tail; ++head) {
+                const std::size_t i = static_cast<std::size_t>(head % q->names.maxsize);
+                discarded.emplace_back(q->slots + i * queue_slot_size,
+                                       std::min<std::size_t>(q->lengths[i], queue_slot_size));
+            }
+            if (q->names.joinable)
+                ring->done.fetch_add(discarded.size());
+            ring->head.store(tail, std::memory_order_release);
+        }
+    }
+    for (const std::string& slot : discarded)
+        discard(q, slot);
+    // Everyone waiting looks again: getters of an empty queue and putters fail, joiners of
+    // a drained one return.
+    notify(ring->put);
+    notify(ring->taken);
+    notify(ring->freed);
+    notify(ring->all_done);
 }
 
 std::size_t queue_maxsize(const queue_core* q) noexcept

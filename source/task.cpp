@@ -2,12 +2,15 @@
 
 #include <multiproc/task.hpp>
 
+#include "detail/os.hpp"
+
 // The members of Boost's binary input archive that its library compiles for its own archive
 // only, for the bounded archive derived from it (the way Boost documents deriving an archive).
 #include <boost/archive/impl/archive_serializer_map.ipp>
 #include <boost/archive/impl/basic_binary_iarchive.ipp>
 #include <boost/archive/impl/basic_binary_iprimitive.ipp>
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -87,6 +90,56 @@ std::uint64_t type_tag(const char* type_name) noexcept
 
 namespace {
 thread_local inheritance_scope* current_scope = nullptr;
+
+constexpr const char* message_limit_variable = "MULTIPROC_MESSAGE_LIMIT";
+
+std::size_t limit_from_environment() noexcept
+{
+    const char* text = std::getenv(message_limit_variable);
+    if (!text || !*text)
+        return max_message_size;
+    char* end = nullptr;
+    const unsigned long long bytes = std::strtoull(text, &end, 10);
+    if (*end != '\0' || bytes == 0 || bytes > max_message_size)
+        return max_message_size; // not one set_message_limit wrote: the real limit
+    return static_cast<std::size_t>(bytes);
+}
+
+std::atomic<std::size_t>& limit_in_force() noexcept
+{
+    static std::atomic<std::size_t> limit{limit_from_environment()};
+    return limit;
+}
+} // namespace
+
+std::size_t message_limit() noexcept
+{
+    return limit_in_force().load(std::memory_order_relaxed);
+}
+
+void set_message_limit(std::size_t bytes)
+{
+    if (bytes == 0 || bytes > max_message_size)
+        bytes = max_message_size;
+    if (bytes == max_message_size)
+        os::unset_env(message_limit_variable);
+    else
+        os::set_env(message_limit_variable, std::to_string(bytes).c_str());
+    limit_in_force().store(bytes, std::memory_order_relaxed);
+}
+
+bool fits_message_limit(std::size_t bytes, error_code& ec) noexcept
+{
+    if (bytes <= message_limit())
+        return true;
+    ec = make_error_code(error::message_too_large);
+    return false;
+}
+
+void throw_message_too_large()
+{
+    throw_error(make_error_code(error::message_too_large),
+                "multiproc: message larger than the limit (multiproc::max_message_size)");
 }
 
 inheritance_scope::inheritance_scope() noexcept : previous_(current_scope)

@@ -173,6 +173,27 @@ BOOST_AUTO_TEST_CASE(a_closed_queue_completes_with_queue_closed)
     BOOST_TEST((later == mp::error::queue_closed), later.message());
 }
 
+BOOST_AUTO_TEST_CASE(a_shut_down_queue_completes_with_queue_shut_down)
+{
+    asio::io_context io;
+    mp::queue<int> q;
+    q.put(1);
+    mp::error_code first = asio::error::would_block, waiting = asio::error::would_block;
+    int value = 0;
+    mp::async_get(q, io, [&](mp::error_code ec, int v) {
+        first = ec;
+        value = v;
+        // The queue is empty now: this one waits until the shutdown.
+        mp::async_get(q, io, [&](mp::error_code ec, int) { waiting = ec; });
+    });
+    asio::steady_timer shut_soon(io, 50ms);
+    shut_soon.async_wait([&](mp::error_code) { q.shutdown(); });
+    io.run_for(20s);
+    BOOST_TEST(!first);
+    BOOST_TEST(value == 1);
+    BOOST_TEST((waiting == mp::error::queue_shut_down), waiting.message());
+}
+
 BOOST_AUTO_TEST_CASE(future_and_deferred_tokens_a_strand_and_a_joinable_queue)
 {
     asio::io_context io;

@@ -17,13 +17,13 @@ BOOST_AUTO_TEST_CASE(codes_have_their_category_and_distinct_messages)
     BOOST_TEST(std::string(mp::error_category().name()) == "multiproc");
     std::set<std::string> messages;
     for (int e = static_cast<int>(mp::error::unregistered_task);
-         e <= static_cast<int>(mp::error::pool_closed); ++e) {
+         e <= static_cast<int>(mp::error::queue_shut_down); ++e) {
         const mp::error_code ec = static_cast<mp::error>(e);
         BOOST_TEST(&ec.category() == &mp::error_category());
         BOOST_TEST(ec.failed());
         messages.insert(ec.message());
     }
-    BOOST_TEST(messages.size() == static_cast<std::size_t>(mp::error::pool_closed));
+    BOOST_TEST(messages.size() == static_cast<std::size_t>(mp::error::queue_shut_down));
     BOOST_TEST(messages.count("unknown multiproc error") == 0u);
 }
 

@@ -105,6 +105,32 @@ void take_and_report_done(mp::joinable_queue<int> q, int count)
 }
 MULTIPROC_TASK(take_and_report_done)
 
+// Says it is about to wait (on `started`), then waits in get (or, with `put`, in a put on a
+// full queue) until the queue is shut down: exits 0 if the wait failed with queue_shut_down.
+void wait_for_shutdown(mp::queue<int> q, mp::queue<int> started, bool put)
+{
+    mp::error_code ec;
+    started.put(1);
+    if (put)
+        q.put(2, ec);
+    else
+        q.get(ec);
+    std::exit(ec == mp::error::queue_shut_down ? 0 : 3);
+}
+MULTIPROC_TASK(wait_for_shutdown)
+
+void shut_down_after(mp::queue<int> q, int ms)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    q.shutdown();
+}
+MULTIPROC_TASK(shut_down_after)
+
+bool is_shut_down_error(const mp::system_error& e)
+{
+    return e.code() == mp::error::queue_shut_down;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(queue_tests)
@@ -158,6 +184,109 @@ BOOST_AUTO_TEST_CASE(closed_queue_refuses_here_only)
     q.get(ec);
     BOOST_TEST((ec == mp::error::queue_closed));
     BOOST_CHECK_THROW(q.get(), mp::system_error);
+    // Its size is not a number any more here: an error, not a silent 0.
+    BOOST_CHECK_THROW(q.size(), mp::system_error);
+    BOOST_CHECK_THROW(q.empty(), mp::system_error);
+    BOOST_CHECK_THROW(q.full(), mp::system_error);
+    BOOST_TEST(q.size(ec) == 0u);
+    BOOST_TEST((ec == mp::error::queue_closed));
+    ec.clear();
+    BOOST_TEST(q.empty(ec));
+    BOOST_TEST((ec == mp::error::queue_closed));
+    q.shutdown(false, ec);
+    BOOST_TEST((ec == mp::error::queue_closed));
+}
+
+BOOST_AUTO_TEST_CASE(shutdown_refuses_puts_and_gets_drain_what_is_left)
+{
+    mp::queue<std::string> q;
+    mp::queue<std::string> other = q;
+    q.put("one");
+    q.put(std::string(100000, 'a')); // in the arena
+    q.shutdown();
+    mp::error_code ec;
+    other.put("three", ec);
+    BOOST_TEST((ec == mp::error::queue_shut_down), ec.message());
+    BOOST_CHECK_EXCEPTION(q.try_put("three"), mp::system_error, is_shut_down_error);
+    BOOST_TEST(q.size() == 2u);
+    BOOST_TEST(other.get() == "one");
+    BOOST_TEST(q.get_for(1s).value().size() == 100000u);
+    // Empty and shut down: fails at once, however long it was given.
+    const auto before = std::chrono::steady_clock::now();
+    other.get(ec);
+    BOOST_TEST((ec == mp::error::queue_shut_down), ec.message());
+    BOOST_CHECK_EXCEPTION(q.get_for(20s), mp::system_error, is_shut_down_error);
+    BOOST_CHECK_EXCEPTION(q.try_get(), mp::system_error, is_shut_down_error);
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
+    BOOST_TEST(q.empty());
+    q.shutdown(); // again: nothing changes
+    BOOST_CHECK_EXCEPTION(q.get(), mp::system_error, is_shut_down_error);
+}
+
+BOOST_AUTO_TEST_CASE(immediate_shutdown_discards_values_and_releases_join)
+{
+    const auto names_before = our_shm_names().size();
+    mp::joinable_queue<std::string> q;
+    q.put("taken");
+    q.put("small");
+    q.put(std::string(100000, 'a'));   // in the arena
+    q.put(std::string(16 << 20, 'b')); // in a segment of its own
+    BOOST_TEST(q.get() == "taken");    // and not reported done yet
+    std::thread joiner([&] { BOOST_TEST(q.join_for(20s)); });
+    std::this_thread::sleep_for(100ms);
+    q.shutdown(true);
+    BOOST_TEST(q.size() == 0u);
+    BOOST_CHECK_EXCEPTION(q.get(), mp::system_error, is_shut_down_error);
+    BOOST_TEST(!q.join_for(0s)); // the value taken is still not done
+    q.task_done();
+    joiner.join();
+    BOOST_TEST(q.join_for(0s));
+    // The three discarded count as done: one more task_done is one too many (ValueError).
+    BOOST_CHECK_THROW(q.task_done(), mp::system_error);
+#if defined(__linux__)
+    // The discarded values let go of their blocks: only the queue's slots and arena are left.
+    BOOST_TEST(our_shm_names().size() == names_before + 2);
+#else
+    (void)names_before;
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(a_shutdown_wakes_waiters_in_other_processes_and_threads)
+{
+    mp::queue<int> empty, full(1), started;
+    full.put(1);
+    mp::process getter(wait_for_shutdown, empty, started, false);
+    mp::process putter(wait_for_shutdown, full, started, true);
+    getter.start();
+    putter.start();
+    mp::error_code in_thread;
+    std::thread waiting([&] { empty.get(in_thread); });
+    BOOST_TEST(started.get_for(30s).has_value());
+    BOOST_TEST(started.get_for(30s).has_value());
+    std::this_thread::sleep_for(200ms); // into their waits
+    empty.shutdown();
+    full.shutdown();
+    waiting.join();
+    BOOST_TEST((in_thread == mp::error::queue_shut_down), in_thread.message());
+    BOOST_TEST(getter.join_for(20s));
+    BOOST_TEST(putter.join_for(20s));
+    BOOST_TEST(getter.exit_code().value_or(-1) == 0);
+    BOOST_TEST(putter.exit_code().value_or(-1) == 0);
+    BOOST_TEST(full.get() == 1); // the value put before the shutdown is still there
+}
+
+BOOST_AUTO_TEST_CASE(a_childs_shutdown_is_seen_here)
+{
+    mp::queue<int> q;
+    mp::process child(shut_down_after, q, 100);
+    child.start();
+    const auto before = std::chrono::steady_clock::now();
+    BOOST_CHECK_EXCEPTION(q.get_for(30s), mp::system_error, is_shut_down_error);
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 20s));
+    BOOST_TEST(child.join_for(20s));
+    mp::error_code ec;
+    q.put(1, ec);
+    BOOST_TEST((ec == mp::error::queue_shut_down));
 }
 
 BOOST_AUTO_TEST_CASE(reader_of_another_type_is_refused)
@@ -231,7 +360,7 @@ BOOST_AUTO_TEST_CASE(oversized_value_fails_at_the_call_site)
 {
     mp::queue<std::string> q;
     mp::error_code ec;
-    q.put(std::string(mp::detail::max_encoded_size, 'x'), ec); // + its length: too much
+    q.put(std::string(mp::max_message_size - 7, 'x'), ec); // + its 8-byte length: 1 too many
     BOOST_TEST((ec == mp::error::message_too_large));
     q.put("still works");
     BOOST_TEST(q.get() == "still works");

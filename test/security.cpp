@@ -453,7 +453,9 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
         {"unknown kind 99", raw_header(1, 99)},
         {"kind 0", raw_header(1, 0)},
         {"length 0", raw_header(0, 5)},
-        {"length over 1 GiB", raw_header((1u << 30) + 2, 5)},
+        // A message of 1 GiB and its frame's fields, and one byte more.
+        {"length over the largest frame",
+         raw_header(static_cast<std::uint32_t>(md::max_frame_body()) + 2, 5)},
         {"length 1 GiB, then the stream ends", raw_header(1u << 30, 5) + "abc"},
         {"a run frame to a worker",
          frame(md::frame_kind::run,

@@ -32,7 +32,7 @@ enum class error
     lock_broken,           ///< a process died holding a cross-process lock
     queue_closed,          ///< the queue was closed
     queue_broken,          ///< a queue could not be opened (its objects are gone or damaged)
-    message_too_large,     ///< a message is larger than the channel carries
+    message_too_large,     ///< a message is larger than `max_message_size` (task.hpp)
     worker_died,           ///< the pool worker running the task died
     remote_exception,      ///< the task threw in the worker (see remote_error)
     pool_closed,           ///< the pool takes no more tasks
@@ -42,6 +42,7 @@ enum class error
     connection_read_only,  ///< a send on the receiving end of a one-way pipe
     connection_write_only, ///< a receive on the sending end of a one-way pipe
     authentication_failed, ///< the peer of a Listener or Client did not prove the same authkey
+    queue_shut_down,       ///< the queue was shut down (Python's `queue.ShutDown`)
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".

@@ -199,9 +199,6 @@ private:
     std::shared_ptr<detail::connection_state> state_;
 };
 
-/// Largest message a connection carries (bytes).
-inline constexpr std::size_t max_message_size = detail::max_encoded_size;
-
 /// Two connected ends (Python's `Pipe(duplex)`). With `duplex` false the first end only
 /// receives and the second only sends.
 std::pair<connection, connection> pipe(bool duplex = true);

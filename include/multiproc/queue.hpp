@@ -39,11 +39,13 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
 /// in shared memory): an exception from it propagates, and the value is gone.
 bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes), void* context,
                queue_clock::time_point deadline, error_code& ec);
-std::size_t queue_size(const queue_core* q) noexcept;
-/// A get would not wait: a value is queued, or this handle is closed.
+/// `error::queue_closed` once this process closed it.
+std::size_t queue_size(const queue_core* q, error_code& ec) noexcept;
+/// A get would not wait: a value is queued, the queue is shut down, or this handle is closed.
 bool queue_ready(const queue_core* q) noexcept;
 std::size_t queue_maxsize(const queue_core* q) noexcept;
 void queue_close(queue_core* q) noexcept;
+void queue_shutdown(queue_core* q, bool immediate, error_code& ec);
 void queue_task_done(queue_core* q, error_code& ec);
 bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec);
 
@@ -52,7 +54,7 @@ bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)
 /// A first-in first-out queue between processes (Python's `multiprocessing.Queue`).
 ///
 /// Values are encoded with Boost.Serialization inside `put`, on the caller's thread, so an
-/// unserializable or oversized value fails there. Values of any size up to 1 GiB go through:
+/// unserializable or oversized value fails there. Values up to `max_message_size` go through:
 /// small ones in the queue's slots, larger ones through its shared-memory arena (or a segment of
 /// their own when it is full or they are over 4 MiB).
 ///
@@ -142,13 +144,24 @@ public:
     }
 
     /// How many values it holds now; approximate while other processes use it (as in Python).
-    std::size_t size() const noexcept { return detail::queue_size(core_.get()); }
-    /// `size() == 0`, as approximate.
-    bool empty() const noexcept { return size() == 0; }
-    /// `size() >= maxsize()`, as approximate.
-    bool full() const noexcept { return size() >= maxsize(); }
-    /// True when a `get` would not wait: a value is queued, or this handle is closed (then
-    /// `get` fails at once). What `multiproc::wait` watches.
+    /// Throws `system_error` with `error::queue_closed` once this process has closed it.
+    std::size_t size() const
+    {
+        return detail::call_or_throw("multiproc::queue::size",
+                                     [&](error_code& ec) { return size(ec); });
+    }
+    /// As above, with the failure in `ec` instead of thrown (and 0 returned).
+    std::size_t size(error_code& ec) const noexcept { return detail::queue_size(core_.get(), ec); }
+    /// `size() == 0`, as approximate; `error::queue_closed` as `size()`.
+    bool empty() const { return size() == 0; }
+    /// As above, with the failure in `ec` instead of thrown (and true returned).
+    bool empty(error_code& ec) const noexcept { return size(ec) == 0; }
+    /// `size() >= maxsize()`, as approximate; `error::queue_closed` as `size()`.
+    bool full() const { return size() >= maxsize(); }
+    /// As above, with the failure in `ec` instead of thrown (and false returned).
+    bool full(error_code& ec) const noexcept { return size(ec) >= maxsize(); }
+    /// True when a `get` would not wait: a value is queued, or the queue is shut down or this
+    /// handle closed (then `get` fails at once). What `multiproc::wait` watches.
     bool ready() const noexcept { return detail::queue_ready(core_.get()); }
     /// The most values it holds; `put` waits beyond (0 at construction: a large default).
     std::size_t maxsize() const noexcept { return detail::queue_maxsize(core_.get()); }
@@ -156,6 +169,25 @@ public:
     /// This process puts and gets no more through this queue (Python's `close`): later calls
     /// here fail with `error::queue_closed`. Other processes are not affected.
     void close() noexcept { detail::queue_close(core_.get()); }
+
+    /// Shuts the queue down for every process that shares it (Python 3.13's
+    /// `queue.Queue.shutdown`): from then on `put` fails with `error::queue_shut_down`, and
+    /// `get` takes the values still queued, then fails with it too. Calls blocked in `put`
+    /// or in `get` of an empty queue, in any process or thread (`async_get` too), wake and
+    /// fail. With `immediate` the values still queued are discarded as well, each counting as
+    /// done for a `joinable_queue`'s `join()`, which returns unless values already taken are
+    /// still not reported done. Throws `system_error` (`error::queue_closed` once this
+    /// process has closed it).
+    void shutdown(bool immediate = false)
+    {
+        detail::call_or_throw("multiproc::queue::shutdown",
+                              [&](error_code& ec) { shutdown(immediate, ec); });
+    }
+    /// As above, with the failure in `ec` instead of thrown.
+    void shutdown(bool immediate, error_code& ec)
+    {
+        detail::queue_shutdown(core_.get(), immediate, ec);
+    }
 
     /// Serialization passes the queue to another process, which opens it by name. A queue of
     /// another value type there is an `error::signature_mismatch`.

@@ -34,6 +34,13 @@
 #include <vector>
 
 namespace multiproc {
+
+/// The most bytes one message carries between processes: a value's encoded bytes (a queue's or
+/// a connection's value, a task's arguments, a task's results), not counting the headers the
+/// channel puts around them. A `std::string` or a vector of numbers encodes as its bytes and an
+/// 8-byte length. Larger ones fail on the sending side with `error::message_too_large`.
+inline constexpr std::size_t max_message_size = std::size_t(1) << 30;
+
 namespace detail {
 
 /// OS handles that arguments encoded for a spawned child need there (a pipe's connection), with
@@ -99,22 +106,34 @@ using stored_t = std::remove_cv_t<std::remove_reference_t<T>>;
 
 inline constexpr auto archive_flags = boost::archive::no_header | boost::archive::no_codecvt;
 
-/// Largest encoded value anything carries between processes (bytes): a 1 GiB value and the
-/// archive's few bytes around it.
-inline constexpr std::size_t max_encoded_size = (std::size_t(1) << 30) + 4096;
+/// The message-size limit in force (bytes of an encoded value, see `max_message_size`): that
+/// constant, or less if the internal environment variable `MULTIPROC_MESSAGE_LIMIT` says so
+/// (read once; the tests lower the limit with it to test every path at its edge in little
+/// memory). Spawned children inherit it with the environment.
+std::size_t message_limit() noexcept;
+/// Sets the limit for this process and, through the environment, for the children it spawns
+/// from now on (at most `max_message_size`; 0 restores it). For tests.
+void set_message_limit(std::size_t bytes);
+/// The one check of a message's size: false and `error::message_too_large` in `ec` when
+/// `bytes` are more than `message_limit()`.
+bool fits_message_limit(std::size_t bytes, error_code& ec) noexcept;
+/// Throws `system_error` with `error::message_too_large`.
+[[noreturn]] void throw_message_too_large();
 
-/// The stream buffer archives write to: appends to a string, and refuses to grow past a limit
-/// (so an oversized value fails as soon as it is seen, not after it has been copied).
+/// The stream buffer archives write to: appends to a string, and refuses to grow past the
+/// message limit (so an oversized value fails as soon as it is seen, not after it has been
+/// copied).
 class string_sink final : public std::streambuf
 {
 public:
-    string_sink(std::string& out, std::size_t limit) : out_(out), limit_(limit) {}
+    explicit string_sink(std::string& out) : out_(out) {}
     bool overflowed() const noexcept { return overflowed_; }
 
 protected:
     std::streamsize xsputn(const char* s, std::streamsize n) override
     {
-        if (out_.size() + static_cast<std::size_t>(n) > limit_) {
+        error_code ec;
+        if (!fits_message_limit(out_.size() + static_cast<std::size_t>(n), ec)) {
             overflowed_ = true;
             return 0;
         }
@@ -131,7 +150,6 @@ protected:
 
 private:
     std::string& out_;
-    std::size_t limit_;
     bool overflowed_ = false;
 };
 
@@ -239,12 +257,14 @@ inline constexpr bool tuple_is_raw_v<std::tuple<T...>> = (is_raw_v<T> && ...);
 class raw_writer
 {
 public:
-    explicit raw_writer(std::string& out) noexcept : out_(out), used_(out.size()) {}
-    /// Room for `bytes` more without growing again (none past `max_encoded_size`: that fails
-    /// at the write, before allocating).
+    explicit raw_writer(std::string& out) noexcept
+        : out_(out), used_(out.size()), limit_(message_limit())
+    {}
+    /// Room for `bytes` more without growing again (none past the limit: that fails at the
+    /// write, before allocating).
     void reserve(std::size_t bytes)
     {
-        if (bytes <= max_encoded_size - used_)
+        if (used_ <= limit_ && bytes <= limit_ - used_)
             out_.reserve(used_ + bytes);
     }
     template <class T>
@@ -276,9 +296,10 @@ private:
     void put(const void* data, std::size_t size)
     {
         if (size == 0)
-            return;                          // an empty vector's data() may be null
-        if (size > max_encoded_size - used_) // before copying, not after
-            throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
+            return; // an empty vector's data() may be null
+        error_code ec;
+        if (!fits_message_limit(used_ + size, ec)) // before copying, not after
+            throw_message_too_large();
         if (size >= 4096) { // appended: no zero fill to copy over
             out_.resize(used_);
             out_.append(static_cast<const char*>(data), size);
@@ -293,6 +314,7 @@ private:
 
     std::string& out_;
     std::size_t used_;
+    std::size_t limit_;
 };
 
 /// `>>` takes a number's bytes; too few left is `error::bad_message` (the bytes came from
@@ -343,7 +365,7 @@ private:
 };
 
 /// Runs `write(out)` on a raw writer (`Raw`) or a binary archive and returns the bytes.
-/// Throws `system_error` with `error::message_too_large` past `max_encoded_size`.
+/// Throws `system_error` with `error::message_too_large` past `message_limit()`.
 template <bool Raw, class Write>
 std::string encode_with(Write write)
 {
@@ -353,14 +375,14 @@ std::string encode_with(Write write)
         write(writer);
         writer.finish();
     } else {
-        string_sink sink(out, max_encoded_size);
+        string_sink sink(out);
         try {
             boost::archive::binary_oarchive archive(sink, archive_flags);
             write(archive);
         } catch (const boost::archive::archive_exception&) {
             if (!sink.overflowed())
                 throw;
-            throw_error(make_error_code(error::message_too_large), "multiproc: value too large");
+            throw_message_too_large();
         }
     }
     return out;
@@ -492,6 +514,26 @@ std::string encode_arguments(F, Args&&... args)
                       arguments(std::forward<Args>(args)...));
 }
 
+/// What a task's `invoke` throws when its results encode to more than the limit: the task
+/// fails with `error::message_too_large` itself, not with an exception of the function's, and
+/// the worker goes on.
+struct results_too_large
+{
+};
+
+/// Runs `write()`, which encodes results: a message too large is `results_too_large`.
+template <class Write>
+decltype(auto) write_results(Write write)
+{
+    try {
+        return write();
+    } catch (const system_error& e) {
+        if (e.code() != error::message_too_large)
+            throw;
+        throw results_too_large();
+    }
+}
+
 template <class F, F Function>
 std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t count)
 {
@@ -512,9 +554,10 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
             std::apply([&](auto&... v) { ((in >> v), ...); }, arguments);
             if constexpr (std::is_void_v<result_t>)
                 std::apply(Function, arguments);
-            else if constexpr (is_raw_v<result_t>)
-                raw << std::apply(Function, arguments);
-            else
+            else if constexpr (is_raw_v<result_t>) {
+                const auto& result = std::apply(Function, arguments);
+                write_results([&] { raw << result; });
+            } else
                 held.push_back(std::apply(Function, arguments));
         }
     });
@@ -522,9 +565,11 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
     if constexpr (std::is_void_v<result_t> || is_raw_v<result_t>)
         return raw_results;
     else
-        return encode_with<false>([&](auto& archive) {
-            for (const auto& r : held)
-                archive << r;
+        return write_results([&] {
+            return encode_with<false>([&](auto& archive) {
+                for (const auto& r : held)
+                    archive << r;
+            });
         });
 }
 

@@ -14,6 +14,8 @@
 //   task    := u64 id | text task | text signature | u32 n | text arguments
 //   result  := u64 id | u8 1 | text results
 //            | u64 id | u8 0 | text exception type | text what
+//            | u64 id | u8 2 | u32 multiproc::error value | text what
+//                                   (the task failed in the library: its results too large)
 //   stop    := (empty)
 //   on_channel := (empty)    in a ring: the frame of this place comes on the channel
 //   wake    := (empty)       on the channel: there are frames in the ring
@@ -21,8 +23,13 @@
 // A task's arguments are n argument sets in one archive (a chunk of a map); its results are
 // the n results in one archive.
 //   text    := u32 length | bytes
+//
+// The arguments and the results are a message each, at most `message_limit()` bytes (checked
+// by their encoders); a frame adds at most `frame_overhead` bytes of other fields to one.
 
 #include "os.hpp"
+
+#include <multiproc/task.hpp>
 
 #include <cstdint>
 #include <string>
@@ -44,8 +51,14 @@ enum class frame_kind : std::uint8_t
     wake = 9,       // on the channel: frames are waiting in the ring
 };
 
-/// Frames larger than this are refused as malformed.
-inline constexpr std::uint32_t max_frame_size = 1u << 30;
+/// Room in a frame for its fields beside the message it carries: ids, counts, a task's name
+/// and signature, a process name, an exception's type.
+inline constexpr std::size_t frame_overhead = 64 * 1024;
+/// The largest frame body a sender of ours writes; larger ones are refused as malformed.
+inline std::size_t max_frame_body() noexcept
+{
+    return message_limit() + frame_overhead;
+}
 
 struct run_frame
 {
@@ -71,7 +84,8 @@ struct task_frame
     std::string arguments;
 };
 
-/// What a worker sends back: every result of the chunk, or the exception that stopped it.
+/// What a worker sends back: every result of the chunk, or the exception that stopped it, or
+/// the library's error (`failure`, then `what` says more).
 struct result_frame
 {
     std::uint64_t id = 0;
@@ -79,6 +93,7 @@ struct result_frame
     std::string results;
     std::string exception_type;
     std::string what;
+    error failure{}; // !ok: 0 for an exception of the task's
 };
 
 struct worker_frame
@@ -94,15 +109,23 @@ std::string encode(const result_frame& f);
 result_frame decode_result(std::string_view body, error_code& ec);
 
 /// Runs a task frame through the registry: every argument set in order, or the exception that
-/// stopped it (an unknown task or another signature are `system_error`s, as thrown). What a
-/// worker that is sent tasks does with each: a pool worker, an MPI worker rank.
+/// stopped it (an unknown task or another signature are `system_error`s, as thrown), or
+/// `error::message_too_large` for results above the limit. What a worker that is sent tasks
+/// does with each: a pool worker, an MPI worker rank.
 result_frame run_task_frame(const task_frame& work);
+
+struct task_outcome;
+/// A decoded result frame as the caller's outcome: the results, a `remote_exception`, or the
+/// library's error code itself.
+void to_outcome(result_frame&& result, task_outcome& outcome);
 
 std::string encode(const run_frame& f);
 run_frame decode_run(std::string_view body, error_code& ec);
 std::string encode(const refused_frame& f);
 refused_frame decode_refused(std::string_view body, error_code& ec);
 
+/// Writes one frame; `error::message_too_large` (nothing written) for a body above
+/// `max_frame_body()`.
 void send_frame(os::channel& c, frame_kind kind, std::string_view body,
                 os::clock::time_point deadline, error_code& ec);
 /// Reads one whole frame (blocking); `error::peer_closed` at end of stream.

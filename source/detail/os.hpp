@@ -302,6 +302,7 @@ void start_name_reaper(const std::string& prefix) noexcept;
 
 /// Environment variable access, one place for the platform differences.
 std::optional<std::string> get_env(const char* name);
+void set_env(const char* name, const char* value);
 void unset_env(const char* name);
 
 } // namespace multiproc::detail::os

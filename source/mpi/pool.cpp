@@ -332,12 +332,8 @@ void mpi_pool_core::complete(batch& b, const std::vector<char>& replies)
         task_outcome outcome;
         if (ec) {
             outcome = failure(ec, "multiproc::mpi::pool: a result that does not decode");
-        } else if (result.ok) {
-            outcome.results = std::move(result.results);
         } else {
-            outcome.ec = make_error_code(error::remote_exception);
-            outcome.exception_type = std::move(result.exception_type);
-            outcome.what = std::move(result.what);
+            to_outcome(std::move(result), outcome);
         }
         std::exchange(done, nullptr)(std::move(outcome));
     }

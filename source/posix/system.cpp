@@ -83,6 +83,11 @@ void quick_exit(int code) noexcept
     ::_exit(code);
 }
 
+void set_env(const char* name, const char* value)
+{
+    ::setenv(name, value, 1);
+}
+
 void unset_env(const char* name)
 {
     ::unsetenv(name);

@@ -68,6 +68,13 @@ void quick_exit(int code) noexcept
     std::_Exit(code);
 }
 
+void set_env(const char* name, const char* value)
+{
+    // Both copies, as unset_env: children get the Windows one.
+    ::_putenv_s(name, value);
+    ::SetEnvironmentVariableA(name, value);
+}
+
 void unset_env(const char* name)
 {
     // The C runtime and Windows keep separate copies: children get the Windows one.
