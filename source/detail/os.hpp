@@ -122,9 +122,6 @@ private:
 std::uint64_t handle_for(native_handle h, pid_type destination, error_code& ec);
 /// The handle `recv_handle` hands out, from what rode on the bytes and what the message held.
 native_handle received_handle(native_handle attached, std::uint64_t in_message, error_code& ec);
-/// Closes a descriptor or handle.
-void close_handle(native_handle h) noexcept;
-
 /// A bound endpoint that connections arrive on (listener.hpp): a listening socket, or on
 /// Windows the name of a pipe and its next instance.
 class listen_endpoint
@@ -254,6 +251,7 @@ inline constexpr bool channels_waitable = true;
 
 /// The invalid handle: -1 on POSIX, INVALID_HANDLE_VALUE on Windows.
 native_handle invalid_handle() noexcept;
+/// Closes a descriptor or handle; the invalid one is ignored.
 void close_handle(native_handle h) noexcept;
 /// Waits until one of `handles` is ready (POSIX: readable or hung up; Windows: signalled) or
 /// the deadline passes; true if one is. On Windows beyond 64 handles only the first 64 are

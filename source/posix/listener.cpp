@@ -178,12 +178,6 @@ native_handle received_handle(native_handle attached, std::uint64_t, error_code&
     return attached;
 }
 
-void close_handle(native_handle h) noexcept
-{
-    if (h >= 0)
-        ::close(h);
-}
-
 listen_endpoint::~listen_endpoint()
 {
     close();

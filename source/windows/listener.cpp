@@ -73,12 +73,6 @@ native_handle received_handle(native_handle, std::uint64_t in_message, error_cod
     return reinterpret_cast<HANDLE>(static_cast<std::uintptr_t>(in_message));
 }
 
-void close_handle(native_handle h) noexcept
-{
-    if (h != INVALID_HANDLE_VALUE && h != nullptr)
-        ::CloseHandle(h);
-}
-
 listen_endpoint::~listen_endpoint()
 {
     close();
