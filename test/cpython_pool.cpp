@@ -568,4 +568,23 @@ BOOST_AUTO_TEST_CASE(test_unpickleable_result, *boost::unit_test::label("cpython
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(MiscTestCase, *boost::unit_test::label("cpython_pool"))
+
+BOOST_AUTO_TEST_CASE(test_large_pool)
+{
+    // gh-89240: a pool of 200 workers (Windows once could not wait on more than 63 handles).
+    mp::pool p(200);
+    std::vector<int> xs(1000);
+    for (int i = 0; i < 1000; ++i)
+        xs[static_cast<std::size_t>(i)] = i;
+    long long sum = 0;
+    for (const int y : p.map(cpython_pool_sqr, xs))
+        sum += y;
+    BOOST_TEST(sum == 332833500);
+    p.close();
+    p.join();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,7 @@
 
 #include <multiproc/init.hpp>
 #include <multiproc/pipe.hpp>
+#include <multiproc/pool.hpp>
 #include <multiproc/queue.hpp>
 #include <multiproc/sync.hpp>
 #include <multiproc/wait.hpp>
@@ -22,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <set>
@@ -260,6 +262,54 @@ MULTIPROC_TASK(cp_put_two_and_nest_once)
 
 void cp_nothing() {}
 MULTIPROC_TASK(cp_nothing)
+
+// TestStdinBadfiledescriptor: a child whose standard input is closed (CPython's children close
+// sys.stdin) still makes queues, processes and pools.
+void cp_close_stdin()
+{
+    std::fclose(stdin);
+#if defined(MULTIPROC_POSIX)
+    ::close(0);
+#endif
+}
+
+void cp_take_without_waiting(mp::queue<int> q)
+{
+    (void)q.try_get(); // CPython's _this_sub_process: Empty is fine
+}
+MULTIPROC_TASK(cp_take_without_waiting)
+
+void cp_queue_in_process()
+{
+    cp_close_stdin();
+    mp::queue<int> q;
+    mp::process_options options;
+    options.daemon = true;
+    mp::process sub(options, cp_take_without_waiting, q);
+    sub.start();
+    sub.join();
+    if (sub.exit_code() != 0)
+        std::exit(3);
+}
+MULTIPROC_TASK(cp_queue_in_process)
+
+int cp_afunc(int x)
+{
+    return x * x;
+}
+MULTIPROC_TASK(cp_afunc)
+
+void cp_pool_in_process()
+{
+    cp_close_stdin();
+    mp::pool p(4);
+    const std::vector<int> squares = p.map(cp_afunc, std::vector<int>{1, 2, 3, 4, 5, 6, 7});
+    p.close();
+    p.join();
+    if (squares != std::vector<int>{1, 4, 9, 16, 25, 36, 49})
+        std::exit(3);
+}
+MULTIPROC_TASK(cp_pool_in_process)
 
 std::string method_name(mp::start_method m)
 {
@@ -792,6 +842,26 @@ BOOST_AUTO_TEST_CASE(test_nested_startmethod)
     while (auto v = q.try_get())
         results.insert(*v);
     BOOST_TEST((results == std::set<int>{1, 2}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(TestStdinBadfiledescriptor, *boost::unit_test::label("cpython_process"))
+
+BOOST_AUTO_TEST_CASE(test_queue_in_process)
+{
+    mp::process proc(cp_queue_in_process);
+    proc.start();
+    BOOST_REQUIRE(proc.join_for(short_timeout));
+    BOOST_TEST(proc.exit_code().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(test_pool_in_process)
+{
+    mp::process p(cp_pool_in_process);
+    p.start();
+    BOOST_REQUIRE(p.join_for(short_timeout));
+    BOOST_TEST(p.exit_code().value_or(-1) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

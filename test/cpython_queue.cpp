@@ -492,5 +492,27 @@ BOOST_AUTO_TEST_CASE(test_close)
     q.close(); // a second close is no error
 }
 
+BOOST_AUTO_TEST_CASE(test_empty_exceptions)
+{
+    // empty() on a closed queue says it is closed, used or not (CPython's OSError 'is closed').
+    for (const bool used : {false, true}) {
+        BOOST_TEST_CONTEXT("used " << used)
+        {
+            mp::queue<int> q;
+            if (used) {
+                q.put(1);
+                BOOST_TEST(q.get() == 1);
+            }
+            q.close();
+            BOOST_CHECK_EXCEPTION(q.empty(), mp::system_error, [](const mp::system_error& e) {
+                return e.code() == mp::error::queue_closed;
+            });
+            mp::error_code ec;
+            q.empty(ec);
+            BOOST_TEST((ec == mp::error::queue_closed));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE_END()
