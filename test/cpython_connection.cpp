@@ -21,6 +21,7 @@
 #include <vector>
 
 #if !defined(_WIN32)
+#include <csignal>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,6 +105,43 @@ void cpython_listener_client_test(mp::address address)
     conn.close();
 }
 MULTIPROC_TASK(cpython_listener_client_test)
+
+#if !defined(_WIN32)
+// TestIgnoreEINTR: a child with a SIGUSR1 handler installed without SA_RESTART, so a signal
+// interrupts its blocking calls with EINTR, which the library must retry.
+constexpr std::size_t conn_max_size = std::size_t(16) << 20; // CPython's CONN_MAX_SIZE, about
+
+void cpython_eintr_handler(int) {}
+
+void cpython_install_eintr_handler()
+{
+    struct sigaction action = {};
+    action.sa_handler = cpython_eintr_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0; // no SA_RESTART
+    ::sigaction(SIGUSR1, &action, nullptr);
+}
+
+void cpython_test_ignore(mp::connection conn)
+{
+    cpython_install_eintr_handler();
+    conn.send(std::string("ready"));
+    const int x = conn.recv<int>();
+    conn.send(x);
+    conn.send_bytes(std::string(conn_max_size, 'x'));
+}
+MULTIPROC_TASK(cpython_test_ignore)
+
+void cpython_test_ignore_listener(mp::connection conn)
+{
+    cpython_install_eintr_handler();
+    mp::listener l;
+    conn.send(l.local_address());
+    mp::connection a = l.accept();
+    a.send(std::string("welcome"));
+}
+MULTIPROC_TASK(cpython_test_ignore_listener)
+#endif
 
 // _TestPoll._child_strings
 void cpython_poll_child_strings(mp::connection conn, std::vector<std::string> strings)
@@ -596,5 +634,51 @@ BOOST_AUTO_TEST_CASE(test_invalid_family_win32)
 #endif
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#if !defined(_WIN32)
+BOOST_AUTO_TEST_SUITE(TestIgnoreEINTR, *boost::unit_test::label("cpython_connection"))
+
+BOOST_AUTO_TEST_CASE(test_ignore)
+{
+    auto [conn, child_conn] = mp::pipe();
+    mp::process_options options;
+    options.daemon = true;
+    mp::process p(options, cpython_test_ignore, child_conn);
+    p.start();
+    child_conn.close();
+    BOOST_TEST(conn.recv<std::string>() == "ready");
+    std::this_thread::sleep_for(100ms);
+    ::kill(p.pid(), SIGUSR1);
+    std::this_thread::sleep_for(100ms);
+    conn.send(1234);
+    BOOST_TEST(conn.recv<int>() == 1234);
+    std::this_thread::sleep_for(100ms);
+    ::kill(p.pid(), SIGUSR1);
+    BOOST_TEST((conn.recv_bytes() == std::string(conn_max_size, 'x')));
+    std::this_thread::sleep_for(100ms);
+    BOOST_TEST_REQUIRE(p.join_for(60s));
+    BOOST_TEST(p.exit_code().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(test_ignore_listener)
+{
+    auto [conn, child_conn] = mp::pipe();
+    mp::process_options options;
+    options.daemon = true;
+    mp::process p(options, cpython_test_ignore_listener, child_conn);
+    p.start();
+    child_conn.close();
+    const mp::address address = conn.recv<mp::address>();
+    std::this_thread::sleep_for(100ms);
+    ::kill(p.pid(), SIGUSR1);
+    std::this_thread::sleep_for(100ms);
+    mp::connection client = mp::client(address);
+    BOOST_TEST(client.recv<std::string>() == "welcome");
+    BOOST_TEST_REQUIRE(p.join_for(60s));
+    BOOST_TEST(p.exit_code().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -311,6 +311,22 @@ void cp_pool_in_process()
 }
 MULTIPROC_TASK(cp_pool_in_process)
 
+#if defined(MULTIPROC_POSIX)
+// _TestPollEintr: a process that signals `pid` after `ms`.
+void cp_killer(int pid, int ms)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    ::kill(pid, SIGUSR1);
+}
+MULTIPROC_TASK(cp_killer)
+
+volatile std::sig_atomic_t cp_got_signal = 0;
+void cp_note_signal(int)
+{
+    cp_got_signal = 1;
+}
+#endif
+
 std::string method_name(mp::start_method m)
 {
     return m == mp::start_method::spawn ? "spawn" : "fork";
@@ -865,6 +881,32 @@ BOOST_AUTO_TEST_CASE(test_pool_in_process)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#if defined(MULTIPROC_POSIX)
+BOOST_AUTO_TEST_SUITE(_TestPollEintr, *boost::unit_test::label("cpython_process"))
+
+BOOST_AUTO_TEST_CASE(test_poll_eintr)
+{
+    // join() of a child goes on when a signal with a handler (no SA_RESTART) interrupts it.
+    cp_got_signal = 0;
+    struct sigaction action = {}, previous = {};
+    action.sa_handler = cp_note_signal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGUSR1, &action, &previous);
+    mp::process p(cp_sleep, 2 * static_cast<int>(delta.count()));
+    p.start();
+    mp::process killer(cp_killer, static_cast<int>(mp::this_process::id()),
+                       static_cast<int>(delta.count()));
+    killer.start();
+    BOOST_TEST(p.join_for(short_timeout));
+    BOOST_TEST(killer.join_for(short_timeout));
+    ::sigaction(SIGUSR1, &previous, nullptr);
+    BOOST_TEST(cp_got_signal == 1);
+    BOOST_TEST(p.exit_code().value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+#endif
 
 BOOST_AUTO_TEST_SUITE(TestNoForkBomb, *boost::unit_test::label("cpython_process"))
 
