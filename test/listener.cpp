@@ -229,6 +229,8 @@ BOOST_AUTO_TEST_CASE(an_accepted_connection_is_passed_to_a_process)
     }
 }
 
+// Not on Windows yet: as cpython/_TestListener/test_multiple_bind
+#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(a_second_listener_on_an_address_is_refused)
 {
     for (const mp::address& where : every_family()) {
@@ -243,6 +245,7 @@ BOOST_AUTO_TEST_CASE(a_second_listener_on_an_address_is_refused)
         BOOST_TEST(accepted.get().recv<int>() == 1);
     }
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(a_closed_listener_refuses_accept_and_clients)
 {

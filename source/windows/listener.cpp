@@ -95,8 +95,14 @@ void listen_endpoint::open(const address& where, int, error_code& ec)
         ec = make_error_code(boost::system::errc::invalid_argument);
         return;
     }
-    // The first instance claims the name: a second listener on it fails here.
-    handle_ = new_instance(from_utf8(address_.name), true);
+    // The first instance claims the name: a second listener on it fails here. Wine ignores
+    // FILE_FLAG_FIRST_PIPE_INSTANCE, so a name that answers already is refused first.
+    const std::wstring name = from_utf8(address_.name);
+    if (::WaitNamedPipeW(name.c_str(), 1) || ::GetLastError() == ERROR_SEM_TIMEOUT) {
+        ec = error_code(ERROR_ACCESS_DENIED, boost::system::system_category());
+        return;
+    }
+    handle_ = new_instance(name, true);
     ec = is_open() ? error_code() : last_error();
 }
 
@@ -116,7 +122,9 @@ channel listen_endpoint::accept(error_code& ec)
         code = ok ? 0 : ::GetLastError();
     }
     ::CloseHandle(overlapped.hEvent);
-    if (code != 0 && code != ERROR_PIPE_CONNECTED) {
+    // ERROR_NO_DATA: the client connected, wrote and closed before this accept; what it wrote
+    // is still to be read (CPython's PipeListener takes it the same way).
+    if (code != 0 && code != ERROR_PIPE_CONNECTED && code != ERROR_NO_DATA) {
         ec = error_code(static_cast<int>(code), boost::system::system_category());
         return {};
     }
