@@ -186,6 +186,7 @@ MULTIPROC_TASK(cp_test_child_fd_inflation)
 // stderr ("close": the descriptor; "remove": the C++ stream) and still ends with 0.
 void cp_test_error_on_stdio_flush(mp::event e, int stream, std::string action)
 {
+    std::ostream& out = stream == 1 ? std::cout : std::cerr;
     if (action == "close") {
 #if defined(MULTIPROC_POSIX)
         ::close(stream);
@@ -193,9 +194,11 @@ void cp_test_error_on_stdio_flush(mp::event e, int stream, std::string action)
         ::SetStdHandle(stream == 1 ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE, nullptr);
 #endif
     } else {
-        (stream == 1 ? std::cout : std::cerr).rdbuf(nullptr);
+        // Python's sys.stdout = None: the stream is unusable. A failed stream, not a null
+        // buffer, whose use UBSan reports inside the standard library.
+        out.setstate(std::ios::badbit);
     }
-    (stream == 1 ? std::cout : std::cerr) << "lost" << std::endl; // goes nowhere
+    out << "lost\n" << std::flush; // goes nowhere
     e.set();
 }
 MULTIPROC_TASK(cp_test_error_on_stdio_flush)
