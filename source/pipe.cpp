@@ -72,6 +72,7 @@ bool usable(connection_state* c, bool for_sending, error_code& ec)
         ec = make_error_code(error::connection_write_only);
         return false;
     }
+    ec.clear(); // a caller's code from an earlier call must not read as this call's failure
     return true;
 }
 

@@ -169,6 +169,28 @@ BOOST_AUTO_TEST_CASE(reader_of_another_type_gets_an_error_and_loses_nothing)
     BOOST_TEST(b.recv_bytes() == "bytes");
 }
 
+// Found by fuzz/pipe.cpp: a code left in `ec` by the failed receive read as the next
+// receive's failure, though the next one took the message.
+BOOST_AUTO_TEST_CASE(an_error_code_reused_after_a_failure_is_cleared_by_success)
+{
+    auto [a, b] = mp::pipe();
+    a.send(7);
+    a.send_bytes("");
+    mp::error_code ec;
+    b.recv<std::string>(ec);
+    BOOST_TEST((ec == mp::error::signature_mismatch));
+    BOOST_TEST(b.recv<int>(ec) == 7);
+    BOOST_TEST(!ec);
+    b.recv<int>(ec);
+    BOOST_TEST((ec == mp::error::signature_mismatch));
+    BOOST_TEST(b.recv_bytes(ec).empty());
+    BOOST_TEST(!ec);
+    ec = mp::make_error_code(mp::error::peer_closed);
+    a.send(8, ec);
+    BOOST_TEST(!ec);
+    BOOST_TEST(b.recv<int>() == 8);
+}
+
 BOOST_AUTO_TEST_CASE(closed_peer_is_end_of_stream)
 {
     auto [a, b] = mp::pipe();
