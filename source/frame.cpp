@@ -66,14 +66,15 @@ public:
         return v;
     }
 
-    std::string text()
+    // A view into the body: the caller copies what it keeps.
+    std::string_view text()
     {
         const std::uint32_t n = u32();
         if (bad_ || rest_.size() < n) {
             bad_ = true;
             return {};
         }
-        std::string s(rest_.substr(0, n));
+        const std::string_view s = rest_.substr(0, n);
         rest_.remove_prefix(n);
         return s;
     }
@@ -113,7 +114,7 @@ std::string encode(const worker_frame& f)
 worker_frame decode_worker(std::string_view body, error_code& ec)
 {
     reader in(body);
-    const std::string version = in.text();
+    const std::string_view version = in.text();
     worker_frame f;
     f.process_name = in.text();
     f.rings = in.text();
@@ -218,7 +219,7 @@ std::string encode(const run_frame& f)
 run_frame decode_run(std::string_view body, error_code& ec)
 {
     reader in(body);
-    const std::string version = in.text();
+    const std::string_view version = in.text();
     run_frame f;
     f.process_name = in.text();
     f.task = in.text();
@@ -328,47 +329,65 @@ frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec)
     return kind;
 }
 
+received_bytes keep_part(frame_buffer& buffer, std::string_view part)
+{
+    // Taken only when the part is most of the storage: what it takes along is bounded.
+    if (part.size() < 64 * 1024 || 2 * part.size() < buffer.bytes.size())
+        return received_bytes::copy_of(part);
+    const auto offset = static_cast<std::size_t>(part.data() - buffer.bytes.data());
+    std::vector<char> rest(buffer.bytes.begin() + buffer.read, buffer.bytes.begin() + buffer.used);
+    received_bytes kept(std::move(buffer.bytes), offset, part.size());
+    buffer.bytes = std::move(rest);
+    buffer.used -= buffer.read;
+    buffer.read = 0;
+    return kept;
+}
+
 frame_kind frame_reader::next(std::string_view& body, error_code& ec)
 {
+    auto& b = buffer_;
     std::size_t wanted = frame_header_size;
     for (;;) {
-        if (end_ - begin_ >= frame_header_size) {
+        if (b.used - b.read >= frame_header_size) {
             std::size_t size = 0;
-            const frame_kind kind = parse_frame_header(buffer_.data() + begin_, size, ec);
+            const frame_kind kind = parse_frame_header(b.bytes.data() + b.read, size, ec);
             if (ec)
                 return {};
             wanted = frame_header_size + size;
-            if (end_ - begin_ >= wanted) {
-                body = std::string_view(buffer_.data() + begin_ + frame_header_size, size);
-                begin_ += wanted;
+            if (b.used - b.read >= wanted) {
+                body = std::string_view(b.bytes.data() + b.read + frame_header_size, size);
+                b.read += wanted;
                 return kind;
             }
         }
         // Move what is left to the front, make room for the rest of the frame, read.
-        std::copy(buffer_.begin() + begin_, buffer_.begin() + end_, buffer_.begin());
-        end_ -= begin_;
-        begin_ = 0;
+        std::copy(b.bytes.begin() + b.read, b.bytes.begin() + b.used, b.bytes.begin());
+        b.used -= b.read;
+        b.read = 0;
         // Grown as the frame arrives (doubling), not to the size its header claims.
-        const std::size_t room = std::max<std::size_t>(2 * end_, 64 * 1024);
-        buffer_.resize(std::max(buffer_.size(), std::min(wanted, room)));
-        const std::size_t n = channel_.read_some(buffer_.data() + end_, buffer_.size() - end_, ec);
+        const std::size_t room = std::max<std::size_t>(2 * b.used, 64 * 1024);
+        b.bytes.resize(std::max(b.bytes.size(), std::min(wanted, room)));
+        const std::size_t n =
+            channel_.read_some(b.bytes.data() + b.used, b.bytes.size() - b.used, ec);
         if (ec)
             return {};
-        end_ += n;
+        b.used += n;
     }
 }
 
-result_frame run_task_frame(const task_frame& work)
+std::string run_task_frame(const task_frame& work)
 {
     result_frame result;
     result.id = work.id;
+    std::string results;
     const task_entry* task = find_task(std::string_view(work.task));
     try {
         if (!task)
             throw system_error(make_error_code(error::unregistered_task), work.task);
         if (work.signature != task->signature)
             throw system_error(make_error_code(error::signature_mismatch), work.task);
-        result.results = task->invoke(work.arguments, work.count);
+        results = task->invoke(work.arguments, work.count);
+        result.results = results;
     } catch (const results_too_large&) {
         result = {work.id,
                   false,
@@ -385,7 +404,7 @@ result_frame run_task_frame(const task_frame& work)
     // An exception's text is a message too: cut to fit its frame.
     result.exception_type.resize(std::min(result.exception_type.size(), frame_overhead / 2));
     result.what.resize(std::min(result.what.size(), message_limit()));
-    return result;
+    return encode(result);
 }
 
 } // namespace multiproc::detail

@@ -96,9 +96,7 @@ struct worker : std::enable_shared_from_this<worker>
     bool posted = false;                // tasks were put in its ring since it was last woken
     std::string outbox;                 // channel frames not yet written
     std::string writing;                // channel frames being written
-    std::vector<char> inbox; // bytes read from the channel; [inbox_read, inbox_used) unhandled
-    std::size_t inbox_used = 0;
-    std::size_t inbox_read = 0;
+    frame_buffer inbox;                 // bytes read from the channel
     std::vector<char> ring_bytes; // taken from the result ring; from ring_read on, not handled
     std::size_t ring_read = 0;
     std::size_t tasks_sent = 0;
@@ -388,17 +386,18 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         // A frame's header tells how much is missing; read at least that.
         std::size_t wanted = read_size;
-        if (w->inbox_used >= frame_header_size) {
+        if (w->inbox.used >= frame_header_size) {
             std::size_t body = 0;
             error_code ec;
-            parse_frame_header(w->inbox.data(), body, ec);
+            parse_frame_header(w->inbox.bytes.data(), body, ec);
             if (!ec)
-                wanted = std::max(wanted, frame_header_size + body - w->inbox_used);
+                wanted = std::max(wanted, frame_header_size + body - w->inbox.used);
         }
-        if (w->inbox.size() < w->inbox_used + wanted)
-            w->inbox.resize(w->inbox_used + wanted);
+        if (w->inbox.bytes.size() < w->inbox.used + wanted)
+            w->inbox.bytes.resize(w->inbox.used + wanted);
         w->stream.async_read_some(
-            asio::buffer(w->inbox.data() + w->inbox_used, w->inbox.size() - w->inbox_used),
+            asio::buffer(w->inbox.bytes.data() + w->inbox.used,
+                         w->inbox.bytes.size() - w->inbox.used),
             [self = shared_from_this(), w](const error_code& ec, std::size_t n) {
                 self->on_read(w, ec, n);
             });
@@ -411,7 +410,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (w->gone)
             return;
         if (!ec)
-            w->inbox_used += n;
+            w->inbox.used += n;
         // Before waiting again, ask the worker to wake us; results that came meanwhile first.
         bool ok = handle_input(*w, done);
         // While callers take results themselves (pool_help), the last of them asks instead.
@@ -429,10 +428,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             error_code ignored;
             w->child.kill(ignored);
         }
-        std::copy(w->inbox.begin() + w->inbox_read, w->inbox.begin() + w->inbox_used,
-                  w->inbox.begin());
-        w->inbox_used -= w->inbox_read;
-        w->inbox_read = 0;
+        std::copy(w->inbox.bytes.begin() + w->inbox.read, w->inbox.bytes.begin() + w->inbox.used,
+                  w->inbox.bytes.begin());
+        w->inbox.used -= w->inbox.read;
+        w->inbox.read = 0;
         read_more(w);
         dispatch();
         lock.unlock();
@@ -452,14 +451,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             frame_kind kind{};
             std::string_view channel_body;
             parsed on_channel;
-            while ((on_channel = frame_at(w.inbox, w.inbox_read, w.inbox_used, kind,
+            while ((on_channel = frame_at(w.inbox.bytes, w.inbox.read, w.inbox.used, kind,
                                           channel_body)) == parsed::frame &&
                    kind != frame_kind::result) {
                 if (kind == frame_kind::started)
                     on_started(w, now);
                 else if (kind != frame_kind::wake)
                     return false;
-                w.inbox_read += frame_header_size + channel_body.size();
+                w.inbox.read += frame_header_size + channel_body.size();
             }
             std::string_view ring_body;
             const parsed in_ring =
@@ -473,10 +472,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             if (kind == frame_kind::on_channel) {
                 if (on_channel != parsed::frame)
                     break; // not all here yet
-                ok = on_result(w, channel_body, now, done);
-                w.inbox_read += frame_header_size + channel_body.size();
+                w.inbox.read += frame_header_size + channel_body.size();
+                ok = on_result(w, channel_body, &w.inbox, now, done);
             } else {
-                ok = kind == frame_kind::result && on_result(w, ring_body, now, done);
+                ok = kind == frame_kind::result && on_result(w, ring_body, nullptr, now, done);
             }
             w.ring_read += frame_header_size + ring_body.size();
             if (!ok)
@@ -518,8 +517,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             begin_front(w, now);
     }
 
-    // One result frame from a worker; false if it breaks the protocol.
-    bool on_result(worker& w, std::string_view body, os::clock::time_point now, completions& done)
+    // One result frame from a worker, in `channel` if it came there (else in the ring's bytes);
+    // false if it breaks the protocol.
+    bool on_result(worker& w, std::string_view body, frame_buffer* channel,
+                   os::clock::time_point now, completions& done)
     {
         error_code ec;
         result_frame result = decode_result(body, ec);
@@ -551,7 +552,10 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (!w.in_flight.empty())
             begin_front(w, now);
         task_outcome outcome;
-        to_outcome(std::move(result), outcome);
+        to_outcome(result, outcome);
+        if (result.ok) // a ring's frames are small; a channel's may be near the limit
+            outcome.results = channel ? keep_part(*channel, result.results)
+                                      : received_bytes::copy_of(result.results);
         finish(done, task, std::move(outcome));
         return true;
     }
@@ -1030,17 +1034,17 @@ asio::any_io_executor pool_executor(const pool_core& pool)
     return pool.executor;
 }
 
-void to_outcome(result_frame&& result, task_outcome& outcome)
+void to_outcome(const result_frame& result, task_outcome& outcome)
 {
-    if (result.ok) {
-        outcome.results = std::move(result.results);
-    } else if (result.failure != error{}) {
+    if (result.ok)
+        return;
+    if (result.failure != error{}) {
         outcome.ec = make_error_code(result.failure);
-        outcome.what = std::move(result.what);
+        outcome.what = result.what;
     } else {
         outcome.ec = make_error_code(error::remote_exception);
-        outcome.exception_type = std::move(result.exception_type);
-        outcome.what = std::move(result.what);
+        outcome.exception_type = result.exception_type;
+        outcome.what = result.what;
     }
 }
 

@@ -92,14 +92,15 @@ void send_result(os::channel& to_parent, frame_ring& ring, std::string_view resu
 
 // A worker's tasks, in the order its parent sent them: from the task ring, and from the
 // channel for a frame the ring announces there. Waits on the channel (for a wake frame) only
-// after asking the parent to send one. Every frame is decoded as it is taken: a malformed one
-// ends the worker.
+// after asking the parent to send one. A malformed frame ends the worker. A task's arguments
+// stay in the bytes its frame came in, until the next task is asked for.
 class task_source
 {
 public:
     task_source(os::channel& from_parent, frame_ring& ring) : channel_(from_parent), ring_(ring) {}
 
-    /// The next task, waiting for it; false at a stop frame or on an error.
+    /// The next task, waiting for it; false at a stop frame or on an error. The task's
+    /// arguments are valid until the next call.
     bool next(task_frame& work, error_code& ec)
     {
         for (;;) {
@@ -153,9 +154,10 @@ private:
         while (announced_.empty())
             if (!read_channel(ec))
                 return false;
-        work = std::move(announced_.front());
+        current_ = std::move(announced_.front());
         announced_.pop_front();
-        return true;
+        work = decode_task(current_.view(), ec);
+        return !ec;
     }
 
     // One frame from the channel: a wake, or a task the ring announces (kept until then).
@@ -163,9 +165,11 @@ private:
     {
         std::string_view body;
         const frame_kind kind = channel_.next(body, ec);
-        if (!ec && kind == frame_kind::task)
-            announced_.push_back(decode_task(body, ec));
-        else if (!ec && kind != frame_kind::wake)
+        if (!ec && kind == frame_kind::task) {
+            (void)decode_task(body, ec); // checked as it arrives: a malformed one ends the worker
+            if (!ec)
+                announced_.push_back(channel_.keep(body));
+        } else if (!ec && kind != frame_kind::wake)
             ec = make_error_code(error::bad_message);
         return !ec;
     }
@@ -174,7 +178,8 @@ private:
     frame_ring& ring_;
     std::vector<char> batch_; // taken from the ring; from at_ on, not handled yet
     std::size_t at_ = 0;
-    std::deque<task_frame> announced_; // tasks read from the channel, in order
+    std::deque<received_bytes> announced_; // task frames read from the channel, in order
+    received_bytes current_;               // the one being run
 };
 
 // A pool worker: runs the tasks the parent sends until it says stop. Never returns.
@@ -196,7 +201,7 @@ private:
     task_source tasks(to_parent, rings.tasks);
     task_frame work;
     while (!ec && tasks.next(work, ec))
-        send_result(to_parent, rings.results, encode(run_task_frame(work)), ec);
+        send_result(to_parent, rings.results, run_task_frame(work), ec);
     os::flush_stdio();
     // Stop is the normal end; so is the parent closing the stream (it terminated the pool).
     if (ec && ec != error::peer_closed) {

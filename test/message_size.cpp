@@ -77,6 +77,14 @@ void size_check_length(std::string s, std::size_t expected)
 }
 MULTIPROC_TASK(size_check_length)
 
+// The worker's peak resident size in kB once it holds its argument, or -1 if the argument
+// does not have the size the parent says.
+long long size_peak_holding(std::string s, std::size_t expected)
+{
+    return s.size() == expected ? test_util::peak_rss_kb() : -1;
+}
+MULTIPROC_TASK(size_peak_holding)
+
 // Takes one value and sends its size back.
 void size_take_from_queue(mp::queue<std::string> in, mp::queue<std::size_t> out)
 {
@@ -196,8 +204,9 @@ BOOST_AUTO_TEST_CASE(a_chunk_of_map_results_past_the_limit_fails_with_the_code)
     BOOST_TEST(pool.stats().worker_restarts == 0u);
 }
 
-// At the real limit: 1 GiB of arguments reaches the worker, and 1 GiB and 1 MiB of results
-// fails with the code. Several GiB of memory for a few seconds, so not under the sanitizers.
+// At the real limit: 1 GiB of arguments reaches the worker, 1 GiB of results comes back, and 1 GiB
+// and 1 MiB of results fails with the code. Several GiB of memory for a few seconds, so not under
+// the sanitizers.
 BOOST_AUTO_TEST_CASE(a_task_at_the_real_limit)
 {
     if (test_util::sanitized) {
@@ -219,6 +228,28 @@ BOOST_AUTO_TEST_CASE(a_task_at_the_real_limit)
     }
     BOOST_CHECK_EXCEPTION(pool.apply(size_length_of, encoding_to(limit + 1)), mp::system_error,
                           is_too_large);
+    // Received without a second full copy: the bytes read are decoded where they lie, and the
+    // decoded value is moved into the task and out of the result. A fresh worker holding a
+    // 1 GiB argument peaks at the bytes read and the value (2 GiB), the parent taking a 1 GiB
+    // result likewise; a copy on the way would be a third GiB.
+    constexpr long long gib_kb = 1024 * 1024;
+    if (test_util::peak_rss_kb() > 0) {
+        mp::pool fresh(1);
+        const long long worker_peak =
+            fresh.apply(size_peak_holding, encoding_to(limit - 8), limit - 8 - length_bytes);
+        BOOST_TEST(worker_peak > 2 * gib_kb - gib_kb / 8);
+        BOOST_TEST(worker_peak < 2 * gib_kb + gib_kb / 4);
+        test_util::reset_peak_rss();
+        const long long before = test_util::peak_rss_kb();
+        const std::string result = pool.apply(size_make_string, limit);
+        const long long taken = test_util::peak_rss_kb() - before;
+        BOOST_TEST_MESSAGE("peak of a worker holding a 1 GiB argument: "
+                           << worker_peak << " kB; the parent's for a 1 GiB result: " << taken
+                           << " kB");
+        BOOST_TEST(result.size() == limit - length_bytes);
+        BOOST_TEST(taken > 2 * gib_kb - gib_kb / 8);
+        BOOST_TEST(taken < 2 * gib_kb + gib_kb / 4);
+    }
     BOOST_CHECK_EXCEPTION(pool.apply(size_make_string, limit + (std::size_t(1) << 20)),
                           mp::system_error, is_too_large);
     BOOST_TEST(pool.apply(size_worker_pid) == worker);

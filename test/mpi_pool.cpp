@@ -14,8 +14,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pool_util.hpp"
+#include "test_util.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <future>
@@ -78,6 +80,47 @@ void mpi_die()
     std::raise(SIGKILL);
 }
 MULTIPROC_TASK(mpi_die)
+
+// A string that encodes to `encoded` bytes (an 8-byte length, then its bytes).
+std::string mpi_string_encoding_to(std::size_t encoded)
+{
+    return std::string(encoded - 8, 'r');
+}
+MULTIPROC_TASK(mpi_string_encoding_to)
+
+std::size_t mpi_length(std::string s)
+{
+    return s.size();
+}
+MULTIPROC_TASK(mpi_length)
+
+std::size_t mpi_message_limit()
+{
+    return mp::detail::message_limit();
+}
+MULTIPROC_TASK(mpi_message_limit)
+
+bool is_too_large(const mp::system_error& e)
+{
+    return e.code() == mp::error::message_too_large;
+}
+
+// Runs `submit` while a completion handler holds the pool's thread: every task it submits is
+// waiting when the pool next sends a batch, so they go to a rank in one (up to its depth).
+template <class Submit>
+auto submitted_together(mp::mpi::pool& pool, Submit submit)
+{
+    std::promise<void> holding, released;
+    std::shared_future<void> release = released.get_future().share();
+    pool.apply_async(mpi_square, 1, [&holding, release](mp::error_code, long long) {
+        holding.set_value();
+        release.wait();
+    });
+    BOOST_REQUIRE(holding.get_future().wait_for(60s) == std::future_status::ready);
+    auto submitted = submit();
+    released.set_value();
+    return submitted;
+}
 
 int not_registered(int x)
 {
@@ -311,9 +354,32 @@ BOOST_AUTO_TEST_CASE(worker_ranks_check_what_they_are_sent)
     const mp::detail::task_outcome outcome = got.get_future().get();
     BOOST_TEST(!outcome.ec);
     std::vector<long long> values;
-    mp::detail::decode_results(outcome.results, 1, values);
+    mp::detail::decode_results(outcome.results.view(), 1, values);
     BOOST_TEST(values.at(0) == 49);
     mp::detail::pool_terminate(*core);
+}
+
+// Two results of the largest size in one batch add up to more than an MPI message's int
+// count: they come back in messages of their own. A few GiB, so not under the sanitizers.
+BOOST_AUTO_TEST_CASE(a_batch_of_results_at_the_real_limit)
+{
+    if (test_util::sanitized) {
+        BOOST_TEST_MESSAGE("skipped under a sanitizer: several GiB at once");
+        return;
+    }
+    const std::size_t limit = mp::max_message_size;
+    BOOST_TEST_REQUIRE(mp::detail::message_limit() == limit);
+    mp::mpi::pool pool(1);
+    // Quick tasks first: the rank is then sent both tasks in one batch.
+    BOOST_TEST(pool.map(mpi_square, std::vector<long long>(200, 3)).size() == 200u);
+    auto results = submitted_together(pool, [&] {
+        return std::array{pool.apply_async(mpi_string_encoding_to, limit),
+                          pool.apply_async(mpi_string_encoding_to, limit)};
+    });
+    for (auto& r : results)
+        BOOST_TEST(r.get().size() == limit - 8);
+    BOOST_CHECK_EXCEPTION(pool.apply(mpi_string_encoding_to, limit + 1), mp::system_error,
+                          is_too_large);
 }
 
 BOOST_AUTO_TEST_CASE(close_join_terminate)
@@ -367,6 +433,47 @@ BOOST_AUTO_TEST_SUITE(mpi_alone_tests, *boost::unit_test::disabled())
 BOOST_AUTO_TEST_CASE(no_worker_rank)
 {
     BOOST_TEST((code_of([] { mp::mpi::pool p; }) == mp::error::not_supported));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// Run with the limit lowered for every rank (ctest mpi_message_size): each edge as the local
+// pool's, and a batch whose results come back in several messages.
+BOOST_AUTO_TEST_SUITE(mpi_message_size_tests, *boost::unit_test::disabled())
+
+BOOST_AUTO_TEST_CASE(arguments_and_results_at_the_edge)
+{
+    const std::size_t limit = mp::detail::message_limit();
+    BOOST_TEST_REQUIRE(limit < mp::max_message_size);
+    mp::mpi::pool pool(1);
+    BOOST_TEST(pool.apply(mpi_message_limit) == limit); // the rank's limit is this one
+    for (const std::size_t encoded : {limit - 1, limit}) {
+        BOOST_TEST(pool.apply(mpi_length, std::string(encoded - 8, 'a')) == encoded - 8);
+        BOOST_TEST(pool.apply(mpi_string_encoding_to, encoded).size() == encoded - 8);
+    }
+    BOOST_CHECK_EXCEPTION(pool.apply(mpi_length, std::string(limit + 1 - 8, 'a')), mp::system_error,
+                          is_too_large);
+    BOOST_CHECK_EXCEPTION(pool.apply(mpi_string_encoding_to, limit + 1), mp::system_error,
+                          is_too_large);
+    BOOST_TEST(pool.apply(mpi_square, 5) == 25); // the rank goes on
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_of_large_results)
+{
+    const std::size_t limit = mp::detail::message_limit();
+    mp::mpi::pool pool(1);
+    // Quick tasks first: the rank is then sent many tasks in a batch.
+    BOOST_TEST(pool.map(mpi_square, std::vector<long long>(200, 3)).size() == 200u);
+    auto results = submitted_together(pool, [&] {
+        std::vector<mp::async_result<std::string>> r;
+        for (int i = 0; i < 40; ++i)
+            r.push_back(pool.apply_async(mpi_string_encoding_to, limit));
+        return r;
+    });
+    for (auto& r : results) {
+        const std::string s = r.get();
+        BOOST_TEST((s.size() == limit - 8 && s.find_first_not_of('r') == std::string::npos));
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,7 @@
 /// `async_result`, or through any Asio completion token.
 
 #include <multiproc/detail/handles.hpp>
+#include <multiproc/detail/received_bytes.hpp>
 #include <multiproc/detail/spin.hpp>
 #include <multiproc/detail/task_callback.hpp>
 #include <multiproc/error.hpp>
@@ -160,7 +161,7 @@ struct encoded_chunk
 struct task_outcome
 {
     error_code ec; // worker_died, remote_exception, pool_closed, timeout, operation_aborted...
-    std::string results;
+    received_bytes results;     // as the worker's result frame brought them
     std::string exception_type; // for remote_exception
     std::string what;           // remote_exception: what(); otherwise how it ended
 };
@@ -265,7 +266,7 @@ job_result<value_t<R>> single_result(outcome_span outcomes)
             r.value.emplace('\0');
         } else {
             R value = make_empty<R>();
-            decode_with<is_raw_v<R>>(outcome.results, [&](auto& in) { in >> value; });
+            decode_with<is_raw_v<R>>(outcome.results.view(), [&](auto& in) { in >> value; });
             r.value.emplace(std::move(value));
         }
     } catch (...) {
@@ -339,7 +340,7 @@ struct map_finish
                     r.error = outcome_error(outcomes[i]);
                     return r;
                 }
-                decode_results(outcomes[i].results, counts[i], values);
+                decode_results(outcomes[i].results.view(), counts[i], values);
             }
             r.value.emplace(std::move(values));
         } catch (...) {
@@ -552,7 +553,7 @@ public:
             --in_flight_;
             if (outcome.ec)
                 std::rethrow_exception(detail::outcome_error(outcome));
-            detail::decode_results(outcome.results, count, ready_);
+            detail::decode_results(outcome.results.view(), count, ready_);
         }
     }
 

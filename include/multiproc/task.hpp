@@ -79,7 +79,7 @@ struct task_entry
 {
     const char* name;
     const char* signature; // typeid name of R(A...) with references and cv dropped
-    std::string (*invoke)(const std::string& encoded_arguments, std::uint32_t count);
+    std::string (*invoke)(std::string_view encoded_arguments, std::uint32_t count);
 };
 
 /// A type's tag on the wire (a hash of its name, never 0), so that a reader of another type
@@ -534,8 +534,26 @@ decltype(auto) write_results(Write write)
     }
 }
 
+template <class F, class Tuple>
+struct invocable_with_moved;
+template <class F, class... A>
+struct invocable_with_moved<F, std::tuple<A...>> : std::is_invocable<F, A&&...>
+{
+};
+
+/// Calls `Function` with decoded arguments, moving them in (a parameter taken by value is not
+/// a second copy of a value near the size limit) unless it takes one by non-const reference.
+template <auto Function, class Tuple>
+decltype(auto) call_with_decoded(Tuple& arguments)
+{
+    if constexpr (invocable_with_moved<decltype(Function), Tuple>::value)
+        return std::apply(Function, std::move(arguments));
+    else
+        return std::apply(Function, arguments);
+}
+
 template <class F, F Function>
-std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t count)
+std::string invoke_encoded(std::string_view encoded_arguments, std::uint32_t count)
 {
     using arguments_t = typename function_traits<F>::arguments;
     using result_t = typename function_traits<F>::result;
@@ -553,12 +571,12 @@ std::string invoke_encoded(const std::string& encoded_arguments, std::uint32_t c
             auto arguments = empty_tuple<arguments_t>::make();
             std::apply([&](auto&... v) { ((in >> v), ...); }, arguments);
             if constexpr (std::is_void_v<result_t>)
-                std::apply(Function, arguments);
+                call_with_decoded<Function>(arguments);
             else if constexpr (is_raw_v<result_t>) {
-                const auto& result = std::apply(Function, arguments);
+                const auto& result = call_with_decoded<Function>(arguments);
                 write_results([&] { raw << result; });
             } else
-                held.push_back(std::apply(Function, arguments));
+                held.push_back(call_with_decoded<Function>(arguments));
         }
     });
     raw.finish();

@@ -29,6 +29,7 @@
 
 #include "os.hpp"
 
+#include <multiproc/detail/received_bytes.hpp>
 #include <multiproc/task.hpp>
 
 #include <cstdint>
@@ -81,7 +82,7 @@ struct task_frame
     std::string task;
     std::string signature;
     std::uint32_t count = 1;
-    std::string arguments;
+    std::string_view arguments; // in the body it was decoded from (or encoded from)
 };
 
 /// What a worker sends back: every result of the chunk, or the exception that stopped it, or
@@ -90,7 +91,7 @@ struct result_frame
 {
     std::uint64_t id = 0;
     bool ok = true;
-    std::string results;
+    std::string_view results; // in the body it was decoded from (or encoded from)
     std::string exception_type;
     std::string what;
     error failure{}; // !ok: 0 for an exception of the task's
@@ -110,14 +111,15 @@ result_frame decode_result(std::string_view body, error_code& ec);
 
 /// Runs a task frame through the registry: every argument set in order, or the exception that
 /// stopped it (an unknown task or another signature are `system_error`s, as thrown), or
-/// `error::message_too_large` for results above the limit. What a worker that is sent tasks
-/// does with each: a pool worker, an MPI worker rank.
-result_frame run_task_frame(const task_frame& work);
+/// `error::message_too_large` for results above the limit; returns the encoded result frame.
+/// What a worker that is sent tasks does with each: a pool worker, an MPI worker rank.
+std::string run_task_frame(const task_frame& work);
 
 struct task_outcome;
-/// A decoded result frame as the caller's outcome: the results, a `remote_exception`, or the
-/// library's error code itself.
-void to_outcome(result_frame&& result, task_outcome& outcome);
+/// A decoded result frame as the caller's outcome: a `remote_exception`, or the library's
+/// error code itself; for a frame with results, the caller keeps them (`outcome.results`)
+/// from the buffer the frame is in.
+void to_outcome(const result_frame& result, task_outcome& outcome);
 
 std::string encode(const run_frame& f);
 run_frame decode_run(std::string_view body, error_code& ec);
@@ -131,6 +133,18 @@ void send_frame(os::channel& c, frame_kind kind, std::string_view body,
 /// Reads one whole frame (blocking); `error::peer_closed` at end of stream.
 frame_kind receive_frame(os::channel& c, std::string& body, error_code& ec);
 
+/// Bytes read from a channel, frames one after another: [read, used) not handled yet.
+struct frame_buffer
+{
+    std::vector<char> bytes;
+    std::size_t read = 0;
+    std::size_t used = 0;
+};
+/// `part`, of a frame before `buffer.read`, for its receiver to keep. A large part takes the
+/// buffer's storage with it (the bytes not handled yet go to new storage): the one copy of a
+/// message near the size limit is the read itself. A small part is copied.
+received_bytes keep_part(frame_buffer& buffer, std::string_view part);
+
 /// Reads frames from a channel through a buffer, so that one read takes every frame that has
 /// arrived (a worker's pipelined tasks).
 class frame_reader
@@ -139,12 +153,12 @@ public:
     explicit frame_reader(os::channel& c) : channel_(c) {}
     /// The next frame, waiting for it; `body` stays valid until the next call.
     frame_kind next(std::string_view& body, error_code& ec);
+    /// `part` of the frame `next` gave, kept past the next call (see keep_part).
+    received_bytes keep(std::string_view part) { return keep_part(buffer_, part); }
 
 private:
     os::channel& channel_;
-    std::vector<char> buffer_;
-    std::size_t begin_ = 0; // of the unread bytes
-    std::size_t end_ = 0;
+    frame_buffer buffer_;
 };
 
 /// The frame header: u32 length of kind + body, then the kind.

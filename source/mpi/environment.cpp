@@ -22,6 +22,7 @@
 #include <cstring>
 #include <deque>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -34,9 +35,13 @@ std::atomic<bool> ready{false};
 std::atomic<bool> claimed{false};
 std::atomic<int> ranks{0};
 
-// Runs every task frame of a batch; appends a result frame for each to `replies`. A batch
-// that does not parse came from another program: false.
-bool run_batch(const std::vector<char>& batch, std::string& replies)
+// A batch's results go back in messages of whole result frames, each a frame or at most this
+// many bytes: a message's size is an int, and a batch's results may add up to more.
+constexpr std::size_t max_reply_bytes = std::size_t(1) << 20;
+
+// Runs every task frame of a batch; appends its result frames to `replies`, in messages. A
+// batch that does not parse came from another program: false.
+bool run_batch(const std::vector<char>& batch, std::deque<std::string>& replies)
 {
     std::size_t at = 0;
     while (at < batch.size()) {
@@ -51,7 +56,11 @@ bool run_batch(const std::vector<char>& batch, std::string& replies)
         if (ec)
             return false;
         at += frame_header_size + body_size;
-        append_frame(replies, frame_kind::result, encode(run_task_frame(work)));
+        const std::string result = run_task_frame(work);
+        if (replies.empty() ||
+            replies.back().size() + frame_header_size + result.size() > max_reply_bytes)
+            replies.emplace_back();
+        append_frame(replies.back(), frame_kind::result, result);
     }
     return true;
 }
@@ -139,7 +148,6 @@ void serve(const boost::mpi::communicator& world)
     ::close(output_pipe[1]);
     worker_mailbox box;
     std::thread messenger([&] { relay(world, box, output_pipe[0]); });
-    std::string replies;
     for (;;) {
         std::vector<char> batch;
         {
@@ -150,7 +158,7 @@ void serve(const boost::mpi::communicator& world)
             batch = std::move(box.batches.front());
             box.batches.pop_front();
         }
-        replies.clear();
+        std::deque<std::string> replies;
         if (!run_batch(batch, replies)) {
             std::cerr << "multiproc::mpi: rank " << world.rank()
                       << " got a message it cannot read (is every rank the same program?)"
@@ -160,7 +168,7 @@ void serve(const boost::mpi::communicator& world)
         std::cout.flush();
         std::fflush(stdout); // in the pipe before the results are handed over
         std::lock_guard<std::mutex> lock(box.mutex);
-        box.replies.push_back(std::move(replies));
+        std::move(replies.begin(), replies.end(), std::back_inserter(box.replies));
     }
     messenger.join();
     // What is printed from here on (at exit) goes where mpirun sends it.

@@ -45,6 +45,7 @@ struct batch
     std::string bytes; // sent from here: alive until the send completes
     boost::mpi::request sending;
     std::vector<std::pair<std::uint64_t, task_callback>> tasks;
+    std::size_t answered = 0; // tasks whose results came: they come in one or more messages
     clock::time_point sent_at;
 };
 
@@ -123,7 +124,7 @@ struct mpi_pool_core
     bool dispatch();
     bool send_batch(worker_rank& w);
     bool receive();
-    void complete(batch& b, const std::vector<char>& replies);
+    bool complete(batch& b, std::vector<char>& replies);
 };
 
 void mpi_pool_core::run()
@@ -292,6 +293,8 @@ bool mpi_pool_core::receive()
         worker_rank& w = workers[from - 1];
         batch& b = w.in_flight.front();
         b.sending.wait(); // the rank has it: the send is complete
+        if (!complete(b, replies))
+            continue; // more of its results to come
         // The rank ran the batch from when it was sent or the one before ended, if later.
         const auto now = clock::now();
         const double took =
@@ -301,29 +304,32 @@ bool mpi_pool_core::receive()
             w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
         w.last_result = now;
         w.tasks_out -= b.tasks.size();
-        complete(b, replies);
         w.in_flight.pop_front();
         --batches_out;
     }
     return any;
 }
 
-// Gives each task of a batch its result frame.
-void mpi_pool_core::complete(batch& b, const std::vector<char>& replies)
+// Gives the tasks of a batch the result frames of one message, in order; true once every task
+// of the batch has its result. A message that does not parse fails the rest of the batch.
+bool mpi_pool_core::complete(batch& b, std::vector<char>& replies)
 {
-    std::size_t at = 0;
-    for (auto& [id, done] : b.tasks) {
+    const std::size_t size = replies.size();
+    frame_buffer in{std::move(replies), 0, size}; // a large result keeps its storage
+    bool broken = false;
+    for (; b.answered < b.tasks.size() && (broken || in.read < in.used); ++b.answered) {
+        auto& [id, done] = b.tasks[b.answered];
         error_code ec;
-        std::size_t body_size = 0;
+        frame_kind kind{};
+        std::string_view body;
         result_frame result;
-        if (replies.size() - at < frame_header_size ||
-            parse_frame_header(replies.data() + at, body_size, ec) != frame_kind::result || ec ||
-            replies.size() - at - frame_header_size < body_size) {
+        if (frame_at(in.bytes, in.read, in.used, kind, body) != parsed::frame ||
+            kind != frame_kind::result) {
             ec = make_error_code(error::bad_message);
+            broken = true;
         } else {
-            result = decode_result(
-                std::string_view(replies.data() + at + frame_header_size, body_size), ec);
-            at += frame_header_size + body_size;
+            result = decode_result(body, ec);
+            in.read += frame_header_size + body.size();
             if (!ec && result.id != id)
                 ec = make_error_code(error::bad_message);
         }
@@ -333,10 +339,14 @@ void mpi_pool_core::complete(batch& b, const std::vector<char>& replies)
         if (ec) {
             outcome = failure(ec, "multiproc::mpi::pool: a result that does not decode");
         } else {
-            to_outcome(std::move(result), outcome);
+            to_outcome(result, outcome);
+            if (result.ok)
+                outcome.results = keep_part(in, result.results);
         }
         std::exchange(done, nullptr)(std::move(outcome));
     }
+    replies = std::move(in.bytes); // for the next message, if this one did not go with a result
+    return b.answered == b.tasks.size();
 }
 
 std::shared_ptr<mpi_pool_core> make_mpi_pool(std::size_t size)
