@@ -231,8 +231,9 @@ struct raw_child
     std::vector<char> results; // taken from the result ring, not yet received
 };
 
-md::task_frame task_of(const std::string& name, const std::string& signature,
-                       const std::string& arguments, std::uint32_t count = 1)
+// A task frame's body (encoded here: the frame only views its arguments).
+std::string task_of(const std::string& name, const std::string& signature,
+                    const std::string& arguments, std::uint32_t count = 1)
 {
     md::task_frame t;
     t.id = 1;
@@ -240,7 +241,7 @@ md::task_frame task_of(const std::string& name, const std::string& signature,
     t.signature = signature;
     t.count = count;
     t.arguments = arguments;
-    return t;
+    return md::encode(t);
 }
 
 template <class F>
@@ -383,7 +384,7 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
     struct answered
     {
         const char* what;
-        md::task_frame task;
+        std::string task; // its frame's body
     };
     const std::vector<answered> answered_cases = {
         {"unregistered task", task_of("system", mark_sig, mark_args)},
@@ -400,7 +401,7 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
     for (const auto& c : answered_cases) {
         raw_child child;
         child.make_worker();
-        child.post(md::frame_kind::task, md::encode(c.task));
+        child.post(md::frame_kind::task, c.task);
         md::frame_kind kind{};
         std::string body;
         BOOST_TEST_REQUIRE(child.receive_result(kind, body), c.what);
@@ -411,9 +412,8 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
         BOOST_TEST(!result.ok, c.what);
         BOOST_TEST_MESSAGE(c.what << ": " << result.exception_type << ": " << result.what);
         // Still serving: a good task, then stop.
-        child.post(md::frame_kind::task,
-                   md::encode(task_of("security_square", signature_of(security_square),
-                                      md::encode_arguments(security_square, 5))));
+        child.post(md::frame_kind::task, task_of("security_square", signature_of(security_square),
+                                                 md::encode_arguments(security_square, 5)));
         BOOST_TEST_REQUIRE(child.receive_result(kind, body), c.what);
         BOOST_TEST(md::decode_result(body, ec).ok, c.what);
         child.post(md::frame_kind::stop, {});
@@ -425,7 +425,7 @@ BOOST_AUTO_TEST_CASE(hostile_frames_get_an_error_and_run_nothing_unregistered)
     // stderr and exits with 1.
     std::string task_header;
     md::append_frame(task_header, md::frame_kind::task, "");
-    const std::string good_task = md::encode(task_of("security_mark", mark_sig, mark_args));
+    const std::string good_task = task_of("security_mark", mark_sig, mark_args);
     struct broken
     {
         const char* what;
