@@ -120,6 +120,17 @@ std::string describe_exit(std::optional<int> code)
                      : "worker exited with code " + std::to_string(*code);
 }
 
+// A worker whose program cannot be run (missing, not allowed, not a program) will never start:
+// the pool is broken at once. Any other failure to start one (no process or memory to spare
+// for a moment; under Wine, CreateProcess now and then) is tried again, as a start that failed.
+bool start_may_succeed_later(const error_code& ec)
+{
+    namespace errc = boost::system::errc;
+    return ec != errc::no_such_file_or_directory && ec != errc::permission_denied &&
+           ec != errc::executable_format_error && ec != errc::not_a_directory &&
+           ec != errc::filename_too_long && ec != errc::invalid_argument;
+}
+
 task_outcome failure(error_code ec, std::string what = {})
 {
     task_outcome outcome;
@@ -283,8 +294,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 w = nullptr;
             }
             if (!w) {
-                if (ended && !terminating && !broken) {
-                    start_failed(exit_code, false, false);
+                const bool retried = !ended && ec && start_may_succeed_later(ec);
+                if ((ended || retried) && !terminating && !broken) {
+                    start_failed(exit_code, false, false, ended ? error_code() : ec);
                 } else if (ec && !broken) {
                     broken = ec;
                     broken_what = "multiproc::pool: cannot start a worker: " + ec.message();
@@ -292,7 +304,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 if (broken)
                     fail_queue(done);
                 worker_done_locked();
-                if (ended)
+                if (ended || retried)
                     replace(slot);
             } else {
                 w->slot = slot;
@@ -347,11 +359,13 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         start_later(slot, delay);
     }
 
-    // A worker ended before it was up. One that exited normally without reaching init ran its
-    // program to the end without calling multiproc::init: the pool is broken at once. One
-    // killed, crashed or exited with an error (or that ended in its initializer) is replaced,
-    // unless max_failed_starts have ended so in a row.
-    void start_failed(std::optional<int> exit_code, bool reached_init, bool start_timed_out)
+    // A worker ended before it was up, or could not be started (`spawn_error`). One that
+    // exited normally without reaching init ran its program to the end without calling
+    // multiproc::init: the pool is broken at once. One killed, crashed or exited with an error
+    // (or that ended in its initializer), or not started, is replaced, unless
+    // max_failed_starts have failed so in a row.
+    void start_failed(std::optional<int> exit_code, bool reached_init, bool start_timed_out,
+                      error_code spawn_error = {})
     {
         if (start_timed_out) {
             broken = make_error_code(error::start_timeout);
@@ -359,8 +373,13 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return;
         }
         ++failed_starts;
-        const bool returned = !reached_init && exit_code && *exit_code == 0;
-        if (returned) {
+        const bool returned = !spawn_error && !reached_init && exit_code && *exit_code == 0;
+        if (spawn_error && failed_starts >= max_failed_starts) {
+            broken = spawn_error;
+            broken_what =
+                "multiproc::pool: " + std::to_string(failed_starts) +
+                " workers in a row could not be started; the last: " + spawn_error.message();
+        } else if (returned) {
             broken = make_error_code(error::not_initialized);
             broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
                           describe_exit(exit_code);

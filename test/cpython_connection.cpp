@@ -35,11 +35,11 @@ namespace {
 constexpr auto timeout1 = 100ms; // CPython's TIMEOUT1
 const std::string sentinel;      // CPython's SENTINEL: latin('')
 
-// CPython's connection.families.
+// CPython's connection.families (Windows: AF_PIPE and AF_INET).
 std::vector<mp::address> families()
 {
 #if defined(_WIN32)
-    return {mp::address::named_pipe()};
+    return {mp::address::named_pipe(), mp::address::tcp()};
 #else
     return {mp::address::unix_socket(), mp::address::tcp()};
 #endif
@@ -373,9 +373,6 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(_TestListener, *boost::unit_test::label("cpython_connection"))
 
-// Not on Windows yet: Wine ignores FILE_FLAG_FIRST_PIPE_INSTANCE; the WaitNamedPipe check in
-// source/windows/listener.cpp is not yet seen to work there
-#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(test_multiple_bind)
 {
     for (const mp::address& family : families()) {
@@ -383,7 +380,6 @@ BOOST_AUTO_TEST_CASE(test_multiple_bind)
         BOOST_CHECK_THROW(mp::listener(l.local_address()), mp::system_error);
     }
 }
-#endif
 
 BOOST_AUTO_TEST_CASE(test_context)
 {
@@ -451,8 +447,6 @@ BOOST_AUTO_TEST_CASE(test_listener_client)
     }
 }
 
-// Not on Windows yet: ERROR_NO_DATA from ConnectNamedPipe is now accepted; not yet seen under Wine
-#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(test_issue14725)
 {
     // The client has connected, written and closed before accept (Windows: ERROR_NO_DATA).
@@ -466,7 +460,6 @@ BOOST_AUTO_TEST_CASE(test_issue14725)
     BOOST_TEST_REQUIRE(p.join_for(60s));
     l.close();
 }
-#endif
 
 BOOST_AUTO_TEST_CASE(test_issue16955)
 {

@@ -32,7 +32,7 @@ namespace {
 std::vector<mp::address> every_family()
 {
 #if defined(_WIN32)
-    return {mp::address::named_pipe()};
+    return {mp::address::named_pipe(), mp::address::tcp()};
 #else
     return {mp::address::unix_socket(), mp::address::tcp()};
 #endif
@@ -229,8 +229,6 @@ BOOST_AUTO_TEST_CASE(an_accepted_connection_is_passed_to_a_process)
     }
 }
 
-// Not on Windows yet: as cpython/_TestListener/test_multiple_bind
-#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(a_second_listener_on_an_address_is_refused)
 {
     for (const mp::address& where : every_family()) {
@@ -245,7 +243,6 @@ BOOST_AUTO_TEST_CASE(a_second_listener_on_an_address_is_refused)
         BOOST_TEST(accepted.get().recv<int>() == 1);
     }
 }
-#endif
 
 BOOST_AUTO_TEST_CASE(a_closed_listener_refuses_accept_and_clients)
 {

@@ -3,6 +3,7 @@
 // authkey's HMAC and randomness from OpenSSL's libcrypto.
 
 #include "../detail/names.hpp"
+#include "../detail/tcp_address.hpp"
 #include "util.hpp"
 
 #include <arpa/inet.h>
@@ -60,21 +61,7 @@ bool to_sockaddr(const address& where, sockaddr_storage& out, socklen_t& size, e
         ec = make_error_code(error::not_supported);
         return false;
     }
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    const std::string port = std::to_string(where.port);
-    const std::string host = where.name.empty() ? "127.0.0.1" : where.name;
-    if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || !found) {
-        ec = make_error_code(boost::system::errc::address_not_available);
-        return false;
-    }
-    std::memcpy(&out, found->ai_addr, found->ai_addrlen);
-    size = found->ai_addrlen;
-    ::freeaddrinfo(found);
-    return true;
+    return resolve_tcp(where, out, size, ec);
 }
 
 int open_socket(const sockaddr_storage& a, error_code& ec)
@@ -89,19 +76,6 @@ int open_socket(const sockaddr_storage& a, error_code& ec)
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     return fd;
-}
-
-std::uint16_t bound_port(int fd)
-{
-    sockaddr_storage a{};
-    socklen_t size = sizeof a;
-    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &size) != 0)
-        return 0;
-    if (a.ss_family == AF_INET)
-        return ntohs(reinterpret_cast<sockaddr_in&>(a).sin_port);
-    if (a.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<sockaddr_in6&>(a).sin6_port);
-    return 0;
 }
 
 } // namespace

@@ -17,7 +17,10 @@ namespace {
 
 bool is_closed_pipe(DWORD code) noexcept
 {
-    return code == ERROR_BROKEN_PIPE || code == ERROR_NO_DATA || code == ERROR_PIPE_NOT_CONNECTED;
+    return code == ERROR_BROKEN_PIPE || code == ERROR_NO_DATA || code == ERROR_PIPE_NOT_CONNECTED ||
+           // a TCP connection reset or aborted by its peer
+           code == ERROR_NETNAME_DELETED || code == ERROR_CONNECTION_ABORTED ||
+           code == WSAECONNRESET || code == WSAECONNABORTED || code == WSAESHUTDOWN;
 }
 
 std::wstring unique_pipe_name()
@@ -79,15 +82,20 @@ bool channel::is_open() const noexcept
 
 void channel::close() noexcept
 {
-    if (is_open())
+    if (is_open() && is_socket(handle_))
+        ::closesocket(reinterpret_cast<SOCKET>(handle_));
+    else if (is_open())
         ::CloseHandle(handle_);
     handle_ = invalid();
 }
 
 void channel::shutdown_send() noexcept
 {
-    // Only the parent's (server) end is ever shut down: the child then reads a broken pipe.
-    if (is_open())
+    // A pipe: only the parent's (server) end is ever shut down, the child then reads a broken
+    // pipe. A TCP connection: the peer reads the end of the stream.
+    if (is_open() && is_socket(handle_))
+        ::shutdown(reinterpret_cast<SOCKET>(handle_), SD_SEND);
+    else if (is_open())
         ::DisconnectNamedPipe(handle_);
 }
 
@@ -161,6 +169,18 @@ std::size_t channel::read_some(void* data, std::size_t size, error_code& ec)
 
 bool channel::wait_readable(clock::time_point deadline, error_code& ec)
 {
+    if (is_socket(handle_)) {
+        WSAPOLLFD watched{reinterpret_cast<SOCKET>(handle_), POLLRDNORM, 0};
+        const DWORD ms = wait_milliseconds(deadline);
+        const int n = ::WSAPoll(
+            &watched, 1, ms == INFINITE ? -1 : static_cast<INT>(std::min<DWORD>(ms, 0x7fffffff)));
+        if (n < 0) {
+            ec = error_code(::WSAGetLastError(), boost::system::system_category());
+            return false;
+        }
+        ec.clear();
+        return n > 0; // data, the end of the stream, or an error the read will report
+    }
     // Pipes have no readiness wait of their own: look every millisecond.
     for (;;) {
         DWORD available = 0;

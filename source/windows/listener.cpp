@@ -1,13 +1,17 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
-// Windows listeners: named pipes (each accept takes the waiting instance and makes the next);
+// Windows listeners: named pipes (each accept takes the waiting instance and makes the next)
+// and TCP (overlapped Winsock sockets, so a connection's reads and writes are a pipe's);
 // handles passed by DuplicateHandle into the receiver; the authkey's HMAC and randomness from
 // BCrypt.
 
 #include "../detail/names.hpp"
+#include "../detail/tcp_address.hpp"
 #include "util.hpp"
 
 #include <bcrypt.h>
 
+#include <cstring>
+#include <mutex>
 #include <string>
 
 namespace multiproc::detail::os {
@@ -33,9 +37,73 @@ HANDLE new_instance(const std::wstring& name, bool first)
 
 error_code family_check(const address& where)
 {
-    if (where.family != address_family::named_pipe)
-        return make_error_code(error::not_supported); // AF_UNIX is POSIX's; TCP: not yet
+    if (where.family == address_family::unix_socket)
+        return make_error_code(error::not_supported); // AF_UNIX is POSIX's
     return {};
+}
+
+error_code socket_error() noexcept
+{
+    return {::WSAGetLastError(), boost::system::system_category()};
+}
+
+// Winsock is started once per process, on the first TCP use, and left running.
+error_code start_winsock()
+{
+    static std::once_flag once;
+    static int result = 0;
+    std::call_once(once, [] {
+        WSADATA data;
+        result = ::WSAStartup(MAKEWORD(2, 2), &data);
+    });
+    return result == 0 ? error_code() : error_code(result, boost::system::system_category());
+}
+
+// A TCP connection's socket as it is kept: inherited by no child, Nagle off (messages are
+// whole).
+void set_connection_options(SOCKET s)
+{
+    ::SetHandleInformation(reinterpret_cast<HANDLE>(s), HANDLE_FLAG_INHERIT, 0);
+    const BOOL one = TRUE;
+    ::setsockopt(s, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&one), sizeof one);
+}
+
+// An overlapped TCP socket (its reads and writes are ReadFile's and WriteFile's).
+SOCKET open_socket(int family, error_code& ec)
+{
+    const SOCKET s =
+        ::WSASocketW(family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_OVERLAPPED);
+    if (s == INVALID_SOCKET) {
+        ec = socket_error();
+        return s;
+    }
+    set_connection_options(s);
+    ec.clear();
+    return s;
+}
+
+// Binds and listens on a TCP `where`; its port 0 becomes the one the system chose.
+SOCKET tcp_listen(address& where, int backlog, error_code& ec)
+{
+    sockaddr_storage a;
+    socklen_t size = 0;
+    if ((ec = start_winsock()) || !resolve_tcp(where, a, size, ec))
+        return INVALID_SOCKET;
+    const SOCKET s = open_socket(a.ss_family, ec);
+    if (s == INVALID_SOCKET)
+        return s;
+    // No SO_REUSEADDR: on Windows it lets another socket take a port in use (CPython sets it
+    // only on POSIX).
+    if (::bind(s, reinterpret_cast<sockaddr*>(&a), size) != 0 ||
+        ::listen(s, backlog > 0 ? backlog : 1) != 0) {
+        ec = socket_error();
+        ::closesocket(s);
+        return INVALID_SOCKET;
+    }
+    if (where.name.empty())
+        where.name = "127.0.0.1";
+    where.port = bound_port(s);
+    return s;
 }
 
 } // namespace
@@ -83,12 +151,16 @@ bool listen_endpoint::is_open() const noexcept
     return handle_ != INVALID_HANDLE_VALUE && handle_ != nullptr;
 }
 
-void listen_endpoint::open(const address& where, int, error_code& ec)
+void listen_endpoint::open(const address& where, int backlog, error_code& ec)
 {
     close();
     address_ = where;
     if ((ec = family_check(where)))
         return;
+    if (address_.family == address_family::tcp) {
+        handle_ = reinterpret_cast<HANDLE>(tcp_listen(address_, backlog, ec));
+        return;
+    }
     if (address_.name.empty())
         address_.name = std::string(pipe_prefix) + "multiproc-" + unique_name();
     if (!is_pipe_name(address_.name)) {
@@ -108,6 +180,16 @@ void listen_endpoint::open(const address& where, int, error_code& ec)
 
 channel listen_endpoint::accept(error_code& ec)
 {
+    if (address_.family == address_family::tcp) {
+        const SOCKET s = ::accept(reinterpret_cast<SOCKET>(handle_), nullptr, nullptr);
+        if (s == INVALID_SOCKET) {
+            ec = socket_error();
+            return {};
+        }
+        set_connection_options(s); // overlapped like the listener it came from
+        ec.clear();
+        return channel(reinterpret_cast<HANDLE>(s));
+    }
     OVERLAPPED overlapped{};
     overlapped.hEvent = ::CreateEventW(nullptr, TRUE, FALSE, nullptr);
     if (!overlapped.hEvent) {
@@ -137,7 +219,9 @@ channel listen_endpoint::accept(error_code& ec)
 
 void listen_endpoint::close() noexcept
 {
-    if (is_open())
+    if (is_open() && address_.family == address_family::tcp)
+        ::closesocket(reinterpret_cast<SOCKET>(handle_));
+    else if (is_open())
         ::CloseHandle(handle_);
     handle_ = INVALID_HANDLE_VALUE;
 }
@@ -146,6 +230,21 @@ channel connect_to(const address& where, error_code& ec)
 {
     if ((ec = family_check(where)))
         return {};
+    if (where.family == address_family::tcp) {
+        sockaddr_storage a;
+        socklen_t size = 0;
+        if ((ec = start_winsock()) || !resolve_tcp(where, a, size, ec))
+            return {};
+        channel c(reinterpret_cast<HANDLE>(open_socket(a.ss_family, ec)));
+        if (!c.is_open())
+            return {};
+        if (::connect(reinterpret_cast<SOCKET>(c.native()), reinterpret_cast<sockaddr*>(&a),
+                      size) != 0) {
+            ec = socket_error();
+            return {};
+        }
+        return c;
+    }
     if (!is_pipe_name(where.name)) {
         ec = make_error_code(boost::system::errc::invalid_argument);
         return {};

@@ -6,6 +6,9 @@
 
 #include "../detail/os.hpp"
 
+#include <winsock2.h> // before windows.h, which would bring the old winsock.h
+#include <ws2tcpip.h>
+
 #include <windows.h>
 
 #include <algorithm>
@@ -25,6 +28,16 @@ inline DWORD wait_milliseconds(clock::time_point deadline) noexcept
         return INFINITE;
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
     return static_cast<DWORD>(std::clamp<long long>(left.count(), 0, INFINITE - 1));
+}
+
+/// True if `h` is a Winsock socket (a TCP connection), not a pipe: its reads and writes are
+/// ReadFile and WriteFile as for a pipe, its readiness, shutdown and close are Winsock's.
+inline bool is_socket(HANDLE h) noexcept
+{
+    int type = 0;
+    int size = sizeof type;
+    return ::getsockopt(reinterpret_cast<SOCKET>(h), SOL_SOCKET, SO_TYPE,
+                        reinterpret_cast<char*>(&type), &size) == 0;
 }
 
 inline std::string to_utf8(const std::wstring& text)
