@@ -167,9 +167,6 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(TestPoolNotLeakOnFailure, *boost::unit_test::label("cpython_pool_lifetime"))
 
-// POSIX only for now: under Wine the replacements still started after set_executable() (the
-// later tasks succeeded); not investigated yet.
-#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(test_release_unused_processes)
 {
     // Issue #19675: if a worker cannot be created, the ones already created do not leak.
@@ -197,7 +194,6 @@ BOOST_AUTO_TEST_CASE(test_release_unused_processes)
     p.terminate();
     BOOST_TEST(test_util::count_children().first == 0);
 }
-#endif
 
 BOOST_AUTO_TEST_SUITE_END()
 
