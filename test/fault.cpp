@@ -336,6 +336,19 @@ std::set<int>& started_pids()
 #endif
 }
 
+// Under Wine, which runs the Windows tests in CI, a process terminated while it starts now
+// and then crashes the wineserver (Wine 8.0: a null pointer, "segfault at 0"), and every Wine
+// process of the run then waits for good. Windows itself has no such fault: tests that kill
+// young workers run there and skip under Wine, saying so.
+bool wine_crashes_when_a_starting_process_is_killed()
+{
+    if (!test_util::under_wine())
+        return false;
+    BOOST_TEST_MESSAGE("skipped under Wine: its wineserver crashes when a starting process is "
+                       "terminated");
+    return true;
+}
+
 // How the tasks of a kill test ended.
 struct tally
 {
@@ -1038,11 +1051,10 @@ BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
     }
 }
 
-// Not on Windows yet: under Wine (since spawns that fail for a while are tried again) these
-// rounds did not end within 400 s; to be found
-#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(workers_killed_while_they_start_are_replaced)
 {
+    if (wine_crashes_when_a_starting_process_is_killed())
+        return;
     // Each round: a pool(1) given four tasks at once, and a fifth after the kills. Its first
     // worker is killed 0-20 ms after the pool was constructed, its replacement 0-20 ms after it
     // appeared (or when it was first seen, if later), often before either was up. Every task
@@ -1090,7 +1102,6 @@ BOOST_AUTO_TEST_CASE(workers_killed_while_they_start_are_replaced)
     BOOST_TEST(tasks.ok > tasks.worker_died);
     BOOST_TEST(test_util::count_children().first == 0);
 }
-#endif
 
 BOOST_AUTO_TEST_CASE(workers_that_keep_dying_while_they_start_break_the_pool)
 {
@@ -1161,16 +1172,15 @@ BOOST_AUTO_TEST_CASE(timeouts_are_retried_only_if_asked)
     }
 }
 
-// Not on Windows yet: under Wine (since spawns that fail for a while are tried again) these
-// rounds did not end within 400 s; to be found
-#if !defined(_WIN32)
 BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
 {
-    // One SIGKILL every 0-40 ms (20 ms on average) at a random worker of a pool(4), young or
-    // settled, while apply_async, map and imap run, round after round for a few seconds
-    // (MULTIPROC_STORM_SECONDS): with max_retries, every result is right.
+    if (wine_crashes_when_a_starting_process_is_killed())
+        return;
+        // One SIGKILL every 0-40 ms (20 ms on average) at a random worker of a pool(4), young or
+        // settled, while apply_async, map and imap run, round after round for a few seconds
+        // (MULTIPROC_STORM_SECONDS): with max_retries, every result is right.
 #if defined(_WIN32)
-    const auto mean_interval = 200ms; // a worker's start is slow under Wine
+    const auto mean_interval = 200ms; // a process starts more slowly on Windows
     auto storm = 10s;
 #else
     const auto mean_interval = test_util::sanitized ? 80ms : 20ms;
@@ -1246,7 +1256,6 @@ BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
     BOOST_TEST(map_wrong + imap_wrong == 0u);
     BOOST_TEST(p.apply(fault_square, 4) == 16);
 }
-#endif
 
 BOOST_AUTO_TEST_CASE(a_result_on_its_way_is_not_timed_out)
 {

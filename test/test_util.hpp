@@ -50,6 +50,18 @@ inline constexpr bool sanitized = false;
 inline constexpr bool sanitized = false;
 #endif
 
+/// Under Wine (the Windows CI harness), not Windows itself: Wine's ntdll exports
+/// wine_get_version.
+inline bool under_wine()
+{
+#if defined(_WIN32)
+    const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+    return ntdll && ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
+#else
+    return false;
+#endif
+}
+
 /// The peak resident set size of this process in kB (Linux VmHWM), or -1.
 inline long long peak_rss_kb()
 {
