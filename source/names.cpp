@@ -3,11 +3,6 @@
 #include "detail/names.hpp"
 #include "detail/os.hpp"
 
-#include <boost/interprocess/shared_memory_object.hpp>
-#if defined(MULTIPROC_WINDOWS)
-#include <boost/interprocess/detail/shared_dir_helpers.hpp>
-#endif
-
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -84,34 +79,11 @@ pid_type name_owner(std::string_view name) noexcept
     return static_cast<pid_type>(pid);
 }
 
-namespace {
-
-// Where Boost.Interprocess keeps its POSIX-style objects: /dev/shm, or on Windows files in a
-// directory of its own. Empty elsewhere.
-std::filesystem::path shared_object_directory() noexcept
-{
-#if defined(__linux__)
-    return "/dev/shm";
-#elif defined(MULTIPROC_WINDOWS)
-    try {
-        std::string directory;
-        boost::interprocess::ipcdetail::get_shared_dir(directory);
-        return std::filesystem::path(directory);
-    } catch (...) {
-        return {};
-    }
-#else
-    return {};
-#endif
-}
-
-} // namespace
-
 std::size_t sweep_stale_names() noexcept
 {
     namespace fs = std::filesystem;
     std::size_t removed = 0;
-    const fs::path directory = shared_object_directory();
+    const fs::path directory = os::shared_object_directory();
     if (directory.empty())
         return 0;
     std::error_code ec;
@@ -127,7 +99,7 @@ std::size_t sweep_stale_names() noexcept
 std::vector<std::string> names_starting_with(std::string_view prefix)
 {
     std::vector<std::string> names;
-    const std::filesystem::path directory = shared_object_directory();
+    const std::filesystem::path directory = os::shared_object_directory();
     std::error_code ec;
     if (directory.empty())
         return names;
@@ -142,17 +114,7 @@ std::vector<std::string> names_starting_with(std::string_view prefix)
 
 bool remove_shared_memory_object(const std::string& name) noexcept
 {
-    if (boost::interprocess::shared_memory_object::remove(name.c_str()))
-        return true;
-#if defined(MULTIPROC_WINDOWS)
-    // Boost renames the file before deleting it, which fails under Wine; nobody has it open
-    // here (its last reader or writer just closed it), so a plain delete does.
-    const std::filesystem::path directory = shared_object_directory();
-    std::error_code ignored;
-    return !directory.empty() && std::filesystem::remove(directory / name, ignored);
-#else
-    return false;
-#endif
+    return os::remove_shared_object(name);
 }
 
 } // namespace multiproc::detail

@@ -70,26 +70,6 @@ void process_state::start_spawned(error_code& ec)
     send_frame(channel, frame_kind::run, encode(run), report_deadline, send_ec);
 }
 
-void process_state::start_forked(error_code& ec)
-{
-#if !defined(MULTIPROC_POSIX)
-    ec = make_error_code(error::not_supported);
-#else
-    const pid_type pid = fork_child(options.name, true, ec);
-    if (ec)
-        return;
-    if (pid == 0) {
-        // The child's default start method is the one that started it (Python's _bootstrap).
-        set_start_method(start_method::fork);
-        const int code = run_child_function([this] { work.body->run(); });
-        os::flush_stdio();
-        os::quick_exit(code);
-    }
-    child = os::child::adopt(pid, ec);
-    reported = true;
-#endif
-}
-
 bool process_state::reap_if_exited(error_code& ec)
 {
     if (child.running(ec) || ec)

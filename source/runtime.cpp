@@ -332,25 +332,21 @@ std::string next_process_name()
     return "Process-" + std::to_string(r.next_number++);
 }
 
-#if defined(MULTIPROC_POSIX)
-pid_type fork_child(const std::string& child_name, bool die_with_parent, error_code& ec)
+std::unique_lock<std::mutex> lock_runtime_across_fork()
 {
-    auto& r = runtime();
-    // Held across fork so the child's copy of the runtime is consistent.
-    std::lock_guard<std::mutex> lock(r.mutex);
-    const pid_type parent = os::current_pid();
-    const pid_type pid = os::fork_process(die_with_parent, ec);
-    if (pid == 0) {
-        r.parent = process_info{r.name, parent};
-        r.children.clear();
-        r.next_number = 1;
-        r.owner = os::current_pid();
-        if (!child_name.empty())
-            r.name = child_name;
-    }
-    return pid;
+    return std::unique_lock<std::mutex>(runtime().mutex);
 }
-#endif
+
+void become_forked_child(pid_type parent, const std::string& child_name)
+{
+    auto& r = runtime(); // its lock is held: lock_runtime_across_fork, taken before fork
+    r.parent = process_info{r.name, parent};
+    r.children.clear();
+    r.next_number = 1;
+    r.owner = os::current_pid();
+    if (!child_name.empty())
+        r.name = child_name;
+}
 
 int run_child_function(const std::function<void()>& function)
 {

@@ -4,8 +4,6 @@
 #include "detail/names.hpp"
 #include "detail/os.hpp"
 
-#include <boost/interprocess/permissions.hpp>
-
 #include <cstdint>
 
 namespace multiproc::detail {
@@ -56,20 +54,8 @@ std::shared_ptr<segment> segment::create(segment_kind kind, std::size_t payload_
     std::shared_ptr<segment> s(new segment);
     try {
         s->name_ = unique_name();
-        const std::size_t total = payload_offset + payload_size;
-#if defined(MULTIPROC_WINDOWS)
-        // The default security descriptor: the creating user's.
-        s->object_ =
-            bip::windows_shared_memory(bip::create_only, s->name_.c_str(), bip::read_write, total);
-        s->owner_ = os::current_pid();
-#else
-        // Owner-only whatever the umask; Boost sets the mode with fchmod after creating.
-        s->object_ = bip::shared_memory_object(bip::create_only, s->name_.c_str(), bip::read_write,
-                                               bip::permissions(0600));
-        s->owner_ = os::current_pid(); // from here on, a failure removes the name
-        s->object_.truncate(static_cast<bip::offset_t>(total));
-#endif
-        s->region_ = bip::mapped_region(s->object_, bip::read_write, 0, total);
+        s->mapping_ = os::create_shared_mapping(s->name_, payload_offset + payload_size);
+        s->owner_ = os::current_pid(); // from here on, the destructor removes the name
     } catch (const bip::interprocess_exception& e) {
         ec = to_error_code(e);
         return nullptr;
@@ -77,7 +63,7 @@ std::shared_ptr<segment> segment::create(segment_kind kind, std::size_t payload_
         ec = make_error_code(boost::system::errc::not_enough_memory);
         return nullptr;
     }
-    auto* header = static_cast<segment_header*>(s->region_.get_address());
+    auto* header = static_cast<segment_header*>(s->mapping_->address());
     header->kind = static_cast<std::uint32_t>(kind);
     header->payload_size = payload_size;
     header->magic = segment_magic;
@@ -91,18 +77,13 @@ std::shared_ptr<segment> segment::open(segment_kind kind, const std::string& nam
     std::shared_ptr<segment> s(new segment);
     try {
         s->name_ = name;
-#if defined(MULTIPROC_WINDOWS)
-        s->object_ = bip::windows_shared_memory(bip::open_only, name.c_str(), bip::read_write);
-#else
-        s->object_ = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_write);
-#endif
-        s->region_ = bip::mapped_region(s->object_, bip::read_write);
+        s->mapping_ = os::open_shared_mapping(name);
     } catch (const bip::interprocess_exception& e) {
         ec = to_error_code(e);
         return nullptr;
     }
-    const auto* header = static_cast<const segment_header*>(s->region_.get_address());
-    const std::size_t mapped = s->region_.get_size();
+    const auto* header = static_cast<const segment_header*>(s->mapping_->address());
+    const std::size_t mapped = s->mapping_->size();
     if (mapped < payload_offset || header->magic != segment_magic ||
         header->kind != static_cast<std::uint32_t>(kind) ||
         header->payload_size > mapped - payload_offset) {
@@ -115,13 +96,8 @@ std::shared_ptr<segment> segment::open(segment_kind kind, const std::string& nam
 
 bool segment::remove(const std::string& name) noexcept
 {
-#if defined(MULTIPROC_WINDOWS)
-    (void)name;
-    return false;
-#else
     // A NUL inside would remove the object named by what precedes it.
-    return name.find('\0') == std::string::npos && bip::shared_memory_object::remove(name.c_str());
-#endif
+    return name.find('\0') == std::string::npos && os::remove_shared_mapping(name);
 }
 
 segment::~segment()
@@ -133,7 +109,7 @@ segment::~segment()
 
 void* segment::payload() const noexcept
 {
-    return static_cast<char*>(region_.get_address()) + payload_offset;
+    return static_cast<char*>(mapping_->address()) + payload_offset;
 }
 
 const std::string& named_handle::name() const noexcept

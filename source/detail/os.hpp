@@ -298,6 +298,49 @@ void exit_when_closed(const channel& to_parent);
 /// Windows: nothing to start, a native named object goes with its last handle.
 void start_name_reaper(const std::string& prefix) noexcept;
 
+/// A named block of shared memory, mapped whole: the body of a segment. POSIX: a shm_open
+/// object created 0600 whatever the umask, whose name stays until removed; Windows: a
+/// pagefile-backed named file mapping with the creating user's default security, which the
+/// system removes with its last handle. Creating and opening throw
+/// boost::interprocess::interprocess_exception.
+class shared_mapping
+{
+public:
+    virtual ~shared_mapping() = default;
+    virtual void* address() const noexcept = 0;
+    virtual std::size_t size() const noexcept = 0;
+};
+/// A new block of `size` zero bytes; if it cannot be mapped, its name is removed again.
+std::unique_ptr<shared_mapping> create_shared_mapping(const std::string& name, std::size_t size);
+std::unique_ptr<shared_mapping> open_shared_mapping(const std::string& name);
+/// Removes a block's name (POSIX); false on Windows, where it goes with its last handle.
+bool remove_shared_mapping(const std::string& name) noexcept;
+
+/// Where Boost.Interprocess keeps its POSIX-style objects (the queue's): /dev/shm on Linux, a
+/// directory of files on Windows; empty where the system does not show them.
+std::string shared_object_directory() noexcept;
+/// Removes one of those objects by name; true if it was there.
+bool remove_shared_object(const std::string& name) noexcept;
+
+/// This process's stdout sent into a pipe instead, until destroyed (then it is restored):
+/// what an MPI worker rank prints is read back and forwarded to rank 0. POSIX only (the MPI
+/// pool is built there only).
+class stdout_capture
+{
+public:
+    /// `ec` is set if stdout cannot be redirected; then nothing changed.
+    explicit stdout_capture(error_code& ec);
+    stdout_capture(const stdout_capture&) = delete;
+    stdout_capture& operator=(const stdout_capture&) = delete;
+    ~stdout_capture();
+    /// What was printed and not read yet, at most `size` bytes; 0 if nothing. Never blocks.
+    std::size_t read_some(char* data, std::size_t size) noexcept;
+
+private:
+    native_handle original_ = channel::invalid(); // stdout as it was
+    native_handle read_end_ = channel::invalid();
+};
+
 /// Environment variable access, one place for the platform differences.
 std::optional<std::string> get_env(const char* name);
 void set_env(const char* name, const char* value);

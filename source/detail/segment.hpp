@@ -2,20 +2,15 @@
 #ifndef MULTIPROC_SOURCE_DETAIL_SEGMENT_HPP
 #define MULTIPROC_SOURCE_DETAIL_SEGMENT_HPP
 
-// One named block of shared memory, mapped: the body of every shared_memory and
-// synchronisation handle. POSIX: a shm_open object created 0600; Windows: a pagefile-backed
-// named file mapping (windows_shared_memory), which the system removes with its last handle.
+// One named block of shared memory, mapped (os::shared_mapping), with a header that says what
+// it holds: the body of every shared_memory and synchronisation handle.
 
 #include <multiproc/detail/named_handle.hpp>
 #include <multiproc/this_process.hpp>
 
+#include "os.hpp"
+
 #include <boost/interprocess/exceptions.hpp>
-#include <boost/interprocess/mapped_region.hpp>
-#if defined(MULTIPROC_WINDOWS)
-#include <boost/interprocess/windows_shared_memory.hpp>
-#else
-#include <boost/interprocess/shared_memory_object.hpp>
-#endif
 
 #include <memory>
 #include <string>
@@ -47,12 +42,7 @@ private:
 
     std::string name_;
     pid_type owner_ = 0; // the creating process; 0 if attached by name
-#if defined(MULTIPROC_WINDOWS)
-    boost::interprocess::windows_shared_memory object_;
-#else
-    boost::interprocess::shared_memory_object object_;
-#endif
-    boost::interprocess::mapped_region region_;
+    std::unique_ptr<os::shared_mapping> mapping_;
     std::size_t payload_size_ = 0;
 };
 

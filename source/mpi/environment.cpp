@@ -3,15 +3,13 @@
 
 #include "protocol.hpp"
 #include "../detail/frame.hpp"
+#include "../detail/os.hpp"
 
 #include <multiproc/mpi/pool.hpp>
 
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
 #include <boost/mpi/status.hpp>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -76,23 +74,20 @@ struct worker_mailbox
     bool stop = false;
 };
 
-// Sends rank 0 what the tasks have written to stdout so far (the read end of the pipe that is
-// this rank's stdout); true if anything.
-bool forward_output(const boost::mpi::communicator& world, int output)
+// Sends rank 0 what the tasks have written to stdout so far; true if anything.
+bool forward_output(const boost::mpi::communicator& world, os::stdout_capture& output)
 {
     char buffer[65536];
     bool any = false;
-    for (;;) {
-        const ssize_t n = ::read(output, buffer, sizeof buffer);
-        if (n <= 0)
-            return any; // EAGAIN: nothing more for now
+    while (const std::size_t n = output.read_some(buffer, sizeof buffer)) {
         world.send(0, tag::output, buffer, static_cast<int>(n));
         any = true;
     }
+    return any;
 }
 
 // The messenger: takes batches from rank 0, sends back output and replies, until stop.
-void relay(const boost::mpi::communicator& world, worker_mailbox& box, int output)
+void relay(const boost::mpi::communicator& world, worker_mailbox& box, os::stdout_capture& output)
 {
     idle_backoff backoff;
     for (;;) {
@@ -136,18 +131,15 @@ void serve(const boost::mpi::communicator& world)
 {
     std::fflush(stdout);
     std::cout.flush();
-    const int original_stdout = ::dup(STDOUT_FILENO);
-    int output_pipe[2];
-    if (original_stdout < 0 || ::pipe(output_pipe) != 0 ||
-        ::dup2(output_pipe[1], STDOUT_FILENO) < 0 ||
-        ::fcntl(output_pipe[0], F_SETFL, O_NONBLOCK) != 0) {
+    error_code ec;
+    os::stdout_capture output(ec);
+    if (ec) {
         std::cerr << "multiproc::mpi: rank " << world.rank()
-                  << ": cannot redirect stdout: " << std::strerror(errno) << std::endl;
+                  << ": cannot redirect stdout: " << ec.message() << std::endl;
         world.abort(1);
     }
-    ::close(output_pipe[1]);
     worker_mailbox box;
-    std::thread messenger([&] { relay(world, box, output_pipe[0]); });
+    std::thread messenger([&] { relay(world, box, output); });
     for (;;) {
         std::vector<char> batch;
         {
@@ -171,10 +163,7 @@ void serve(const boost::mpi::communicator& world)
         std::move(replies.begin(), replies.end(), std::back_inserter(box.replies));
     }
     messenger.join();
-    // What is printed from here on (at exit) goes where mpirun sends it.
-    ::dup2(original_stdout, STDOUT_FILENO);
-    ::close(original_stdout);
-    ::close(output_pipe[0]);
+    // output's destructor: what is printed from here on (at exit) goes where mpirun sends it.
 }
 } // namespace
 
