@@ -13,6 +13,7 @@ install(TARGETS multiproc EXPORT multiprocTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/multiproc DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES include/multiproc.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}) # the umbrella
 install(EXPORT multiprocTargets NAMESPACE multiproc:: DESTINATION ${multiproc_cmake_dir})
 
 # The MPI pool, when built: multiproc::mpi, in a targets file of its own that the package loads

@@ -7,6 +7,8 @@
 /// executor, with any completion token. Kept apart from pipe.hpp so that only Asio users
 /// compile Asio.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/async_wait.hpp>
 #include <multiproc/pipe.hpp>
 

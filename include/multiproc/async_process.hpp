@@ -6,6 +6,8 @@
 /// `multiproc::async_join`: a process's `join` for Asio programs, on your executor, with any
 /// completion token. Kept apart from process.hpp so that only Asio users compile Asio.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/async_wait.hpp>
 #include <multiproc/process.hpp>
 

@@ -6,6 +6,8 @@
 /// `multiproc::async_get`: a queue's `get` for Asio programs, on your executor, with any
 /// completion token. Kept apart from queue.hpp so that only Asio users compile Asio.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/async_wait.hpp>
 #include <multiproc/queue.hpp>
 

@@ -5,12 +5,14 @@
 /// @file
 /// `multiproc::fork()`: Python's `os.fork()` (POSIX only).
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/error.hpp>
 #include <multiproc/this_process.hpp>
 
 namespace multiproc {
 
-#if defined(MULTIPROC_POSIX)
+#if defined(MULTIPROC_HAS_FORK)
 
 /// Creates a copy of the calling process. Returns 0 in the child and the child's id in the
 /// parent. Buffered output is flushed first, so nothing is printed twice. In the child the

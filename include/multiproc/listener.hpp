@@ -7,6 +7,8 @@
 /// the authkey challenge; `send_handle` and `recv_handle`: Python's
 /// `multiprocessing.reduction.send_handle` and `recv_handle`.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/error.hpp>
 #include <multiproc/pipe.hpp>
 #include <multiproc/this_process.hpp>
@@ -63,11 +65,7 @@ struct address
     /// The family Python uses when none is given: named pipes on Windows, else `unix_socket`.
     static constexpr address_family default_family() noexcept
     {
-#if defined(MULTIPROC_WINDOWS)
-        return address_family::named_pipe;
-#else
-        return address_family::unix_socket;
-#endif
+        return detail::on_windows ? address_family::named_pipe : address_family::unix_socket;
     }
 };
 

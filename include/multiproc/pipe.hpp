@@ -5,6 +5,8 @@
 /// @file
 /// `multiproc::pipe()` and `connection`: Python's `multiprocessing.Pipe`.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/task.hpp>

@@ -16,6 +16,8 @@
 /// fork() copies) to end, however they end (SIGKILL, Ctrl-C), then removes every name the
 /// process made and exits: a killed program leaves nothing in /dev/shm.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/named_handle.hpp>
 #include <multiproc/sync.hpp>
 

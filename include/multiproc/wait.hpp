@@ -6,6 +6,8 @@
 /// `multiproc::wait`: Python's `multiprocessing.connection.wait`, one call that waits for
 /// several connections, processes and queues.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 

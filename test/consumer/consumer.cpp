@@ -8,10 +8,7 @@
 //
 // Exit status 1 if anything differs.
 
-#include <multiproc/init.hpp>
-#include <multiproc/pool.hpp>
-#include <multiproc/process.hpp>
-#include <multiproc/queue.hpp>
+#include <multiproc.hpp> // the installed umbrella header: queue and pool among the rest
 
 #include <chrono>
 #include <iostream>

@@ -8,8 +8,7 @@
 //
 // Exit status 1 if anything differs.
 
-#include <multiproc/init.hpp>
-#include <multiproc/mpi/pool.hpp>
+#include <multiproc.hpp> // with multiproc::mpi linked, the umbrella has the MPI pool too
 
 #include <boost/serialization/utility.hpp>
 

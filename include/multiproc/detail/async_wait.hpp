@@ -23,11 +23,7 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/is_executor.hpp>
 #include <boost/asio/post.hpp>
-#if defined(MULTIPROC_WINDOWS)
-#include <boost/asio/windows/basic_object_handle.hpp>
-#else
-#include <boost/asio/posix/basic_stream_descriptor.hpp>
-#endif
+#include MULTIPROC_OS_HEADER(handle_waiter.hpp)
 
 #include <chrono>
 #include <cstdint>
@@ -50,13 +46,8 @@ template <class Executor>
 using timer_on = boost::asio::basic_waitable_timer<
     std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
-#if defined(MULTIPROC_WINDOWS)
-template <class Executor>
-using handle_waiter = boost::asio::windows::basic_object_handle<Executor>;
-#else
-template <class Executor>
-using handle_waiter = boost::asio::posix::basic_stream_descriptor<Executor>;
-#endif
+// handle_waiter<Executor> and async_wait_ready: the platform's own (detail/posix/,
+// detail/windows/).
 
 /// Takes ownership of `handle` (from a duplicate_*_handle function).
 template <class Executor>
@@ -67,44 +58,6 @@ std::shared_ptr<handle_waiter<Executor>> make_waiter(const Executor& ex, std::in
         return std::make_shared<handle_waiter<Executor>>(ex, reinterpret_cast<native>(handle));
     else
         return std::make_shared<handle_waiter<Executor>>(ex, static_cast<native>(handle));
-}
-
-/// Waits until `waiter`'s object is signalled (Windows) or its descriptor is ready to read, or
-/// to write with `writable` (POSIX), then resumes `self` (a composed operation). With
-/// `cancellable`, a cancellation through `self`'s slot ends the wait with
-/// `operation_aborted`; otherwise the wait cannot be cancelled.
-template <class Executor, class Self>
-void async_wait_ready(const std::shared_ptr<handle_waiter<Executor>>& waiter, bool writable,
-                      bool cancellable, Self&& self)
-{
-    namespace asio = boost::asio;
-#if defined(MULTIPROC_WINDOWS)
-    (void)writable;
-    auto slot = asio::get_associated_cancellation_slot(self);
-    // Asio's object_handle has no per-operation cancellation: the slot cancels the object's
-    // waits instead (the object serves this operation only).
-    if (slot.is_connected()) {
-        if (cancellable)
-            slot.assign(
-                [weak = std::weak_ptr<handle_waiter<Executor>>(waiter)](asio::cancellation_type) {
-                    if (auto w = weak.lock()) {
-                        error_code ignored;
-                        w->cancel(ignored);
-                    }
-                });
-        else
-            slot.clear();
-    }
-    waiter->async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), std::move(self)));
-#else
-    const auto what =
-        writable ? handle_waiter<Executor>::wait_write : handle_waiter<Executor>::wait_read;
-    if (cancellable)
-        waiter->async_wait(what, std::move(self));
-    else
-        waiter->async_wait(
-            what, asio::bind_cancellation_slot(asio::cancellation_slot(), std::move(self)));
-#endif
 }
 
 /// The first step of a composed operation: total cancellation on, and a hop through

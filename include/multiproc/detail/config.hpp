@@ -4,11 +4,26 @@
 
 // Platform switches used by the public headers. No system header is included here: public
 // headers stay free of <windows.h> and <unistd.h>.
+// Every platform choice of the public headers is made here: the platform, the features it has,
+// and MULTIPROC_OS_HEADER(name.hpp), the platform's own detail header of that name
+// (multiproc/detail/posix/ or multiproc/detail/windows/), for `#include MULTIPROC_OS_HEADER(...)`.
 #if defined(_WIN32)
 #define MULTIPROC_WINDOWS 1
+#define MULTIPROC_OS_HEADER(name) <multiproc/detail/windows/name>
 #else
 #define MULTIPROC_POSIX 1
+#define MULTIPROC_OS_HEADER(name) <multiproc/detail/posix/name>
+/// fork() without exec: multiproc::fork and start_method::fork.
+#define MULTIPROC_HAS_FORK 1
 #endif
+
+namespace multiproc::detail {
+#if defined(MULTIPROC_WINDOWS)
+inline constexpr bool on_windows = true;
+#else
+inline constexpr bool on_windows = false;
+#endif
+} // namespace multiproc::detail
 
 #if __cplusplus >= 202002L && defined(__cpp_impl_coroutine)
 #define MULTIPROC_HAS_COROUTINES 1
