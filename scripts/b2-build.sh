@@ -5,6 +5,9 @@
 # The build goes to build-b2/ (git-ignored); extra arguments go to b2, e.g.
 #   scripts/b2-build.sh variant=release
 #   scripts/b2-build.sh multiproc process
+#   scripts/b2-build.sh test          # builds and runs the test suite (test/Jamfile)
+#   scripts/b2-build.sh mpi           # the MPI pool's targets, built only when asked for
+#   scripts/b2-build.sh test//mpi     # and its tests, run with mpirun
 # project-config.jam at the root puts ccache in front of g++ when ccache is installed.
 set -euo pipefail
 
