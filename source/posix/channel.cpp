@@ -76,11 +76,10 @@ channel channel::adopt(const std::string& token, error_code& ec)
     return channel(fd);
 }
 
-bool wait_for_events(int fd, short events, clock::time_point deadline, error_code& ec)
+bool poll_until(pollfd* fds, std::size_t count, clock::time_point deadline, error_code& ec)
 {
     for (;;) {
-        pollfd p{fd, events, 0};
-        const int n = ::poll(&p, 1, poll_timeout(deadline));
+        const int n = ::poll(fds, count, poll_timeout(deadline));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {

@@ -319,20 +319,7 @@ bool wait_any(const std::vector<native_handle>& handles, clock::time_point deadl
     std::vector<pollfd> fds;
     for (const int h : handles)
         fds.push_back({h, POLLIN, 0});
-    for (;;) {
-        const int n = ::poll(fds.data(), fds.size(), poll_timeout(deadline));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ec = last_error();
-            return false;
-        }
-        ec.clear();
-        if (n > 0)
-            return true;
-        if (clock::now() >= deadline)
-            return false;
-    }
+    return poll_until(fds.data(), fds.size(), deadline, ec);
 }
 
 bool parent_alive(pid_type parent) noexcept

@@ -6,8 +6,11 @@
 
 #include "../detail/os.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 
 namespace multiproc::detail::os {
 
@@ -23,8 +26,15 @@ inline int poll_timeout(clock::time_point deadline) noexcept
     return static_cast<int>(std::clamp<long long>(left.count(), 0, 1 << 30));
 }
 
+/// poll() until one of `fds` has an event or the deadline passes (false), through EINTR.
+bool poll_until(pollfd* fds, std::size_t count, clock::time_point deadline, error_code& ec);
+
 /// Waits for `events` on `fd`; false when the deadline passes first.
-bool wait_for_events(int fd, short events, clock::time_point deadline, error_code& ec);
+inline bool wait_for_events(int fd, short events, clock::time_point deadline, error_code& ec)
+{
+    pollfd p{fd, events, 0};
+    return poll_until(&p, 1, deadline, ec);
+}
 
 } // namespace multiproc::detail::os
 

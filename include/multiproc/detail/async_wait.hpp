@@ -46,8 +46,13 @@ template <class Executor>
 using timer_on = boost::asio::basic_waitable_timer<
     std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
-// handle_waiter<Executor> and async_wait_ready: the platform's own (detail/posix/,
-// detail/windows/).
+// From the platform's own header (detail/posix/, detail/windows/):
+// - handle_waiter<Executor>: what a handle is waited on with.
+// - async_wait_ready(waiter, writable, cancellable, self): waits until `waiter`'s object is
+//   signalled (Windows) or its descriptor is ready to read, or to write with `writable`
+//   (POSIX), then resumes `self` (a composed operation). With `cancellable`, a cancellation
+//   through `self`'s slot ends the wait with `operation_aborted`; otherwise the wait cannot be
+//   cancelled.
 
 /// Takes ownership of `handle` (from a duplicate_*_handle function).
 template <class Executor>

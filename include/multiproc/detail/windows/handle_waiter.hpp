@@ -5,12 +5,8 @@
 // What the Asio operations wait on, on Windows: an object's signal (asio::windows::object_handle,
 // which registers the wait with the system thread pool). Included by detail/async_wait.hpp.
 
-#include <multiproc/error.hpp>
-
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/windows/basic_object_handle.hpp>
 
 #include <memory>
@@ -22,10 +18,6 @@ namespace multiproc::detail {
 template <class Executor>
 using handle_waiter = boost::asio::windows::basic_object_handle<Executor>;
 
-/// Waits until `waiter`'s object is signalled (`writable` does not matter: an object has one
-/// state), then resumes `self` (a composed operation). With
-/// `cancellable`, a cancellation through `self`'s slot ends the wait with
-/// `operation_aborted`; otherwise the wait cannot be cancelled.
 template <class Executor, class Self>
 void async_wait_ready(const std::shared_ptr<handle_waiter<Executor>>& waiter, bool writable,
                       bool cancellable, Self&& self)
