@@ -3,19 +3,10 @@
 #define MULTIPROC_SOURCE_DETAIL_TCP_ADDRESS_HPP
 
 // A TCP address as the socket calls take it, the same on POSIX and Windows (BSD sockets and
-// Winsock share these calls).
+// Winsock share these calls). Include it after the platform's socket headers: posix/listener.cpp
+// and windows/listener.cpp do.
 
 #include "os.hpp"
-
-#if defined(MULTIPROC_WINDOWS)
-#include <winsock2.h>
-#include <ws2tcpip.h>
-#else
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#endif
 
 #include <cstdint>
 #include <cstring>

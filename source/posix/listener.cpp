@@ -2,10 +2,6 @@
 // POSIX listeners: AF_UNIX socket files and TCP; descriptors passed with SCM_RIGHTS; the
 // authkey's HMAC and randomness from OpenSSL's libcrypto.
 
-#include "../detail/names.hpp"
-#include "../detail/tcp_address.hpp"
-#include "util.hpp"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -15,6 +11,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "../detail/names.hpp"
+#include "../detail/tcp_address.hpp"
+#include "util.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

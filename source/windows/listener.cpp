@@ -4,9 +4,10 @@
 // handles passed by DuplicateHandle into the receiver; the authkey's HMAC and randomness from
 // BCrypt.
 
+#include "util.hpp" // Winsock, for tcp_address.hpp
+
 #include "../detail/names.hpp"
 #include "../detail/tcp_address.hpp"
-#include "util.hpp"
 
 #include <bcrypt.h>
 
