@@ -247,9 +247,7 @@ detail::process_state& checked(const std::shared_ptr<detail::process_state>& sta
 
 void process::start()
 {
-    error_code ec;
-    start(ec);
-    detail::throw_if(ec, "multiproc::process::start");
+    detail::call_or_throw("multiproc::process::start", [&](error_code& ec) { start(ec); });
 }
 
 void process::start(error_code& ec)
@@ -259,9 +257,7 @@ void process::start(error_code& ec)
 
 void process::join()
 {
-    error_code ec;
-    join(ec);
-    detail::throw_if(ec, "multiproc::process::join");
+    detail::call_or_throw("multiproc::process::join", [&](error_code& ec) { join(ec); });
 }
 
 void process::join(error_code& ec)
@@ -276,9 +272,7 @@ bool process::join_until(std::chrono::steady_clock::time_point deadline, error_c
 
 void process::terminate()
 {
-    error_code ec;
-    terminate(ec);
-    detail::throw_if(ec, "multiproc::process::terminate");
+    detail::call_or_throw("multiproc::process::terminate", [&](error_code& ec) { terminate(ec); });
 }
 
 void process::terminate(error_code& ec)
@@ -288,9 +282,7 @@ void process::terminate(error_code& ec)
 
 void process::interrupt()
 {
-    error_code ec;
-    interrupt(ec);
-    detail::throw_if(ec, "multiproc::process::interrupt");
+    detail::call_or_throw("multiproc::process::interrupt", [&](error_code& ec) { interrupt(ec); });
 }
 
 void process::interrupt(error_code& ec)
@@ -300,9 +292,7 @@ void process::interrupt(error_code& ec)
 
 void process::kill()
 {
-    error_code ec;
-    kill(ec);
-    detail::throw_if(ec, "multiproc::process::kill");
+    detail::call_or_throw("multiproc::process::kill", [&](error_code& ec) { kill(ec); });
 }
 
 void process::kill(error_code& ec)
