@@ -12,6 +12,7 @@
 #include <multiproc/async_pipe.hpp>
 #include <multiproc/async_process.hpp>
 #include <multiproc/async_queue.hpp>
+#include <multiproc/creation_tags.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/fork.hpp>
 #include <multiproc/init.hpp>

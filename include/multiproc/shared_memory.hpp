@@ -18,6 +18,7 @@
 
 #include <multiproc/detail/config.hpp>
 
+#include <multiproc/creation_tags.hpp>
 #include <multiproc/detail/named_handle.hpp>
 #include <multiproc/sync.hpp>
 

@@ -5,6 +5,8 @@
 // What every handle type (queue, connection, shared memory, locks) shares: how its timeouts
 // become deadlines, and how it is serialized to reach another process.
 
+#include <multiproc/detail/config.hpp>
+
 #include <boost/serialization/traits.hpp>
 
 #include <chrono>

@@ -6,6 +6,9 @@
 // block of shared memory, created with `create_only` or attached with `open_only` (the tags
 // of Boost.Interprocess), passed to child processes through Boost.Serialization by name.
 
+#include <multiproc/detail/config.hpp>
+
+#include <multiproc/creation_tags.hpp>
 #include <multiproc/error.hpp>
 
 #include <multiproc/detail/handles.hpp>
@@ -19,21 +22,6 @@
 #include <string>
 
 namespace multiproc {
-
-/// Tag: make a new object under a fresh name (Boost.Interprocess's `create_only`).
-struct create_only_t
-{
-    explicit create_only_t() = default;
-};
-inline constexpr create_only_t create_only{};
-
-/// Tag: attach to an existing object by its `name()` (Boost.Interprocess's `open_only`).
-struct open_only_t
-{
-    explicit open_only_t() = default;
-};
-inline constexpr open_only_t open_only{};
-
 namespace detail {
 
 class segment;

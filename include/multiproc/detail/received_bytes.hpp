@@ -2,6 +2,8 @@
 #ifndef MULTIPROC_DETAIL_RECEIVED_BYTES_HPP
 #define MULTIPROC_DETAIL_RECEIVED_BYTES_HPP
 
+#include <multiproc/detail/config.hpp>
+
 #include <cstddef>
 #include <string_view>
 #include <utility>

@@ -2,6 +2,8 @@
 #ifndef MULTIPROC_DETAIL_SPIN_HPP
 #define MULTIPROC_DETAIL_SPIN_HPP
 
+#include <multiproc/detail/config.hpp>
+
 #include <chrono>
 #include <thread>
 

@@ -2,6 +2,8 @@
 #ifndef MULTIPROC_DETAIL_TASK_CALLBACK_HPP
 #define MULTIPROC_DETAIL_TASK_CALLBACK_HPP
 
+#include <multiproc/detail/config.hpp>
+
 #include <cstddef>
 #include <new>
 #include <type_traits>

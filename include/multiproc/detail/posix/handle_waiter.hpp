@@ -5,6 +5,8 @@
 // What the Asio operations wait on, on POSIX: a descriptor's readiness (the reactor). Included by
 // detail/async_wait.hpp.
 
+#include <multiproc/detail/config.hpp>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/posix/basic_stream_descriptor.hpp>
 

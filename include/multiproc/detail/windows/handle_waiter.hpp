@@ -5,6 +5,8 @@
 // What the Asio operations wait on, on Windows: an object's signal (asio::windows::object_handle,
 // which registers the wait with the system thread pool). Included by detail/async_wait.hpp.
 
+#include <multiproc/detail/config.hpp>
+
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/windows/basic_object_handle.hpp>
