@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 # Every .cpp file that CMakeLists.txt builds is named in Jamroot too, and the other way round.
 
-foreach(dir source source/posix source/windows source/mpi example test)
+foreach(dir source source/pool source/posix source/windows source/mpi example test)
   file(GLOB files RELATIVE ${ROOT} ${ROOT}/${dir}/*.cpp)
   list(APPEND all ${files})
 endforeach()

@@ -3,6 +3,7 @@
 
 #include "protocol.hpp"
 #include "../detail/frame.hpp"
+#include "../pool/worker.hpp"
 
 #include <multiproc/mpi/pool.hpp>
 

@@ -6,6 +6,7 @@
 #include "protocol.hpp"
 #include "../detail/frame.hpp"
 #include "../detail/pool_intake.hpp"
+#include "../pool/dispatch.hpp"
 
 #include <multiproc/mpi/pool.hpp>
 
@@ -71,19 +72,11 @@ constexpr std::size_t batches_per_rank = 2;
 // A batch takes at most this many task messages, and stops growing past this many bytes.
 constexpr std::size_t max_batch_tasks = 64;
 constexpr std::size_t max_batch_bytes = std::size_t(1) << 20;
-// A rank is sent as many task messages ahead as it is expected to run in this time (as the
-// local pool's pipeline): one at a time for slow tasks, so that none waits behind another on a
-// busy rank while a rank is idle; many for quick ones, to hide the messages' latency.
-constexpr double pipeline_budget_seconds = 1e-3;
+// A rank is sent as many task messages ahead as it is expected to run within the local pool's
+// pipeline budget (dispatch.hpp): one at a time for slow tasks, so that none waits behind
+// another on a busy rank while a rank is idle; many for quick ones, to hide the messages'
+// latency.
 constexpr std::size_t max_tasks_out = 2 * max_batch_tasks;
-
-std::size_t pipeline_depth(const worker_rank& w)
-{
-    if (w.mean_task_seconds < 0)
-        return 1;
-    const double ahead = pipeline_budget_seconds / std::max(w.mean_task_seconds, 1e-9);
-    return static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_tasks_out)));
-}
 
 } // namespace
 
@@ -237,7 +230,7 @@ bool mpi_pool_core::dispatch()
 // Sends `w` a batch if it has room for one; true if sent.
 bool mpi_pool_core::send_batch(worker_rank& w)
 {
-    const std::size_t depth = pipeline_depth(w);
+    const std::size_t depth = dispatch::pipeline_depth(w.mean_task_seconds, max_tasks_out);
     if (w.in_flight.size() >= batches_per_rank || w.tasks_out >= depth)
         return false;
     // No more than a fair share of the queue: the other ranks get theirs.
@@ -300,8 +293,7 @@ bool mpi_pool_core::receive()
         const double took =
             std::chrono::duration<double>(now - std::max(b.sent_at, w.last_result)).count() /
             static_cast<double>(b.tasks.size());
-        w.mean_task_seconds =
-            w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+        w.mean_task_seconds = dispatch::next_mean(w.mean_task_seconds, took);
         w.last_result = now;
         w.tasks_out -= b.tasks.size();
         w.in_flight.pop_front();

@@ -25,11 +25,14 @@
 
 #include <multiproc/init.hpp>
 
-#include "detail/frame.hpp"
-#include "detail/os.hpp"
-#include "detail/pool_intake.hpp"
-#include "detail/frame_ring.hpp"
-#include "detail/runtime.hpp"
+#include "../detail/frame.hpp"
+#include "../detail/os.hpp"
+#include "../detail/pool_intake.hpp"
+#include "../detail/frame_ring.hpp"
+#include "../detail/runtime.hpp"
+#include "dispatch.hpp"
+#include "worker.hpp"
+#include "worker_state.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
@@ -61,18 +64,14 @@ using channel_stream = asio::local::stream_protocol::socket; // sends never rais
 constexpr std::uint64_t initializer_id = 0;
 // Bytes asked of each read; a larger frame gets a larger read.
 constexpr std::size_t read_size = 64 * 1024;
-// Tasks sent ahead to one worker: at most this many, and about this much work.
+// Tasks sent ahead to one worker: at most this many (see dispatch.hpp).
 constexpr std::size_t max_pipelined = 128;
-constexpr std::chrono::duration<double> pipeline_budget = std::chrono::milliseconds(1);
 // How long a worker whose stream ended may take to exit before it is killed.
 constexpr auto exit_grace = std::chrono::seconds(5);
 // Workers that die before they are up (killed, crashed, exit(1) in a static initializer) are
 // replaced; after this many such deaths in a row, with no worker coming up in between, the pool
-// is broken. The replacements wait longer each time: none for the first, then from
-// `first_start_backoff`, doubling, up to `max_start_backoff` (about 1.3 s in all).
+// is broken. The replacements wait longer each time (dispatch::start_backoff).
 constexpr std::size_t max_failed_starts = 10;
-constexpr auto first_start_backoff = std::chrono::milliseconds(5);
-constexpr auto max_start_backoff = std::chrono::seconds(1);
 
 struct pending_task
 {
@@ -86,7 +85,9 @@ struct pending_task
 
 struct worker : std::enable_shared_from_this<worker>
 {
-    explicit worker(const asio::any_io_executor& executor) : stream(executor), deadline(executor) {}
+    worker(const asio::any_io_executor& executor, bool has_initializer)
+        : stream(executor), deadline(executor), state(has_initializer)
+    {}
     std::size_t slot = 0;
     os::child child;
     channel_stream stream;
@@ -102,13 +103,7 @@ struct worker : std::enable_shared_from_this<worker>
     std::size_t tasks_sent = 0;
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
-    bool ready = false;           // it may be sent tasks: at once, or once its initializer ran
-    bool started = false;         // it reported from init: its front task's time runs
-    bool up = false;              // started and ready: it did not fail to start
-    bool stopping = false;        // it was sent stop: it exits after the tasks before it
-    bool gone = false;            // its stream ended
-    bool timed_out = false;       // killed because its task ran too long
-    bool start_timed_out = false; // killed because it did not reach init in time
+    worker_state state;
 };
 using worker_ptr = std::shared_ptr<worker>;
 
@@ -226,7 +221,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     worker_ptr spawn_worker(unsigned number, bool& ended, std::optional<int>& exit_code,
                             error_code& ec)
     {
-        auto w = std::make_shared<worker>(executor);
+        auto w = std::make_shared<worker>(executor, options.initializer_task != nullptr);
         os::channel parent_end, child_end;
         w->rings = worker_rings::create(ec);
         if (!ec)
@@ -240,8 +235,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                        encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
                        deadline, ec);
         // The initializer is the worker's first task; it is ready once that succeeded. Without
-        // one, tasks may be sent before it has started: they wait in its ring.
-        w->ready = !options.initializer_task;
+        // one, tasks may be sent before it has started: they wait in its ring (worker_state).
         if (!ec && options.initializer_task) {
             std::string frame;
             append_task_frame(frame, initializer_id, options.initializer_task->name,
@@ -350,13 +344,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (terminating || broken || (closed && queue.empty()))
             return;
         ++counts.worker_restarts;
-        std::chrono::milliseconds delay{0};
-        if (failed_starts >= 2)
-            delay = std::min<std::chrono::milliseconds>(
-                first_start_backoff *
-                    (std::size_t(1) << std::min<std::size_t>(failed_starts - 2, 16)),
-                max_start_backoff);
-        start_later(slot, delay);
+        start_later(slot, dispatch::start_backoff(failed_starts));
     }
 
     // A worker ended before it was up, or could not be started (`spawn_error`). One that
@@ -392,13 +380,11 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         }
     }
 
-    // The worker started and ran its initializer: starts are not failing.
-    void note_up(worker& w)
+    // `became_up`: a worker started and ran its initializer: starts are not failing.
+    void note_up(bool became_up)
     {
-        if (w.started && w.ready && !w.up) {
-            w.up = true;
+        if (became_up)
             failed_starts = 0;
-        }
     }
 
     void read_more(const worker_ptr& w)
@@ -426,7 +412,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         completions done;
         std::unique_lock<std::mutex> lock(mutex);
-        if (w->gone)
+        if (w->state.gone())
             return;
         if (!ec)
             w->inbox.used += n;
@@ -516,9 +502,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 if (ec)
                     return;
                 std::lock_guard<std::mutex> lock(self->mutex);
-                if (wp->gone || wp->started)
+                if (wp->state.gone() || wp->state.started())
                     return;
-                wp->start_timed_out = true;
+                wp->state.mark_killed(worker_state::kill::start_timeout);
                 error_code ignored;
                 wp->child.kill(ignored);
             });
@@ -527,10 +513,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     // The worker reached init (once: a result read first may have told us already).
     void on_started(worker& w, os::clock::time_point now)
     {
-        if (w.started)
+        if (w.state.started())
             return;
-        w.started = true;
-        note_up(w);
+        note_up(w.state.reach_init());
         w.deadline.cancel(); // the start's
         if (!w.in_flight.empty())
             begin_front(w, now);
@@ -545,9 +530,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         result_frame result = decode_result(body, ec);
         if (ec)
             return false;
-        if (result.id == initializer_id && !w.ready) {
-            w.ready = result.ok;
-            note_up(w);
+        if (result.id == initializer_id && !w.state.ready()) {
+            if (result.ok)
+                note_up(w.state.initialize());
             if (!result.ok && !broken) {
                 broken = make_error_code(error::remote_exception);
                 broken_what = "initializer: " + result.exception_type + ": " + result.what;
@@ -559,13 +544,12 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return false; // results come back in the order tasks were sent
         pending_task task = std::move(w.in_flight.front());
         w.in_flight.pop_front();
-        if (w.started) {
+        if (w.state.started()) {
             const double took = std::chrono::duration<double>(now - w.front_started).count();
-            w.mean_task_seconds =
-                w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+            w.mean_task_seconds = dispatch::next_mean(w.mean_task_seconds, took);
         } else {
-            w.started = true; // a helper (pool_help) read this before the started frame
-            note_up(w);
+            note_up(
+                w.state.reach_init()); // a helper (pool_help) read this before the started frame
         }
         w.deadline.cancel();
         if (!w.in_flight.empty())
@@ -583,7 +567,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     // running, gives the ones queued behind it to others, and replaces it.
     void end_of_stream(const worker_ptr& w, std::unique_lock<std::mutex>& lock, completions& done)
     {
-        w->gone = true;
+        const bool was_stopping = w->state.stopping();
+        w->state.end();
         w->deadline.cancel();
         error_code ignored;
         w->stream.close(ignored);
@@ -591,7 +576,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         // Its front task ran, unless it never started; one cancelled was killed with it anyway.
         const bool front_cancelled = !w->in_flight.empty() && w->in_flight.front().cancelled;
         std::optional<pending_task> running;
-        if ((w->started || front_cancelled) && !w->in_flight.empty()) {
+        if ((w->state.started() || front_cancelled) && !w->in_flight.empty()) {
             running = std::move(w->in_flight.front());
             w->in_flight.pop_front();
         }
@@ -604,28 +589,28 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         reap(*w, false);
         lock.lock();
 
+        const bool timed_out = w->state.killed_for(worker_state::kill::task_timeout);
         if (running) {
             const error_code why = terminating          ? make_error_code(error::pool_closed)
                                    : running->cancelled ? error_code(asio::error::operation_aborted)
-                                   : w->timed_out       ? make_error_code(error::timeout)
+                                   : timed_out          ? make_error_code(error::timeout)
                                                         : make_error_code(error::worker_died);
-            const bool retry =
-                running->retries < options.max_retries &&
-                (why == error::worker_died || (why == error::timeout && options.retry_timeouts));
-            if (retry) {
+            if (dispatch::retry(why, running->retries, options.max_retries,
+                                options.retry_timeouts)) {
                 // Ahead of the tasks sent behind it, for another worker.
                 ++running->retries;
                 ++counts.retries;
                 queue.push_front(std::move(*running));
             } else {
                 finish(done, *running,
-                       failure(why, w->timed_out ? "task timed out; its worker was killed"
-                                                 : describe_exit(w->child.exit_code())));
+                       failure(why, timed_out ? "task timed out; its worker was killed"
+                                              : describe_exit(w->child.exit_code())));
             }
         }
         // It never reached init, or its initializer did not finish.
-        if (!w->up && !front_cancelled && !w->stopping && !terminating && !broken)
-            start_failed(w->child.exit_code(), w->started, w->start_timed_out);
+        if (!w->state.up() && !front_cancelled && !was_stopping && !terminating && !broken)
+            start_failed(w->child.exit_code(), w->state.started(),
+                         w->state.killed_for(worker_state::kill::start_timeout));
         if (broken)
             fail_queue(done); // with the tasks it was given, if it never started
         worker_done_locked();
@@ -643,26 +628,15 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         w.child.running(ec);
     }
 
-    // How many tasks a worker may have in flight: one, or as many as it is expected to finish
-    // within the pipeline budget once it has shown how long its tasks take.
-    static std::size_t pipeline_depth(const worker& w)
+    dispatch::worker_load load(const worker& w) const noexcept
     {
-        if (w.mean_task_seconds < 0)
-            return 1;
-        const double ahead = pipeline_budget.count() / std::max(w.mean_task_seconds, 1e-9);
-        return static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_pipelined)));
+        return {w.in_flight.size(), w.tasks_sent, w.mean_task_seconds, options.max_tasks_per_child};
     }
 
     // How many more tasks worker `w` may be sent now.
     std::size_t capacity(const worker& w) const
     {
-        if (!w.ready || w.stopping || w.gone)
-            return 0;
-        std::size_t depth = pipeline_depth(w);
-        if (options.max_tasks_per_child != 0)
-            depth =
-                std::min(depth, w.in_flight.size() + options.max_tasks_per_child - w.tasks_sent);
-        return depth > w.in_flight.size() ? depth - w.in_flight.size() : 0;
+        return w.state.takes_tasks() ? dispatch::capacity(load(w), max_pipelined) : 0;
     }
 
     void dispatch()
@@ -679,12 +653,12 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                     sent = true;
         }
         for (const worker_ptr& w : workers) {
-            if (!w || w->gone)
+            if (!w || w->state.gone())
                 continue;
-            const bool done_with_it =
-                options.max_tasks_per_child != 0 && w->tasks_sent >= options.max_tasks_per_child;
-            if (w->ready && !w->stopping && (done_with_it || (closed && queue.empty())))
-                w->stopping = post(*w, stop_frame());
+            if (w->state.takes_tasks() &&
+                (dispatch::retired(load(*w)) || (closed && queue.empty())) &&
+                post(*w, stop_frame()))
+                w->state.stop();
             // Only after a post may the request be taken: it is the worker's, until answered.
             if (w->posted) {
                 w->posted = false;
@@ -734,7 +708,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         ++w.tasks_sent;
         w.in_flight.push_back(std::move(task));
         queue.pop_front();
-        if (w.in_flight.size() == 1 && w.started)
+        if (w.in_flight.size() == 1 && w.state.started())
             begin_front(w, os::clock::now());
         return true;
     }
@@ -761,14 +735,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         completions done;
         {
             std::lock_guard<std::mutex> lock(mutex);
-            if (w.gone)
+            if (w.state.gone())
                 return;
             error_code ignored;
             if (!handle_input(w, done)) {
                 w.child.kill(ignored); // not our protocol; its end of stream follows
             } else if (!w.in_flight.empty() && w.in_flight.front().id == id &&
                        w.ring_bytes.empty()) {
-                w.timed_out = true;
+                w.state.mark_killed(worker_state::kill::task_timeout);
                 w.child.kill(ignored); // its end of stream fails the task with timeout
             }
             dispatch();
@@ -778,7 +752,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     void flush(const worker_ptr& w)
     {
-        if (w->gone || !w->writing.empty() || w->outbox.empty())
+        if (w->state.gone() || !w->writing.empty() || w->outbox.empty())
             return;
 #if !defined(MULTIPROC_WINDOWS)
         // Usually it all fits in the socket's buffer: write it now, from this thread, and
@@ -896,7 +870,7 @@ void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
         }
         // A running task: signal its worker. Tasks sent behind it cannot be taken back.
         for (const worker_ptr& w : pool.workers) {
-            if (!w || w->gone || w->in_flight.empty() || !mine(w->in_flight.front().id))
+            if (!w || w->state.gone() || w->in_flight.empty() || !mine(w->in_flight.front().id))
                 continue;
             w->in_flight.front().cancelled = true;
             error_code ignored;
@@ -921,12 +895,12 @@ bool pool_help(pool_core& pool, bool helping)
         if (!helping && pool.helpers++ == 0) {
             // Workers need not wake the pool's thread for results we take.
             for (const worker_ptr& w : pool.workers)
-                if (w && !w->gone)
+                if (w && !w->state.gone())
                     w->rings.results.withdraw_wake_request();
         }
         bool took = false;
         for (const worker_ptr& w : pool.workers) {
-            if (!w || w->gone || !w->rings.results.has_frames())
+            if (!w || w->state.gone() || !w->rings.results.has_frames())
                 continue;
             took = true;
             if (!pool.handle_input(*w, done)) {
@@ -949,7 +923,7 @@ void pool_stop_helping(pool_core& pool) noexcept
         if (--pool.helpers == 0) {
             // The pool's thread takes over: ask each worker to wake it again, as on_read does.
             for (const worker_ptr& w : pool.workers) {
-                if (!w || w->gone)
+                if (!w || w->state.gone())
                     continue;
                 bool ok = true;
                 while (ok && w->rings.results.request_wake())
@@ -1000,7 +974,7 @@ void pool_terminate(pool_core& pool) noexcept
         for (worker_ptr& w : pool.workers) {
             if (!w)
                 continue;
-            w->gone = true;
+            w->state.end();
             error_code ignored;
             w->child.kill(ignored);
             w->deadline.cancel();
