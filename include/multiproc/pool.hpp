@@ -8,9 +8,8 @@
 /// `async_result`, or through any Asio completion token.
 
 #include <multiproc/detail/handles.hpp>
-#include <multiproc/detail/received_bytes.hpp>
+#include <multiproc/detail/pool_backend.hpp>
 #include <multiproc/detail/spin.hpp>
-#include <multiproc/detail/task_callback.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/process.hpp>
 #include <multiproc/task.hpp>
@@ -148,54 +147,11 @@ struct pool_stats
 };
 
 namespace detail {
-struct pool_core;
-
-/// Argument sets for one task message, encoded in one archive.
-struct encoded_chunk
-{
-    std::string arguments;
-    std::uint32_t count = 0;
-};
-
-/// How a task message ended: its results (one archive, one per argument set), or why not.
-struct task_outcome
-{
-    error_code ec; // worker_died, remote_exception, pool_closed, timeout, operation_aborted...
-    received_bytes results;     // as the worker's result frame brought them
-    std::string exception_type; // for remote_exception
-    std::string what;           // remote_exception: what(); otherwise how it ended
-};
-/// What runs when a task message ends.
-using task_callback = unique_callback<task_outcome>;
-/// The task messages of a job: usually one (apply), so none is allocated for it.
-using chunk_list = boost::container::small_vector<encoded_chunk, 1>;
-
-/// `executor` null: the pool runs its own thread.
-std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
-                                     const boost::asio::any_io_executor* executor);
-/// Reserves `n` consecutive task ids; returns the first.
-std::uint64_t pool_reserve_ids(pool_core& pool, std::size_t n) noexcept;
-/// Queues a task message; `done` runs exactly once, never inside this call, and not on a
-/// thread holding pool state.
-void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
-                 task_callback done);
-/// Cancels tasks `first .. first + n - 1`: a queued one is dropped; a running one has its
-/// worker interrupted (total), asked to exit (partial) or killed (terminal). Either way it
-/// fails with `operation_aborted` unless it finished first.
-void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
-                 boost::asio::cancellation_type type) noexcept;
-/// Completes, on the calling thread, the results the workers have finished, unless the pool's
-/// thread is at it: a caller waiting for a result takes it without waiting for that thread to
-/// be woken (nor making workers wake it). `helping`: this caller did so before. Returns
-/// whether it is helping now: then it calls pool_stop_helping once it stops.
-bool pool_help(pool_core& pool, bool helping);
-void pool_stop_helping(pool_core& pool) noexcept;
-void pool_close(pool_core& pool) noexcept;
-void pool_join(pool_core& pool);
-void pool_terminate(pool_core& pool) noexcept;
-std::size_t pool_size(const pool_core& pool) noexcept;
-pool_stats pool_get_stats(pool_core& pool);
-boost::asio::any_io_executor pool_executor(const pool_core& pool);
+/// The local pool's backend. `executor` null: the pool runs its own thread.
+std::shared_ptr<pool_backend> make_pool(std::size_t size, pool_options options,
+                                        const boost::asio::any_io_executor* executor);
+/// The counts of a backend made by make_pool.
+pool_stats pool_get_stats(pool_backend& pool);
 
 /// The exception a failed outcome stands for.
 std::exception_ptr outcome_error(const task_outcome& outcome);
@@ -276,10 +232,9 @@ job_result<value_t<R>> single_result(outcome_span outcomes)
 }
 
 /// Sends every chunk of a job and calls `deliver(job_result<T>)` once, when all have ended:
-/// `finish(outcomes)` makes the value from the chunks' outcomes, in order. `Core` is a pool's
-/// core (pool_core, or the MPI pool's), whose pool_submit... are found by argument lookup.
-template <class T, class Core, class Finish, class Deliver>
-void run_job(Core& pool, std::uint64_t first_id, const task_entry& task, chunk_list chunks,
+/// `finish(outcomes)` makes the value from the chunks' outcomes, in order.
+template <class T, class Finish, class Deliver>
+void run_job(pool_backend& pool, std::uint64_t first_id, const task_entry& task, chunk_list chunks,
              Finish finish, Deliver deliver)
 {
     struct gather
@@ -295,13 +250,13 @@ void run_job(Core& pool, std::uint64_t first_id, const task_entry& task, chunk_l
     };
     if (chunks.empty()) { // nothing to run: complete off this call, as every job does
         auto d = std::make_shared<Deliver>(std::move(deliver));
-        boost::asio::post(pool_executor(pool), [d, finish = std::move(finish)]() mutable {
+        boost::asio::post(pool.executor(), [d, finish = std::move(finish)]() mutable {
             (*d)(finish(outcome_span{}));
         });
         return;
     }
     if (chunks.size() == 1) { // no gathering
-        pool_submit(pool, first_id, task, std::move(chunks[0]),
+        pool.submit(first_id, task, std::move(chunks[0]),
                     [finish = std::move(finish),
                      deliver = std::move(deliver)](task_outcome&& outcome) mutable {
                         deliver(finish(outcome_span{&outcome, 1}));
@@ -310,7 +265,7 @@ void run_job(Core& pool, std::uint64_t first_id, const task_entry& task, chunk_l
     }
     auto g = std::make_shared<gather>(chunks.size(), std::move(finish), std::move(deliver));
     for (std::size_t i = 0; i < chunks.size(); ++i)
-        pool_submit(pool, first_id + i, task, std::move(chunks[i]), [g, i](task_outcome&& outcome) {
+        pool.submit(first_id + i, task, std::move(chunks[i]), [g, i](task_outcome&& outcome) {
             {
                 std::lock_guard<std::mutex> lock(g->mutex);
                 g->outcomes[i] = std::move(outcome);
@@ -354,23 +309,23 @@ struct map_finish
 inline constexpr std::chrono::microseconds result_spin{50};
 
 /// Spins (see spin_until) until `ready()`, completing finished results on this thread meanwhile
-/// (pool_help). True once ready; false: the caller is to block.
+/// (pool_backend::help). True once ready; false: the caller is to block.
 template <class Ready>
-bool spin_helping(pool_core& pool, Ready ready)
+bool spin_helping(pool_backend& pool, Ready ready)
 {
     struct helper
     {
-        pool_core& pool;
+        pool_backend& pool;
         bool helping = false;
         ~helper()
         {
             if (helping)
-                pool_stop_helping(pool);
+                pool.stop_helping();
         }
     } h{pool};
     return spin_until(
         [&] {
-            h.helping = pool_help(h.pool, h.helping);
+            h.helping = h.pool.help(h.helping);
             return ready();
         },
         result_spin);
@@ -385,7 +340,7 @@ struct result_state
     std::mutex mutex; // for `ready`
     std::condition_variable ready;
     job_result<T> result;
-    std::weak_ptr<pool_core> pool; // whose results a waiting caller may complete (pool_help)
+    std::weak_ptr<pool_backend> pool; // whose results a waiting caller may complete (help)
 
     void complete(job_result<T>&& r)
     {
@@ -400,25 +355,23 @@ struct result_state
 /// Starts a job whose completion goes to an Asio completion handler, `void(error_code)` for a
 /// void task, `void(error_code, T)` otherwise. The handler runs on its associated executor
 /// (the pool's by default); its cancellation slot cancels the job.
-template <class T, bool Void, class Core = pool_core>
+template <class T, bool Void>
 struct initiate_job
 {
-    std::shared_ptr<Core> pool;
+    std::shared_ptr<pool_backend> pool;
 
     template <class Handler, class Finish>
     void operator()(Handler&& handler, const task_entry* task, chunk_list chunks,
                     Finish finish) const
     {
         namespace asio = boost::asio;
-        auto work =
-            asio::make_work_guard(asio::get_associated_executor(handler, pool_executor(*pool)));
+        auto work = asio::make_work_guard(asio::get_associated_executor(handler, pool->executor()));
         const std::size_t n = chunks.size();
-        const std::uint64_t first = pool_reserve_ids(*pool, n);
+        const std::uint64_t first = pool->reserve_ids(n);
         auto slot = asio::get_associated_cancellation_slot(handler);
         if (slot.is_connected())
-            slot.assign([p = pool, first, n](asio::cancellation_type type) {
-                pool_cancel(*p, first, n, type);
-            });
+            slot.assign(
+                [p = pool, first, n](asio::cancellation_type type) { p->cancel(first, n, type); });
         auto h = std::make_shared<std::decay_t<Handler>>(std::forward<Handler>(handler));
         run_job<T>(*pool, first, *task, std::move(chunks), std::move(finish),
                    [h, work](job_result<T>&& r) mutable {
@@ -520,7 +473,7 @@ private:
 /// takes no more tasks (closed, terminated), the input ends there: `next()` gives the results
 /// of every item before it (in order for imap, in any order for imap_unordered), then throws
 /// that exception once, then gives nothing.
-template <class R, class Core = detail::pool_core>
+template <class R>
 class imap_stream
 {
 public:
@@ -606,7 +559,7 @@ public:
     iterator end() { return iterator(); }
 
     /// @cond MULTIPROC_INTERNAL
-    imap_stream(std::shared_ptr<Core> pool, const detail::task_entry& task,
+    imap_stream(std::shared_ptr<detail::pool_backend> pool, const detail::task_entry& task,
                 std::function<detail::encoded_chunk(std::exception_ptr&)> next_chunk,
                 std::size_t window, bool ordered)
         : pool_(std::move(pool)), task_(&task), next_chunk_of_input_(std::move(next_chunk)),
@@ -640,13 +593,12 @@ private:
         const std::size_t number = sent_;
         counts_[number] = chunk.count;
         try {
-            // Unqualified: the core's own functions (argument-dependent lookup).
-            pool_submit(*pool_, pool_reserve_ids(*pool_, 1), *task_, std::move(chunk),
-                        [s = shared_, number](detail::task_outcome&& outcome) {
-                            std::lock_guard<std::mutex> lock(s->mutex);
-                            s->outcomes.emplace(number, std::move(outcome));
-                            s->arrived.notify_all();
-                        });
+            pool_->submit(pool_->reserve_ids(1), *task_, std::move(chunk),
+                          [s = shared_, number](detail::task_outcome&& outcome) {
+                              std::lock_guard<std::mutex> lock(s->mutex);
+                              s->outcomes.emplace(number, std::move(outcome));
+                              s->arrived.notify_all();
+                          });
         } catch (...) { // not sent: no outcome will come
             counts_.erase(number);
             throw;
@@ -655,7 +607,7 @@ private:
         ++in_flight_;
     }
 
-    std::shared_ptr<Core> pool_;
+    std::shared_ptr<detail::pool_backend> pool_;
     const detail::task_entry* task_;
     std::function<detail::encoded_chunk(std::exception_ptr&)> next_chunk_of_input_;
     std::size_t window_;
@@ -673,9 +625,7 @@ private:
 
 namespace detail {
 /// What `multiproc::pool` and `multiproc::mpi::pool` share: the calls that run tasks, over the
-/// core that runs them. `Core` is `pool_core` or the MPI pool's core; its pool_submit,
-/// pool_cancel... are found by argument lookup (calls to them stay unqualified).
-template <class Core>
+/// backend that runs them.
 class basic_pool
 {
 public:
@@ -686,7 +636,7 @@ public:
     basic_pool& operator=(const basic_pool&) = delete;
 
     /// The pool's executor: the given one, or its own thread's.
-    executor_type get_executor() const { return pool_executor(*core_); }
+    executor_type get_executor() const { return core_->executor(); }
 
     /// Runs `function(args...)` in a worker and waits for its result.
     template <class F, class... Args>
@@ -762,19 +712,19 @@ public:
     }
 
     /// Takes no more tasks; the queued ones still run (then `multiproc::pool`'s workers exit).
-    void close() noexcept { pool_close(*core_); }
+    void close() noexcept { core_->close(); }
     /// Waits until every task has ended and `multiproc::pool`'s workers have exited; call
     /// `close()` (or `terminate()`) first.
-    void join() { pool_join(*core_); }
+    void join() { core_->join(); }
     /// Fails the unfinished tasks with `error::pool_closed`. `multiproc::pool` stops its
     /// workers now; `multiproc::mpi::pool` waits for the worker ranks to end the tasks they are
     /// running.
-    void terminate() noexcept { pool_terminate(*core_); }
+    void terminate() noexcept { core_->terminate(); }
     /// The number of workers (worker ranks for `multiproc::mpi::pool`).
-    std::size_t size() const noexcept { return pool_size(*core_); }
+    std::size_t size() const noexcept { return core_->size(); }
 
 protected:
-    explicit basic_pool(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+    explicit basic_pool(std::shared_ptr<pool_backend> core) : core_(std::move(core)) {}
     ~basic_pool() { terminate(); }
 
     // Runs a map job: `convert` makes the function's argument tuple of an item.
@@ -820,7 +770,7 @@ protected:
         }
     };
 
-    std::shared_ptr<Core> core_;
+    std::shared_ptr<pool_backend> core_;
 
 private:
     template <class F, class Tuple, std::size_t... I>
@@ -841,9 +791,9 @@ private:
         using T = value_t<R>;
         if constexpr (sizeof...(Token) == 0) {
             auto state = std::make_shared<result_state<T>>();
-            if constexpr (std::is_same_v<Core, pool_core>)
+            if (core_->helps_waiters())
                 state->pool = core_;
-            const std::uint64_t first = pool_reserve_ids(*core_, chunks.size());
+            const std::uint64_t first = core_->reserve_ids(chunks.size());
             detail::run_job<T>(*core_, first, task, std::move(chunks), std::move(finish),
                                [state](job_result<T>&& r) { state->complete(std::move(r)); });
             return multiproc::async_result<R>(std::move(state));
@@ -851,7 +801,7 @@ private:
             using signature =
                 std::conditional_t<std::is_void_v<R>, void(error_code), void(error_code, T)>;
             return boost::asio::async_initiate<Token..., signature>(
-                initiate_job<T, std::is_void_v<R>, Core>{core_}, token..., &task, std::move(chunks),
+                initiate_job<T, std::is_void_v<R>>{core_}, token..., &task, std::move(chunks),
                 std::move(finish));
         }
     }
@@ -881,7 +831,7 @@ private:
         // Enough chunks ahead to keep every worker busy (an MPI rank through the batches in
         // flight), few enough to bound the memory.
         const std::size_t window = std::max<std::size_t>(2 * size(), 256 * size() / chunksize);
-        return multiproc::imap_stream<R, Core>(core_, task, std::move(next_chunk), window, ordered);
+        return multiproc::imap_stream<R>(core_, task, std::move(next_chunk), window, ordered);
     }
 };
 } // namespace detail
@@ -902,7 +852,7 @@ private:
 ///
 /// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
 /// get_executor: see `detail::basic_pool`, shared with `multiproc::mpi::pool`.
-class pool : public detail::basic_pool<detail::pool_core>
+class pool : public detail::basic_pool
 {
 public:
     /// The largest size a pool takes: far more workers than any machine has cores, so that a

@@ -31,6 +31,7 @@
 #include "../detail/frame_ring.hpp"
 #include "../detail/runtime.hpp"
 #include "dispatch.hpp"
+#include "pending_task.hpp"
 #include "worker.hpp"
 #include "worker_state.hpp"
 
@@ -73,16 +74,6 @@ constexpr auto exit_grace = std::chrono::seconds(5);
 // is broken. The replacements wait longer each time (dispatch::start_backoff).
 constexpr std::size_t max_failed_starts = 10;
 
-struct pending_task
-{
-    std::uint64_t id = 0;
-    const task_entry* task = nullptr;
-    encoded_chunk chunk;
-    task_callback done;
-    bool cancelled = false;  // its worker was signalled: a death is operation_aborted
-    std::size_t retries = 0; // times it was run again after its worker died (max_retries)
-};
-
 struct worker : std::enable_shared_from_this<worker>
 {
     worker(const asio::any_io_executor& executor, bool has_initializer)
@@ -124,14 +115,6 @@ bool start_may_succeed_later(const error_code& ec)
     return ec != errc::no_such_file_or_directory && ec != errc::permission_denied &&
            ec != errc::executable_format_error && ec != errc::not_a_directory &&
            ec != errc::filename_too_long && ec != errc::invalid_argument;
-}
-
-task_outcome failure(error_code ec, std::string what = {})
-{
-    task_outcome outcome;
-    outcome.ec = ec;
-    outcome.what = std::move(what);
-    return outcome;
 }
 
 // Callbacks to run once the mutex is released.
@@ -791,10 +774,229 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     }
 };
 
-// ---- the interface pool.hpp uses ---------------------------------------------------------------
+// ---- the backend pool.hpp uses --------------------------------------------------------------
 
-std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
-                                     const asio::any_io_executor* executor)
+namespace {
+
+// The local pool's backend: the calls of pool.hpp, on its core. The core lives on while its
+// handlers run (they hold it); the backend is the pool's and its results' (pool_backend::help).
+class local_backend final : public pool_backend
+{
+public:
+    explicit local_backend(std::shared_ptr<pool_core> core) : core_(std::move(core)) {}
+
+    std::uint64_t reserve_ids(std::size_t n) noexcept override
+    {
+        pool_core& pool = *core_;
+        return pool.next_id.fetch_add(n, std::memory_order_relaxed);
+    }
+
+    void submit(std::uint64_t id, const task_entry& task, encoded_chunk chunk,
+                task_callback done) override
+    {
+        pool_core& pool = *core_;
+        std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::pool");
+        if (pool.broken) {
+            // Never completed inside this call: Asio's rule, and the caller's locks.
+            ++pool.counts.failed;
+            asio::post(pool.executor, [done = std::move(done),
+                                       outcome = failure(pool.broken, pool.broken_what)]() mutable {
+                done(std::move(outcome));
+            });
+            return;
+        }
+        // Tasks already waiting mean no worker had room at the last dispatch, and only a result
+        // or a new worker (which dispatch again) makes room.
+        const bool others_waiting = !pool.queue.empty();
+        pool.queue.push_back({id, &task, std::move(chunk), std::move(done), false});
+        if (!others_waiting)
+            pool.dispatch();
+    }
+
+    void cancel(std::uint64_t first, std::size_t n, asio::cancellation_type type) noexcept override
+    {
+        pool_core& pool = *core_;
+        const auto mine = [&](std::uint64_t id) { return id >= first && id - first < n; };
+        completions done;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            for (auto it = pool.queue.begin(); it != pool.queue.end();) {
+                if (mine(it->id)) {
+                    pool.finish(done, *it, failure(asio::error::operation_aborted, "cancelled"));
+                    it = pool.queue.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            // A running task: signal its worker. Tasks sent behind it cannot be taken back.
+            for (const worker_ptr& w : pool.workers) {
+                if (!w || w->state.gone() || w->in_flight.empty() || !mine(w->in_flight.front().id))
+                    continue;
+                w->in_flight.front().cancelled = true;
+                error_code ignored;
+                if ((type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
+                    w->child.kill(ignored);
+                else if ((type & asio::cancellation_type::partial) != asio::cancellation_type::none)
+                    w->child.terminate(ignored);
+                else
+                    w->child.interrupt(ignored);
+            }
+        }
+        done.run();
+    }
+
+    bool helps_waiters() const noexcept override { return true; }
+
+    bool help(bool helping) override
+    {
+        pool_core& pool = *core_;
+        completions done;
+        {
+            std::unique_lock<std::mutex> lock(pool.mutex, std::try_to_lock);
+            if (!lock)
+                return helping;
+            if (!helping && pool.helpers++ == 0) {
+                // Workers need not wake the pool's thread for results we take.
+                for (const worker_ptr& w : pool.workers)
+                    if (w && !w->state.gone())
+                        w->rings.results.withdraw_wake_request();
+            }
+            bool took = false;
+            for (const worker_ptr& w : pool.workers) {
+                if (!w || w->state.gone() || !w->rings.results.has_frames())
+                    continue;
+                took = true;
+                if (!pool.handle_input(*w, done)) {
+                    error_code ignored;
+                    w->child.kill(ignored); // not our protocol; its end of stream follows
+                }
+            }
+            if (took)
+                pool.dispatch();
+        }
+        done.run();
+        return true;
+    }
+
+    void stop_helping() noexcept override
+    {
+        pool_core& pool = *core_;
+        completions done;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            if (--pool.helpers == 0) {
+                // The pool's thread takes over: ask each worker to wake it again, as on_read does.
+                for (const worker_ptr& w : pool.workers) {
+                    if (!w || w->state.gone())
+                        continue;
+                    bool ok = true;
+                    while (ok && w->rings.results.request_wake())
+                        ok = pool.handle_input(*w, done);
+                    if (!ok) {
+                        error_code ignored;
+                        w->child.kill(ignored);
+                    }
+                }
+                pool.dispatch();
+            }
+        }
+        done.run();
+    }
+
+    void close() noexcept override
+    {
+        pool_core& pool = *core_;
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        pool.closed = true;
+        pool.dispatch();
+    }
+
+    void join() override
+    {
+        pool_core& pool = *core_;
+        std::unique_lock<std::mutex> lock(pool.mutex);
+        if (!pool.closed && !pool.terminating)
+            throw_error(make_error_code(boost::system::errc::operation_not_permitted),
+                        "multiproc::pool::join: close() or terminate() the pool first");
+        pool.all_gone.wait(lock, [&] { return pool.live == 0 && pool.starting == 0; });
+    }
+
+    void terminate() noexcept override
+    {
+        pool_core& pool = *core_;
+        completions done;
+        std::vector<worker_ptr> workers;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            if (pool.terminating)
+                return;
+            pool.terminating = true;
+            for (pending_task& task : pool.queue)
+                pool.finish(done, task,
+                            failure(make_error_code(error::pool_closed), "pool terminated"));
+            pool.queue.clear();
+            for (const auto& timer : pool.backoff)
+                if (timer)
+                    timer->cancel(); // its slot is not filled
+            for (worker_ptr& w : pool.workers) {
+                if (!w)
+                    continue;
+                w->state.end();
+                error_code ignored;
+                w->child.kill(ignored);
+                w->deadline.cancel();
+                w->stream.close(ignored);
+                for (pending_task& task : w->in_flight)
+                    pool.finish(done, task,
+                                failure(make_error_code(error::pool_closed), "pool terminated"));
+                w->in_flight.clear();
+                workers.push_back(std::move(w));
+            }
+        }
+        for (const worker_ptr& w : workers)
+            pool_core::reap(*w, true);
+        done.run();
+        {
+            std::unique_lock<std::mutex> lock(pool.mutex);
+            for (std::size_t i = 0; i < workers.size(); ++i)
+                pool.worker_done_locked();
+            // Slots being filled right now see `terminating` and give up.
+            pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+        }
+        if (pool.own) {
+            // The pool's thread ends once the aborted operations' handlers have run.
+            pool.own->work.reset();
+            if (pool.own->thread.get_id() == std::this_thread::get_id())
+                pool.own->thread.detach();
+            else if (pool.own->thread.joinable())
+                pool.own->thread.join();
+        }
+    }
+
+    std::size_t size() const noexcept override { return core_->size; }
+
+    pool_stats stats() const
+    {
+        pool_core& pool = *core_;
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        pool_stats stats = pool.counts;
+        stats.queued = pool.queue.size();
+        for (const worker_ptr& w : pool.workers)
+            if (w)
+                stats.running += w->in_flight.size();
+        return stats;
+    }
+
+    asio::any_io_executor executor() const override { return core_->executor; }
+
+private:
+    std::shared_ptr<pool_core> core_;
+};
+
+} // namespace
+
+std::shared_ptr<pool_backend> make_pool(std::size_t size, pool_options options,
+                                        const asio::any_io_executor* executor)
 {
     if (size > multiproc::pool::max_size)
         throw_error(make_error_code(boost::system::errc::invalid_argument),
@@ -824,207 +1026,12 @@ std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
         for (std::size_t slot = 0; slot < pool->size; ++slot)
             pool->fill_slot(slot);
     });
-    return pool;
+    return std::make_shared<local_backend>(std::move(pool));
 }
 
-std::uint64_t pool_reserve_ids(pool_core& pool, std::size_t n) noexcept
+pool_stats pool_get_stats(pool_backend& pool)
 {
-    return pool.next_id.fetch_add(n, std::memory_order_relaxed);
-}
-
-void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
-                 task_callback done)
-{
-    std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::pool");
-    if (pool.broken) {
-        // Never completed inside this call: Asio's rule, and the caller's locks.
-        ++pool.counts.failed;
-        asio::post(pool.executor, [done = std::move(done),
-                                   outcome = failure(pool.broken, pool.broken_what)]() mutable {
-            done(std::move(outcome));
-        });
-        return;
-    }
-    // Tasks already waiting mean no worker had room at the last dispatch, and only a result
-    // or a new worker (which dispatch again) makes room.
-    const bool others_waiting = !pool.queue.empty();
-    pool.queue.push_back({id, &task, std::move(chunk), std::move(done), false});
-    if (!others_waiting)
-        pool.dispatch();
-}
-
-void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
-                 asio::cancellation_type type) noexcept
-{
-    const auto mine = [&](std::uint64_t id) { return id >= first && id - first < n; };
-    completions done;
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        for (auto it = pool.queue.begin(); it != pool.queue.end();) {
-            if (mine(it->id)) {
-                pool.finish(done, *it, failure(asio::error::operation_aborted, "cancelled"));
-                it = pool.queue.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        // A running task: signal its worker. Tasks sent behind it cannot be taken back.
-        for (const worker_ptr& w : pool.workers) {
-            if (!w || w->state.gone() || w->in_flight.empty() || !mine(w->in_flight.front().id))
-                continue;
-            w->in_flight.front().cancelled = true;
-            error_code ignored;
-            if ((type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
-                w->child.kill(ignored);
-            else if ((type & asio::cancellation_type::partial) != asio::cancellation_type::none)
-                w->child.terminate(ignored);
-            else
-                w->child.interrupt(ignored);
-        }
-    }
-    done.run();
-}
-
-bool pool_help(pool_core& pool, bool helping)
-{
-    completions done;
-    {
-        std::unique_lock<std::mutex> lock(pool.mutex, std::try_to_lock);
-        if (!lock)
-            return helping;
-        if (!helping && pool.helpers++ == 0) {
-            // Workers need not wake the pool's thread for results we take.
-            for (const worker_ptr& w : pool.workers)
-                if (w && !w->state.gone())
-                    w->rings.results.withdraw_wake_request();
-        }
-        bool took = false;
-        for (const worker_ptr& w : pool.workers) {
-            if (!w || w->state.gone() || !w->rings.results.has_frames())
-                continue;
-            took = true;
-            if (!pool.handle_input(*w, done)) {
-                error_code ignored;
-                w->child.kill(ignored); // not our protocol; its end of stream follows
-            }
-        }
-        if (took)
-            pool.dispatch();
-    }
-    done.run();
-    return true;
-}
-
-void pool_stop_helping(pool_core& pool) noexcept
-{
-    completions done;
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        if (--pool.helpers == 0) {
-            // The pool's thread takes over: ask each worker to wake it again, as on_read does.
-            for (const worker_ptr& w : pool.workers) {
-                if (!w || w->state.gone())
-                    continue;
-                bool ok = true;
-                while (ok && w->rings.results.request_wake())
-                    ok = pool.handle_input(*w, done);
-                if (!ok) {
-                    error_code ignored;
-                    w->child.kill(ignored);
-                }
-            }
-            pool.dispatch();
-        }
-    }
-    done.run();
-}
-
-void pool_close(pool_core& pool) noexcept
-{
-    std::lock_guard<std::mutex> lock(pool.mutex);
-    pool.closed = true;
-    pool.dispatch();
-}
-
-void pool_join(pool_core& pool)
-{
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    if (!pool.closed && !pool.terminating)
-        throw_error(make_error_code(boost::system::errc::operation_not_permitted),
-                    "multiproc::pool::join: close() or terminate() the pool first");
-    pool.all_gone.wait(lock, [&] { return pool.live == 0 && pool.starting == 0; });
-}
-
-void pool_terminate(pool_core& pool) noexcept
-{
-    completions done;
-    std::vector<worker_ptr> workers;
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        if (pool.terminating)
-            return;
-        pool.terminating = true;
-        for (pending_task& task : pool.queue)
-            pool.finish(done, task,
-                        failure(make_error_code(error::pool_closed), "pool terminated"));
-        pool.queue.clear();
-        for (const auto& timer : pool.backoff)
-            if (timer)
-                timer->cancel(); // its slot is not filled
-        for (worker_ptr& w : pool.workers) {
-            if (!w)
-                continue;
-            w->state.end();
-            error_code ignored;
-            w->child.kill(ignored);
-            w->deadline.cancel();
-            w->stream.close(ignored);
-            for (pending_task& task : w->in_flight)
-                pool.finish(done, task,
-                            failure(make_error_code(error::pool_closed), "pool terminated"));
-            w->in_flight.clear();
-            workers.push_back(std::move(w));
-        }
-    }
-    for (const worker_ptr& w : workers)
-        pool_core::reap(*w, true);
-    done.run();
-    {
-        std::unique_lock<std::mutex> lock(pool.mutex);
-        for (std::size_t i = 0; i < workers.size(); ++i)
-            pool.worker_done_locked();
-        // Slots being filled right now see `terminating` and give up.
-        pool.all_gone.wait(lock, [&] { return pool.live == 0; });
-    }
-    if (pool.own) {
-        // The pool's thread ends once the aborted operations' handlers have run.
-        pool.own->work.reset();
-        if (pool.own->thread.get_id() == std::this_thread::get_id())
-            pool.own->thread.detach();
-        else if (pool.own->thread.joinable())
-            pool.own->thread.join();
-    }
-}
-
-std::size_t pool_size(const pool_core& pool) noexcept
-{
-    return pool.size;
-}
-
-pool_stats pool_get_stats(pool_core& pool)
-{
-    std::lock_guard<std::mutex> lock(pool.mutex);
-    pool_stats stats = pool.counts;
-    stats.queued = pool.queue.size();
-    for (const worker_ptr& w : pool.workers)
-        if (w)
-            stats.running += w->in_flight.size();
-    return stats;
-}
-
-asio::any_io_executor pool_executor(const pool_core& pool)
-{
-    return pool.executor;
+    return static_cast<local_backend&>(pool).stats();
 }
 
 void to_outcome(const result_frame& result, task_outcome& outcome)
