@@ -1,12 +1,15 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
-// The pools' dispatch policy and a local worker's state, without processes.
+// The pools' dispatch policy, a local worker's state and the account of failed starts,
+// without processes.
 
 #include "../source/pool/dispatch.hpp"
+#include "../source/pool/start_failures.hpp"
 #include "../source/pool/worker_state.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 namespace dispatch = multiproc::detail::dispatch;
+using multiproc::detail::start_failures;
 using multiproc::detail::worker_state;
 using namespace std::chrono_literals;
 
@@ -141,6 +144,43 @@ BOOST_AUTO_TEST_CASE(kills_are_remembered_each)
     w.mark_killed(worker_state::kill::task_timeout);
     BOOST_TEST(w.killed_for(worker_state::kill::start_timeout));
     BOOST_TEST(w.killed_for(worker_state::kill::task_timeout));
+}
+
+BOOST_AUTO_TEST_CASE(ten_failed_starts_in_a_row_break_the_pool)
+{
+    using multiproc::error;
+    start_failures starts;
+    std::string what;
+    for (int i = 1; i < 10; ++i)
+        BOOST_TEST(!starts.failed(-9, false, false, {}, what)); // killed: replaced
+    BOOST_TEST(starts.in_a_row() == 9u);
+    BOOST_TEST((starts.failed(-9, false, false, {}, what) == error::worker_died));
+    BOOST_TEST(what.find("10 workers in a row") != std::string::npos, what);
+    starts.worker_up();
+    BOOST_TEST(starts.in_a_row() == 0u);
+    for (int i = 1; i < 10; ++i)
+        BOOST_TEST(!starts.failed(1, false, false, {}, what));
+    BOOST_TEST((starts.failed(1, false, false, {}, what) == error::not_initialized));
+}
+
+BOOST_AUTO_TEST_CASE(some_failed_starts_break_the_pool_at_once)
+{
+    using multiproc::error;
+    std::string what;
+    start_failures timed_out;
+    BOOST_TEST((timed_out.failed(std::nullopt, false, true, {}, what) == error::start_timeout));
+    BOOST_TEST(timed_out.in_a_row() == 0u);
+    start_failures returned; // ran to the end without multiproc::init
+    BOOST_TEST((returned.failed(0, false, false, {}, what) == error::not_initialized));
+    BOOST_TEST(!returned.failed(0, true, false, {}, what)); // exited in its initializer
+    const auto no_process = make_error_code(boost::system::errc::resource_unavailable_try_again);
+    BOOST_TEST(multiproc::detail::start_may_succeed_later(no_process));
+    BOOST_TEST(!multiproc::detail::start_may_succeed_later(
+        make_error_code(boost::system::errc::no_such_file_or_directory)));
+    start_failures spawning;
+    for (int i = 1; i < 10; ++i)
+        BOOST_TEST(!spawning.failed(std::nullopt, false, false, no_process, what));
+    BOOST_TEST((spawning.failed(std::nullopt, false, false, no_process, what) == no_process));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,9 +13,9 @@
 // even when the user's io_context no longer runs. Completion callbacks are called with the
 // mutex released.
 //
-// A caller waiting for a result completes finished results itself for a while (pool_help):
+// A caller waiting for a result completes finished results itself for a while (pool_backend::help):
 // it withdraws the workers' requests to wake the pool's thread meanwhile, and the last such
-// caller hands the rings back to that thread (pool_stop_helping), as on_read does.
+// caller hands the rings back to that thread (stop_helping), as on_read does.
 //
 // A worker may be sent several tasks ahead (pipelining, so that it takes many small tasks at
 // once and sleeps less), but only as many as it is expected to finish within about a millisecond:
@@ -32,6 +32,7 @@
 #include "../detail/runtime.hpp"
 #include "dispatch.hpp"
 #include "pending_task.hpp"
+#include "start_failures.hpp"
 #include "worker.hpp"
 #include "worker_state.hpp"
 
@@ -69,10 +70,6 @@ constexpr std::size_t read_size = 64 * 1024;
 constexpr std::size_t max_pipelined = 128;
 // How long a worker whose stream ended may take to exit before it is killed.
 constexpr auto exit_grace = std::chrono::seconds(5);
-// Workers that die before they are up (killed, crashed, exit(1) in a static initializer) are
-// replaced; after this many such deaths in a row, with no worker coming up in between, the pool
-// is broken. The replacements wait longer each time (dispatch::start_backoff).
-constexpr std::size_t max_failed_starts = 10;
 
 struct worker : std::enable_shared_from_this<worker>
 {
@@ -97,25 +94,6 @@ struct worker : std::enable_shared_from_this<worker>
     worker_state state;
 };
 using worker_ptr = std::shared_ptr<worker>;
-
-std::string describe_exit(std::optional<int> code)
-{
-    if (!code)
-        return "worker died";
-    return *code < 0 ? "worker killed by signal " + std::to_string(-*code)
-                     : "worker exited with code " + std::to_string(*code);
-}
-
-// A worker whose program cannot be run (missing, not allowed, not a program) will never start:
-// the pool is broken at once. Any other failure to start one (no process or memory to spare
-// for a moment; under Wine, CreateProcess now and then) is tried again, as a start that failed.
-bool start_may_succeed_later(const error_code& ec)
-{
-    namespace errc = boost::system::errc;
-    return ec != errc::no_such_file_or_directory && ec != errc::permission_denied &&
-           ec != errc::executable_format_error && ec != errc::not_a_directory &&
-           ec != errc::filename_too_long && ec != errc::invalid_argument;
-}
 
 // Callbacks to run once the mutex is released.
 class completions
@@ -161,9 +139,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::vector<worker_ptr> workers; // by slot; null while a slot is being (re)filled
     std::deque<pending_task> queue;
     unsigned next_worker_number = 1;
-    std::size_t live = 0;          // workers being started or running, not yet reaped
-    std::size_t starting = 0;      // slots to be filled by the executor
-    std::size_t failed_starts = 0; // workers in a row that died before they were up
+    std::size_t live = 0;         // workers being started or running, not yet reaped
+    std::size_t starting = 0;     // slots to be filled by the executor
+    start_failures failed_starts; // workers in a row that died before they were up
     std::vector<std::unique_ptr<asio::steady_timer>> backoff; // by slot: a delayed refill
     bool closed = false;
     bool terminating = false;
@@ -171,7 +149,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::string broken_what; // and this message
     pool_stats counts;       // done, failed, worker_restarts (queued, running: computed)
     std::string task_bytes;  // the task frame being sent
-    std::size_t helpers = 0; // callers taking results themselves (pool_help)
+    std::size_t helpers = 0; // callers taking results themselves (pool_backend::help)
 
     // Every task ends here: its callback runs once the mutex is released.
     void finish(completions& done, pending_task& task, task_outcome&& outcome)
@@ -327,39 +305,20 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (terminating || broken || (closed && queue.empty()))
             return;
         ++counts.worker_restarts;
-        start_later(slot, dispatch::start_backoff(failed_starts));
+        start_later(slot, dispatch::start_backoff(failed_starts.in_a_row()));
     }
 
-    // A worker ended before it was up, or could not be started (`spawn_error`). One that
-    // exited normally without reaching init ran its program to the end without calling
-    // multiproc::init: the pool is broken at once. One killed, crashed or exited with an error
-    // (or that ended in its initializer), or not started, is replaced, unless
-    // max_failed_starts have failed so in a row.
+    // A worker ended before it was up, or could not be started (`spawn_error`): replaced,
+    // unless that breaks the pool (start_failures).
     void start_failed(std::optional<int> exit_code, bool reached_init, bool start_timed_out,
                       error_code spawn_error = {})
     {
-        if (start_timed_out) {
-            broken = make_error_code(error::start_timeout);
-            broken_what = "multiproc::pool: a worker did not reach multiproc::init in time";
-            return;
-        }
-        ++failed_starts;
-        const bool returned = !spawn_error && !reached_init && exit_code && *exit_code == 0;
-        if (spawn_error && failed_starts >= max_failed_starts) {
-            broken = spawn_error;
-            broken_what =
-                "multiproc::pool: " + std::to_string(failed_starts) +
-                " workers in a row could not be started; the last: " + spawn_error.message();
-        } else if (returned) {
-            broken = make_error_code(error::not_initialized);
-            broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
-                          describe_exit(exit_code);
-        } else if (failed_starts >= max_failed_starts) {
-            const bool signalled = !exit_code || *exit_code < 0;
-            broken = make_error_code(signalled ? error::worker_died : error::not_initialized);
-            broken_what = "multiproc::pool: " + std::to_string(failed_starts) +
-                          " workers in a row ended before they were up; the last: " +
-                          describe_exit(exit_code);
+        std::string what;
+        const error_code ec =
+            failed_starts.failed(exit_code, reached_init, start_timed_out, spawn_error, what);
+        if (ec) {
+            broken = ec;
+            broken_what = std::move(what);
         }
     }
 
@@ -367,7 +326,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     void note_up(bool became_up)
     {
         if (became_up)
-            failed_starts = 0;
+            failed_starts.worker_up();
     }
 
     void read_more(const worker_ptr& w)
@@ -401,7 +360,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             w->inbox.used += n;
         // Before waiting again, ask the worker to wake us; results that came meanwhile first.
         bool ok = handle_input(*w, done);
-        // While callers take results themselves (pool_help), the last of them asks instead.
+        // While callers take results themselves (pool_backend::help), the last of them asks
+        // instead.
         while (ok && !ec && helpers == 0 && w->rings.results.request_wake())
             ok = handle_input(*w, done);
         if (ec) {
@@ -531,8 +491,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             const double took = std::chrono::duration<double>(now - w.front_started).count();
             w.mean_task_seconds = dispatch::next_mean(w.mean_task_seconds, took);
         } else {
-            note_up(
-                w.state.reach_init()); // a helper (pool_help) read this before the started frame
+            // A helper (pool_backend::help) read this before the started frame.
+            note_up(w.state.reach_init());
         }
         w.deadline.cancel();
         if (!w.in_flight.empty())
@@ -774,7 +734,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     }
 };
 
-// ---- the backend pool.hpp uses --------------------------------------------------------------
+// ---- the backend basic_pool calls (pool_backend.hpp) ---------------------------------------
 
 namespace {
 

@@ -85,8 +85,8 @@ namespace multiproc::mpi {
 /// whose rank died cannot be retried (`max_retries`), since the job has ended with it.
 ///
 /// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
-/// get_executor: see `multiproc::detail::basic_pool`, shared with `multiproc::pool`.
-class pool : public detail::basic_pool
+/// get_executor: see `multiproc::basic_pool`, shared with `multiproc::pool`.
+class pool : public basic_pool
 {
 public:
     /// `size` worker ranks (1 .. size); 0: every rank but 0. Throws `error::not_initialized`
