@@ -162,17 +162,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     os::child start_child(os::channel& parent_end, os::channel& child_end, error_code& ec)
     {
-#if defined(MULTIPROC_POSIX)
-        if (method == start_method::fork) {
-            const pid_type pid = fork_child({}, true, ec);
-            if (!ec && pid == 0) {
-                parent_end.close();
-                run_forked_worker(child_end);
-            }
-            return ec ? os::child() : os::child::adopt(pid, ec);
-        }
-#endif
-        (void)parent_end;
+        if (method != start_method::spawn) // fork
+            return start_forked_worker(parent_end, child_end, ec);
         return os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
                                 {child_end.native()}, ec);
     }

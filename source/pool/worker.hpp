@@ -19,6 +19,10 @@ namespace multiproc::detail {
 /// A pool worker made by fork: reads its worker frame on `to_parent`, then serves tasks.
 [[noreturn]] void run_forked_worker(os::channel& to_parent);
 
+/// Starts a pool worker by fork (posix/pool_fork.cpp): the child serves tasks on `child_end`.
+/// Windows: `error::not_supported` (it has no fork).
+os::child start_forked_worker(os::channel& parent_end, os::channel& child_end, error_code& ec);
+
 /// Runs a task frame through the registry: every argument set in order, or the exception that
 /// stopped it (an unknown task or another signature are `system_error`s, as thrown), or
 /// `error::message_too_large` for results above the limit; returns the encoded result frame.
