@@ -4,12 +4,8 @@
 
 #include <multiproc/task.hpp>
 
-#include <boost/core/demangle.hpp>
-
 #include <algorithm>
 #include <cstring>
-#include <exception>
-#include <typeinfo>
 
 namespace multiproc::detail {
 
@@ -373,38 +369,6 @@ frame_kind frame_reader::next(std::string_view& body, error_code& ec)
             return {};
         b.used += n;
     }
-}
-
-std::string run_task_frame(const task_frame& work)
-{
-    result_frame result;
-    result.id = work.id;
-    std::string results;
-    const task_entry* task = find_task(std::string_view(work.task));
-    try {
-        if (!task)
-            throw system_error(make_error_code(error::unregistered_task), work.task);
-        if (work.signature != task->signature)
-            throw system_error(make_error_code(error::signature_mismatch), work.task);
-        results = task->invoke(work.arguments, work.count);
-        result.results = results;
-    } catch (const results_too_large&) {
-        result = {work.id,
-                  false,
-                  {},
-                  {},
-                  "multiproc: the task's results are larger than "
-                  "the message limit (multiproc::max_message_size)",
-                  error::message_too_large};
-    } catch (const std::exception& e) {
-        result = {work.id, false, {}, boost::core::demangle(typeid(e).name()), e.what()};
-    } catch (...) {
-        result = {work.id, false, {}, "unknown exception", ""};
-    }
-    // An exception's text is a message too: cut to fit its frame.
-    result.exception_type.resize(std::min(result.exception_type.size(), frame_overhead / 2));
-    result.what.resize(std::min(result.what.size(), message_limit()));
-    return encode(result);
 }
 
 } // namespace multiproc::detail

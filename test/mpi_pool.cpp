@@ -336,9 +336,8 @@ BOOST_AUTO_TEST_CASE(worker_ranks_check_what_they_are_sent)
     const std::string arguments = mp::detail::encode(7LL);
     for (const mp::detail::task_entry* entry : {&unknown, &other}) {
         std::promise<mp::detail::task_outcome> got;
-        mp::detail::pool_submit(*core, mp::detail::pool_reserve_ids(*core, 1), *entry,
-                                {arguments, 1},
-                                [&](mp::detail::task_outcome&& o) { got.set_value(std::move(o)); });
+        core->submit(core->reserve_ids(1), *entry, {arguments, 1},
+                     [&](mp::detail::task_outcome&& o) { got.set_value(std::move(o)); });
         const mp::detail::task_outcome outcome = got.get_future().get();
         BOOST_TEST((outcome.ec == mp::error::remote_exception));
         const mp::error expected =
@@ -349,14 +348,14 @@ BOOST_AUTO_TEST_CASE(worker_ranks_check_what_they_are_sent)
     }
     // The real entry still works on the same ranks.
     std::promise<mp::detail::task_outcome> got;
-    mp::detail::pool_submit(*core, mp::detail::pool_reserve_ids(*core, 1), *real, {arguments, 1},
-                            [&](mp::detail::task_outcome&& o) { got.set_value(std::move(o)); });
+    core->submit(core->reserve_ids(1), *real, {arguments, 1},
+                 [&](mp::detail::task_outcome&& o) { got.set_value(std::move(o)); });
     const mp::detail::task_outcome outcome = got.get_future().get();
     BOOST_TEST(!outcome.ec);
     std::vector<long long> values;
     mp::detail::decode_results(outcome.results.view(), 1, values);
     BOOST_TEST(values.at(0) == 49);
-    mp::detail::pool_terminate(*core);
+    core->terminate();
 }
 
 // Two results of the largest size in one batch add up to more than an MPI message's int

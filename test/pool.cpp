@@ -129,22 +129,6 @@ BOOST_AUTO_TEST_CASE(apply_apply_async_and_map)
     BOOST_TEST(mp::pool().size() == mp::cpu_count()); // Python's default size
 }
 
-BOOST_AUTO_TEST_CASE(task_exception_arrives_as_remote_error)
-{
-    mp::pool p(1);
-    auto r = p.apply_async(pool_throw, std::string("bad value"));
-    try {
-        r.get();
-        BOOST_FAIL("expected an exception");
-    } catch (const mp::remote_error& e) {
-        BOOST_TEST(e.type() == "std::invalid_argument");
-        BOOST_TEST(e.message() == "bad value");
-        BOOST_TEST((e.code() == mp::error::remote_exception));
-    }
-    BOOST_TEST(!r.successful());
-    BOOST_TEST(p.apply(pool_square, 3) == 9); // the worker goes on
-}
-
 BOOST_AUTO_TEST_CASE(unregistered_task_is_refused_at_the_call_site)
 {
     mp::pool p(1);
@@ -429,32 +413,6 @@ BOOST_AUTO_TEST_CASE(tasks_of_every_size_arrive_in_order)
         for (std::size_t i = 0; i < tasks.size(); ++i)
             BOOST_TEST_REQUIRE((results[i] == pool_measure(tasks[i])), "task " << i);
     }
-}
-
-BOOST_AUTO_TEST_CASE(callers_on_many_threads_take_results_together)
-{
-    // Waiting callers complete results themselves (pool_help) while the pool's thread does
-    // too; one whose task outlasts its spin sleeps, and the pool's thread must still wake it.
-    mp::pool p(2);
-    std::atomic<int> wrong{0};
-    std::vector<std::thread> callers;
-    for (int t = 0; t < 4; ++t)
-        callers.emplace_back([&, t] {
-            for (int i = 0; i < 2000; ++i) {
-                if (i % 500 == 0)
-                    p.apply(pool_sleep, 20); // longer than any spin
-                const int x = t * 10000 + i;
-                if (p.apply(pool_square, x % 40000) != (x % 40000) * (x % 40000))
-                    ++wrong;
-            }
-        });
-    for (auto& c : callers)
-        c.join();
-    BOOST_TEST(wrong == 0);
-    BOOST_TEST(p.apply(pool_square, 12) == 144); // the pool's thread still serves
-    auto late = p.apply_async(pool_sleep, 50);
-    late.wait();
-    BOOST_TEST(late.successful());
 }
 
 BOOST_AUTO_TEST_CASE(many_tiny_tasks)

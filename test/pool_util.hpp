@@ -19,6 +19,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace pool_util {
 
@@ -146,6 +147,24 @@ private:
     int when_;
     throws_on where_;
 };
+
+/// 0 .. n - 1.
+inline std::vector<int> iota_vector(int n)
+{
+    std::vector<int> v(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i)
+        v[static_cast<std::size_t>(i)] = i;
+    return v;
+}
+
+/// Their squares, in order.
+inline std::vector<int> squares_of(const std::vector<int>& items)
+{
+    std::vector<int> out;
+    for (int x : items)
+        out.push_back(x * x);
+    return out;
+}
 
 } // namespace pool_util
 

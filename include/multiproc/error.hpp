@@ -7,7 +7,9 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <string>
 #include <type_traits>
+#include <utility>
 
 namespace multiproc {
 
@@ -52,6 +54,26 @@ inline error_code make_error_code(error e) noexcept
 {
     return {static_cast<int>(e), error_category()};
 }
+
+/// A task's exception, arrived from the worker: its type name and `what()` (Python's
+/// RemoteTraceback). Its code is `error::remote_exception`.
+class remote_error : public system_error
+{
+public:
+    /// The error of an exception of type `type` whose `what()` was `what`.
+    remote_error(std::string type, std::string what)
+        : system_error(make_error_code(error::remote_exception), type + ": " + what),
+          type_(std::move(type)), message_(std::move(what))
+    {}
+    /// The exception's type, demangled ("std::runtime_error").
+    const std::string& type() const noexcept { return type_; }
+    /// Its `what()`.
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    std::string type_;
+    std::string message_;
+};
 
 namespace detail {
 /// Throws `system_error(ec, what)`: one place, so every throwing overload reads the same.

@@ -7,6 +7,7 @@
 
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
+#include <multiproc/start_method.hpp>
 #include <multiproc/task.hpp>
 #include <multiproc/this_process.hpp>
 
@@ -21,25 +22,6 @@
 #include <vector>
 
 namespace multiproc {
-
-/// How a child process comes to run its function (Python's start methods).
-enum class start_method
-{
-    /// Re-execute this program; the child's `multiproc::init` receives the registered task and
-    /// its Boost.Serialization-encoded arguments. Portable; the default.
-    spawn,
-#if defined(MULTIPROC_POSIX)
-    /// POSIX `fork()` without exec: runs any callable, lambdas included, in a copy of this
-    /// process. Use it only where no other thread can hold a lock (before threads start). It
-    /// does not exist on Windows: naming it there is a compile-time error.
-    fork,
-#endif
-};
-
-/// The start method used by processes that do not choose one (Python's `set_start_method`).
-void set_start_method(start_method method) noexcept;
-/// The start method of processes that do not choose one: spawn unless set otherwise.
-start_method get_start_method() noexcept;
 
 /// Settings of one process (Python's `Process(name=..., daemon=...)` and the context).
 struct process_options

@@ -109,12 +109,6 @@ task_frame decode_task(std::string_view body, error_code& ec);
 std::string encode(const result_frame& f);
 result_frame decode_result(std::string_view body, error_code& ec);
 
-/// Runs a task frame through the registry: every argument set in order, or the exception that
-/// stopped it (an unknown task or another signature are `system_error`s, as thrown), or
-/// `error::message_too_large` for results above the limit; returns the encoded result frame.
-/// What a worker that is sent tasks does with each: a pool worker, an MPI worker rank.
-std::string run_task_frame(const task_frame& work);
-
 struct task_outcome;
 /// A decoded result frame as the caller's outcome: a `remote_exception`, or the library's
 /// error code itself; for a frame with results, the caller keeps them (`outcome.results`)

@@ -27,6 +27,8 @@ void forget_child(const process_state* child) noexcept;
 /// Every child started and not yet forgotten.
 std::vector<std::shared_ptr<process_state>> children();
 
+/// Names this process (`this_process::name()`): a child takes the name its parent gave it.
+void set_process_name(std::string name);
 /// "Process-N", N counting from 1 in each process.
 std::string next_process_name();
 
@@ -42,11 +44,6 @@ void become_forked_child(pid_type parent, const std::string& child_name);
 /// one ("Process NAME:" then type and message). Returns the exit code: 0, or 1 after an
 /// exception.
 int run_child_function(const std::function<void()>& function);
-
-#if defined(MULTIPROC_POSIX)
-/// A pool worker made by fork: serves the tasks its parent sends on `to_parent`.
-[[noreturn]] void run_forked_worker(os::channel& to_parent);
-#endif
 
 /// What a spawned child makes of its parent's first frame when it is not `worker`: the task to
 /// run (`task` set), or the refusal to send back. A frame no parent of ours sends (another

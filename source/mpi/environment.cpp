@@ -4,6 +4,7 @@
 #include "protocol.hpp"
 #include "../detail/frame.hpp"
 #include "../detail/os.hpp"
+#include "../pool/worker.hpp"
 
 #include <multiproc/mpi/pool.hpp>
 

@@ -6,6 +6,8 @@
 #include "protocol.hpp"
 #include "../detail/frame.hpp"
 #include "../detail/pool_intake.hpp"
+#include "../pool/dispatch.hpp"
+#include "../pool/pending_task.hpp"
 
 #include <multiproc/mpi/pool.hpp>
 
@@ -31,14 +33,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-struct pending_task
-{
-    std::uint64_t id;
-    const task_entry* task;
-    encoded_chunk chunk;
-    task_callback done; // empty once completed (cancelled, terminated)
-};
-
 // Task messages sent to a rank in one MPI message, waiting for their results.
 struct batch
 {
@@ -58,32 +52,16 @@ struct worker_rank
     clock::time_point last_result;
 };
 
-task_outcome failure(error_code ec, std::string what)
-{
-    task_outcome outcome;
-    outcome.ec = ec;
-    outcome.what = std::move(what);
-    return outcome;
-}
-
 // At most two batches per rank: one running, the next already there when it ends.
 constexpr std::size_t batches_per_rank = 2;
 // A batch takes at most this many task messages, and stops growing past this many bytes.
 constexpr std::size_t max_batch_tasks = 64;
 constexpr std::size_t max_batch_bytes = std::size_t(1) << 20;
-// A rank is sent as many task messages ahead as it is expected to run in this time (as the
-// local pool's pipeline): one at a time for slow tasks, so that none waits behind another on a
-// busy rank while a rank is idle; many for quick ones, to hide the messages' latency.
-constexpr double pipeline_budget_seconds = 1e-3;
+// A rank is sent as many task messages ahead as it is expected to run within the local pool's
+// pipeline budget (dispatch.hpp): one at a time for slow tasks, so that none waits behind
+// another on a busy rank while a rank is idle; many for quick ones, to hide the messages'
+// latency.
 constexpr std::size_t max_tasks_out = 2 * max_batch_tasks;
-
-std::size_t pipeline_depth(const worker_rank& w)
-{
-    if (w.mean_task_seconds < 0)
-        return 1;
-    const double ahead = pipeline_budget_seconds / std::max(w.mean_task_seconds, 1e-9);
-    return static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_tasks_out)));
-}
 
 } // namespace
 
@@ -237,7 +215,7 @@ bool mpi_pool_core::dispatch()
 // Sends `w` a batch if it has room for one; true if sent.
 bool mpi_pool_core::send_batch(worker_rank& w)
 {
-    const std::size_t depth = pipeline_depth(w);
+    const std::size_t depth = dispatch::pipeline_depth(w.mean_task_seconds, max_tasks_out);
     if (w.in_flight.size() >= batches_per_rank || w.tasks_out >= depth)
         return false;
     // No more than a fair share of the queue: the other ranks get theirs.
@@ -300,8 +278,7 @@ bool mpi_pool_core::receive()
         const double took =
             std::chrono::duration<double>(now - std::max(b.sent_at, w.last_result)).count() /
             static_cast<double>(b.tasks.size());
-        w.mean_task_seconds =
-            w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+        w.mean_task_seconds = dispatch::next_mean(w.mean_task_seconds, took);
         w.last_result = now;
         w.tasks_out -= b.tasks.size();
         w.in_flight.pop_front();
@@ -349,7 +326,89 @@ bool mpi_pool_core::complete(batch& b, std::vector<char>& replies)
     return b.answered == b.tasks.size();
 }
 
-std::shared_ptr<mpi_pool_core> make_mpi_pool(std::size_t size)
+namespace {
+
+// The MPI pool's backend: the calls of pool.hpp, on its core (which its thread holds too).
+class mpi_backend final : public pool_backend
+{
+public:
+    explicit mpi_backend(std::shared_ptr<mpi_pool_core> core) : core_(std::move(core)) {}
+
+    std::uint64_t reserve_ids(std::size_t n) noexcept override
+    {
+        mpi_pool_core& pool = *core_;
+        return pool.next_id.fetch_add(n, std::memory_order_relaxed);
+    }
+
+    void submit(std::uint64_t id, const task_entry& task, encoded_chunk chunk,
+                task_callback done) override
+    {
+        mpi_pool_core& pool = *core_;
+        std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::mpi::pool");
+        const bool wake = pool.incoming.empty(); // else a wake-up is on its way already
+        pool.incoming.push_back({id, &task, std::move(chunk), std::move(done)});
+        lock.unlock();
+        if (wake)
+            asio::post(pool.io, [] {});
+    }
+
+    void cancel(std::uint64_t first, std::size_t n, asio::cancellation_type) noexcept override
+    {
+        mpi_pool_core& pool = *core_;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            pool.cancels.emplace_back(first, n);
+        }
+        asio::post(pool.io, [] {});
+    }
+
+    void close() noexcept override
+    {
+        mpi_pool_core& pool = *core_;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            pool.closed = true;
+        }
+        asio::post(pool.io, [] {});
+    }
+
+    void join() override
+    {
+        mpi_pool_core& pool = *core_;
+        std::unique_lock<std::mutex> lock(pool.mutex);
+        if (!pool.closed && !pool.terminating)
+            throw_error(make_error_code(boost::system::errc::operation_not_permitted),
+                        "multiproc::mpi::pool::join: close() or terminate() the pool first");
+        pool.ended.wait(lock, [&] { return pool.finished; });
+    }
+
+    void terminate() noexcept override
+    {
+        mpi_pool_core& pool = *core_;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            pool.terminating = true;
+        }
+        asio::post(pool.io, [] {});
+        if (!pool.thread.joinable())
+            return;
+        if (pool.thread.get_id() == std::this_thread::get_id())
+            pool.thread.detach(); // from one of its own handlers: it ends after this one
+        else
+            pool.thread.join();
+    }
+
+    std::size_t size() const noexcept override { return core_->workers.size(); }
+
+    asio::any_io_executor executor() const override { return core_->io.get_executor(); }
+
+private:
+    std::shared_ptr<mpi_pool_core> core_;
+};
+
+} // namespace
+
+std::shared_ptr<pool_backend> make_mpi_pool(std::size_t size)
 {
     if (!protocol::environment_ready())
         throw_error(make_error_code(error::not_initialized),
@@ -370,80 +429,11 @@ std::shared_ptr<mpi_pool_core> make_mpi_pool(std::size_t size)
     try {
         auto core = std::make_shared<mpi_pool_core>(size == 0 ? ranks - 1 : size);
         core->thread = std::thread([core] { core->run(); });
-        return core;
+        return std::make_shared<mpi_backend>(std::move(core));
     } catch (...) {
         protocol::release_workers();
         throw;
     }
-}
-
-std::uint64_t pool_reserve_ids(mpi_pool_core& pool, std::size_t n) noexcept
-{
-    return pool.next_id.fetch_add(n, std::memory_order_relaxed);
-}
-
-void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
-                 task_callback done)
-{
-    std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::mpi::pool");
-    const bool wake = pool.incoming.empty(); // else a wake-up is on its way already
-    pool.incoming.push_back({id, &task, std::move(chunk), std::move(done)});
-    lock.unlock();
-    if (wake)
-        asio::post(pool.io, [] {});
-}
-
-void pool_cancel(mpi_pool_core& pool, std::uint64_t first, std::size_t n,
-                 asio::cancellation_type) noexcept
-{
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        pool.cancels.emplace_back(first, n);
-    }
-    asio::post(pool.io, [] {});
-}
-
-void pool_close(mpi_pool_core& pool) noexcept
-{
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        pool.closed = true;
-    }
-    asio::post(pool.io, [] {});
-}
-
-void pool_join(mpi_pool_core& pool)
-{
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    if (!pool.closed && !pool.terminating)
-        throw_error(make_error_code(boost::system::errc::operation_not_permitted),
-                    "multiproc::mpi::pool::join: close() or terminate() the pool first");
-    pool.ended.wait(lock, [&] { return pool.finished; });
-}
-
-void pool_terminate(mpi_pool_core& pool) noexcept
-{
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        pool.terminating = true;
-    }
-    asio::post(pool.io, [] {});
-    if (!pool.thread.joinable())
-        return;
-    if (pool.thread.get_id() == std::this_thread::get_id())
-        pool.thread.detach(); // from one of its own handlers: it ends after this one
-    else
-        pool.thread.join();
-}
-
-std::size_t pool_size(const mpi_pool_core& pool) noexcept
-{
-    return pool.workers.size();
-}
-
-asio::any_io_executor pool_executor(const mpi_pool_core& pool)
-{
-    return pool.io.get_executor();
 }
 
 } // namespace multiproc::detail

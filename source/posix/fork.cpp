@@ -1,7 +1,8 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 
-// Everything that forks without exec: multiproc::fork, the fork start method, and the runtime
-// step that keeps a forked child's view of the library consistent.
+// Everything that forks without exec: multiproc::fork, the fork start method of processes and
+// of pool workers, and the runtime step that keeps a forked child's view of the library
+// consistent.
 
 #include <multiproc/fork.hpp>
 #include <multiproc/process.hpp>
@@ -9,6 +10,7 @@
 #include "../detail/process_state.hpp"
 #include "../detail/runtime.hpp"
 #include "../detail/throwing.hpp"
+#include "../pool/worker.hpp"
 
 namespace multiproc {
 
@@ -38,6 +40,17 @@ void process_state::start_forked(error_code& ec)
     }
     child = os::child::adopt(pid, ec);
     reported = true;
+}
+
+/// A pool worker made by fork: a copy of this process that serves tasks.
+os::child start_forked_worker(os::channel& parent_end, os::channel& child_end, error_code& ec)
+{
+    const pid_type pid = fork_child({}, true, ec);
+    if (!ec && pid == 0) {
+        parent_end.close();
+        run_forked_worker(child_end);
+    }
+    return ec ? os::child() : os::child::adopt(pid, ec);
 }
 
 } // namespace detail

@@ -56,21 +56,8 @@ private:
 } // namespace multiproc::mpi
 
 namespace multiproc::detail {
-/// The MPI pool's core: the counterpart of pool_core, with the same functions, so that
-/// run_job, initiate_job and imap_stream serve both.
-struct mpi_pool_core;
-
-std::shared_ptr<mpi_pool_core> make_mpi_pool(std::size_t size);
-std::uint64_t pool_reserve_ids(mpi_pool_core& pool, std::size_t n) noexcept;
-void pool_submit(mpi_pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
-                 task_callback done);
-void pool_cancel(mpi_pool_core& pool, std::uint64_t first, std::size_t n,
-                 boost::asio::cancellation_type type) noexcept;
-void pool_close(mpi_pool_core& pool) noexcept;
-void pool_join(mpi_pool_core& pool);
-void pool_terminate(mpi_pool_core& pool) noexcept;
-std::size_t pool_size(const mpi_pool_core& pool) noexcept;
-boost::asio::any_io_executor pool_executor(const mpi_pool_core& pool);
+/// The MPI pool's backend.
+std::shared_ptr<pool_backend> make_mpi_pool(std::size_t size);
 } // namespace multiproc::detail
 
 namespace multiproc::mpi {
@@ -98,8 +85,8 @@ namespace multiproc::mpi {
 /// whose rank died cannot be retried (`max_retries`), since the job has ended with it.
 ///
 /// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
-/// get_executor: see `multiproc::detail::basic_pool`, shared with `multiproc::pool`.
-class pool : public detail::basic_pool<detail::mpi_pool_core>
+/// get_executor: see `multiproc::basic_pool`, shared with `multiproc::pool`.
+class pool : public basic_pool
 {
 public:
     /// `size` worker ranks (1 .. size); 0: every rank but 0. Throws `error::not_initialized`

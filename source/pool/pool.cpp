@@ -13,9 +13,9 @@
 // even when the user's io_context no longer runs. Completion callbacks are called with the
 // mutex released.
 //
-// A caller waiting for a result completes finished results itself for a while (pool_help):
+// A caller waiting for a result completes finished results itself for a while (pool_backend::help):
 // it withdraws the workers' requests to wake the pool's thread meanwhile, and the last such
-// caller hands the rings back to that thread (pool_stop_helping), as on_read does.
+// caller hands the rings back to that thread (stop_helping), as on_read does.
 //
 // A worker may be sent several tasks ahead (pipelining, so that it takes many small tasks at
 // once and sleeps less), but only as many as it is expected to finish within about a millisecond:
@@ -25,11 +25,16 @@
 
 #include <multiproc/init.hpp>
 
-#include "detail/frame.hpp"
-#include "detail/os.hpp"
-#include "detail/pool_intake.hpp"
-#include "detail/frame_ring.hpp"
-#include "detail/runtime.hpp"
+#include "../detail/frame.hpp"
+#include "../detail/os.hpp"
+#include "../detail/pool_intake.hpp"
+#include "../detail/frame_ring.hpp"
+#include "../detail/runtime.hpp"
+#include "dispatch.hpp"
+#include "pending_task.hpp"
+#include "start_failures.hpp"
+#include "worker.hpp"
+#include "worker_state.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
@@ -61,32 +66,16 @@ using channel_stream = asio::local::stream_protocol::socket; // sends never rais
 constexpr std::uint64_t initializer_id = 0;
 // Bytes asked of each read; a larger frame gets a larger read.
 constexpr std::size_t read_size = 64 * 1024;
-// Tasks sent ahead to one worker: at most this many, and about this much work.
+// Tasks sent ahead to one worker: at most this many (see dispatch.hpp).
 constexpr std::size_t max_pipelined = 128;
-constexpr std::chrono::duration<double> pipeline_budget = std::chrono::milliseconds(1);
 // How long a worker whose stream ended may take to exit before it is killed.
 constexpr auto exit_grace = std::chrono::seconds(5);
-// Workers that die before they are up (killed, crashed, exit(1) in a static initializer) are
-// replaced; after this many such deaths in a row, with no worker coming up in between, the pool
-// is broken. The replacements wait longer each time: none for the first, then from
-// `first_start_backoff`, doubling, up to `max_start_backoff` (about 1.3 s in all).
-constexpr std::size_t max_failed_starts = 10;
-constexpr auto first_start_backoff = std::chrono::milliseconds(5);
-constexpr auto max_start_backoff = std::chrono::seconds(1);
-
-struct pending_task
-{
-    std::uint64_t id = 0;
-    const task_entry* task = nullptr;
-    encoded_chunk chunk;
-    task_callback done;
-    bool cancelled = false;  // its worker was signalled: a death is operation_aborted
-    std::size_t retries = 0; // times it was run again after its worker died (max_retries)
-};
 
 struct worker : std::enable_shared_from_this<worker>
 {
-    explicit worker(const asio::any_io_executor& executor) : stream(executor), deadline(executor) {}
+    worker(const asio::any_io_executor& executor, bool has_initializer)
+        : stream(executor), deadline(executor), state(has_initializer)
+    {}
     std::size_t slot = 0;
     os::child child;
     channel_stream stream;
@@ -102,42 +91,9 @@ struct worker : std::enable_shared_from_this<worker>
     std::size_t tasks_sent = 0;
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
-    bool ready = false;           // it may be sent tasks: at once, or once its initializer ran
-    bool started = false;         // it reported from init: its front task's time runs
-    bool up = false;              // started and ready: it did not fail to start
-    bool stopping = false;        // it was sent stop: it exits after the tasks before it
-    bool gone = false;            // its stream ended
-    bool timed_out = false;       // killed because its task ran too long
-    bool start_timed_out = false; // killed because it did not reach init in time
+    worker_state state;
 };
 using worker_ptr = std::shared_ptr<worker>;
-
-std::string describe_exit(std::optional<int> code)
-{
-    if (!code)
-        return "worker died";
-    return *code < 0 ? "worker killed by signal " + std::to_string(-*code)
-                     : "worker exited with code " + std::to_string(*code);
-}
-
-// A worker whose program cannot be run (missing, not allowed, not a program) will never start:
-// the pool is broken at once. Any other failure to start one (no process or memory to spare
-// for a moment; under Wine, CreateProcess now and then) is tried again, as a start that failed.
-bool start_may_succeed_later(const error_code& ec)
-{
-    namespace errc = boost::system::errc;
-    return ec != errc::no_such_file_or_directory && ec != errc::permission_denied &&
-           ec != errc::executable_format_error && ec != errc::not_a_directory &&
-           ec != errc::filename_too_long && ec != errc::invalid_argument;
-}
-
-task_outcome failure(error_code ec, std::string what = {})
-{
-    task_outcome outcome;
-    outcome.ec = ec;
-    outcome.what = std::move(what);
-    return outcome;
-}
 
 // Callbacks to run once the mutex is released.
 class completions
@@ -183,9 +139,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::vector<worker_ptr> workers; // by slot; null while a slot is being (re)filled
     std::deque<pending_task> queue;
     unsigned next_worker_number = 1;
-    std::size_t live = 0;          // workers being started or running, not yet reaped
-    std::size_t starting = 0;      // slots to be filled by the executor
-    std::size_t failed_starts = 0; // workers in a row that died before they were up
+    std::size_t live = 0;         // workers being started or running, not yet reaped
+    std::size_t starting = 0;     // slots to be filled by the executor
+    start_failures failed_starts; // workers in a row that died before they were up
     std::vector<std::unique_ptr<asio::steady_timer>> backoff; // by slot: a delayed refill
     bool closed = false;
     bool terminating = false;
@@ -193,7 +149,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::string broken_what; // and this message
     pool_stats counts;       // done, failed, worker_restarts (queued, running: computed)
     std::string task_bytes;  // the task frame being sent
-    std::size_t helpers = 0; // callers taking results themselves (pool_help)
+    std::size_t helpers = 0; // callers taking results themselves (pool_backend::help)
 
     // Every task ends here: its callback runs once the mutex is released.
     void finish(completions& done, pending_task& task, task_outcome&& outcome)
@@ -206,17 +162,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     os::child start_child(os::channel& parent_end, os::channel& child_end, error_code& ec)
     {
-#if defined(MULTIPROC_POSIX)
-        if (method == start_method::fork) {
-            const pid_type pid = fork_child({}, true, ec);
-            if (!ec && pid == 0) {
-                parent_end.close();
-                run_forked_worker(child_end);
-            }
-            return ec ? os::child() : os::child::adopt(pid, ec);
-        }
-#endif
-        (void)parent_end;
+        if (method != start_method::spawn) // fork
+            return start_forked_worker(parent_end, child_end, ec);
         return os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
                                 {child_end.native()}, ec);
     }
@@ -226,7 +173,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     worker_ptr spawn_worker(unsigned number, bool& ended, std::optional<int>& exit_code,
                             error_code& ec)
     {
-        auto w = std::make_shared<worker>(executor);
+        auto w = std::make_shared<worker>(executor, options.initializer_task != nullptr);
         os::channel parent_end, child_end;
         w->rings = worker_rings::create(ec);
         if (!ec)
@@ -240,8 +187,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                        encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
                        deadline, ec);
         // The initializer is the worker's first task; it is ready once that succeeded. Without
-        // one, tasks may be sent before it has started: they wait in its ring.
-        w->ready = !options.initializer_task;
+        // one, tasks may be sent before it has started: they wait in its ring (worker_state).
         if (!ec && options.initializer_task) {
             std::string frame;
             append_task_frame(frame, initializer_id, options.initializer_task->name,
@@ -350,55 +296,28 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (terminating || broken || (closed && queue.empty()))
             return;
         ++counts.worker_restarts;
-        std::chrono::milliseconds delay{0};
-        if (failed_starts >= 2)
-            delay = std::min<std::chrono::milliseconds>(
-                first_start_backoff *
-                    (std::size_t(1) << std::min<std::size_t>(failed_starts - 2, 16)),
-                max_start_backoff);
-        start_later(slot, delay);
+        start_later(slot, dispatch::start_backoff(failed_starts.in_a_row()));
     }
 
-    // A worker ended before it was up, or could not be started (`spawn_error`). One that
-    // exited normally without reaching init ran its program to the end without calling
-    // multiproc::init: the pool is broken at once. One killed, crashed or exited with an error
-    // (or that ended in its initializer), or not started, is replaced, unless
-    // max_failed_starts have failed so in a row.
+    // A worker ended before it was up, or could not be started (`spawn_error`): replaced,
+    // unless that breaks the pool (start_failures).
     void start_failed(std::optional<int> exit_code, bool reached_init, bool start_timed_out,
                       error_code spawn_error = {})
     {
-        if (start_timed_out) {
-            broken = make_error_code(error::start_timeout);
-            broken_what = "multiproc::pool: a worker did not reach multiproc::init in time";
-            return;
-        }
-        ++failed_starts;
-        const bool returned = !spawn_error && !reached_init && exit_code && *exit_code == 0;
-        if (spawn_error && failed_starts >= max_failed_starts) {
-            broken = spawn_error;
-            broken_what =
-                "multiproc::pool: " + std::to_string(failed_starts) +
-                " workers in a row could not be started; the last: " + spawn_error.message();
-        } else if (returned) {
-            broken = make_error_code(error::not_initialized);
-            broken_what = "multiproc::pool: a worker exited before reaching multiproc::init: " +
-                          describe_exit(exit_code);
-        } else if (failed_starts >= max_failed_starts) {
-            const bool signalled = !exit_code || *exit_code < 0;
-            broken = make_error_code(signalled ? error::worker_died : error::not_initialized);
-            broken_what = "multiproc::pool: " + std::to_string(failed_starts) +
-                          " workers in a row ended before they were up; the last: " +
-                          describe_exit(exit_code);
+        std::string what;
+        const error_code ec =
+            failed_starts.failed(exit_code, reached_init, start_timed_out, spawn_error, what);
+        if (ec) {
+            broken = ec;
+            broken_what = std::move(what);
         }
     }
 
-    // The worker started and ran its initializer: starts are not failing.
-    void note_up(worker& w)
+    // `became_up`: a worker started and ran its initializer: starts are not failing.
+    void note_up(bool became_up)
     {
-        if (w.started && w.ready && !w.up) {
-            w.up = true;
-            failed_starts = 0;
-        }
+        if (became_up)
+            failed_starts.worker_up();
     }
 
     void read_more(const worker_ptr& w)
@@ -426,13 +345,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         completions done;
         std::unique_lock<std::mutex> lock(mutex);
-        if (w->gone)
+        if (w->state.gone())
             return;
         if (!ec)
             w->inbox.used += n;
         // Before waiting again, ask the worker to wake us; results that came meanwhile first.
         bool ok = handle_input(*w, done);
-        // While callers take results themselves (pool_help), the last of them asks instead.
+        // While callers take results themselves (pool_backend::help), the last of them asks
+        // instead.
         while (ok && !ec && helpers == 0 && w->rings.results.request_wake())
             ok = handle_input(*w, done);
         if (ec) {
@@ -516,9 +436,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 if (ec)
                     return;
                 std::lock_guard<std::mutex> lock(self->mutex);
-                if (wp->gone || wp->started)
+                if (wp->state.gone() || wp->state.started())
                     return;
-                wp->start_timed_out = true;
+                wp->state.mark_killed(worker_state::kill::start_timeout);
                 error_code ignored;
                 wp->child.kill(ignored);
             });
@@ -527,10 +447,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     // The worker reached init (once: a result read first may have told us already).
     void on_started(worker& w, os::clock::time_point now)
     {
-        if (w.started)
+        if (w.state.started())
             return;
-        w.started = true;
-        note_up(w);
+        note_up(w.state.reach_init());
         w.deadline.cancel(); // the start's
         if (!w.in_flight.empty())
             begin_front(w, now);
@@ -545,9 +464,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         result_frame result = decode_result(body, ec);
         if (ec)
             return false;
-        if (result.id == initializer_id && !w.ready) {
-            w.ready = result.ok;
-            note_up(w);
+        if (result.id == initializer_id && !w.state.ready()) {
+            if (result.ok)
+                note_up(w.state.initialize());
             if (!result.ok && !broken) {
                 broken = make_error_code(error::remote_exception);
                 broken_what = "initializer: " + result.exception_type + ": " + result.what;
@@ -559,13 +478,12 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             return false; // results come back in the order tasks were sent
         pending_task task = std::move(w.in_flight.front());
         w.in_flight.pop_front();
-        if (w.started) {
+        if (w.state.started()) {
             const double took = std::chrono::duration<double>(now - w.front_started).count();
-            w.mean_task_seconds =
-                w.mean_task_seconds < 0 ? took : 0.75 * w.mean_task_seconds + 0.25 * took;
+            w.mean_task_seconds = dispatch::next_mean(w.mean_task_seconds, took);
         } else {
-            w.started = true; // a helper (pool_help) read this before the started frame
-            note_up(w);
+            // A helper (pool_backend::help) read this before the started frame.
+            note_up(w.state.reach_init());
         }
         w.deadline.cancel();
         if (!w.in_flight.empty())
@@ -583,7 +501,8 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     // running, gives the ones queued behind it to others, and replaces it.
     void end_of_stream(const worker_ptr& w, std::unique_lock<std::mutex>& lock, completions& done)
     {
-        w->gone = true;
+        const bool was_stopping = w->state.stopping();
+        w->state.end();
         w->deadline.cancel();
         error_code ignored;
         w->stream.close(ignored);
@@ -591,7 +510,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         // Its front task ran, unless it never started; one cancelled was killed with it anyway.
         const bool front_cancelled = !w->in_flight.empty() && w->in_flight.front().cancelled;
         std::optional<pending_task> running;
-        if ((w->started || front_cancelled) && !w->in_flight.empty()) {
+        if ((w->state.started() || front_cancelled) && !w->in_flight.empty()) {
             running = std::move(w->in_flight.front());
             w->in_flight.pop_front();
         }
@@ -604,28 +523,28 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         reap(*w, false);
         lock.lock();
 
+        const bool timed_out = w->state.killed_for(worker_state::kill::task_timeout);
         if (running) {
             const error_code why = terminating          ? make_error_code(error::pool_closed)
                                    : running->cancelled ? error_code(asio::error::operation_aborted)
-                                   : w->timed_out       ? make_error_code(error::timeout)
+                                   : timed_out          ? make_error_code(error::timeout)
                                                         : make_error_code(error::worker_died);
-            const bool retry =
-                running->retries < options.max_retries &&
-                (why == error::worker_died || (why == error::timeout && options.retry_timeouts));
-            if (retry) {
+            if (dispatch::retry(why, running->retries, options.max_retries,
+                                options.retry_timeouts)) {
                 // Ahead of the tasks sent behind it, for another worker.
                 ++running->retries;
                 ++counts.retries;
                 queue.push_front(std::move(*running));
             } else {
                 finish(done, *running,
-                       failure(why, w->timed_out ? "task timed out; its worker was killed"
-                                                 : describe_exit(w->child.exit_code())));
+                       failure(why, timed_out ? "task timed out; its worker was killed"
+                                              : describe_exit(w->child.exit_code())));
             }
         }
         // It never reached init, or its initializer did not finish.
-        if (!w->up && !front_cancelled && !w->stopping && !terminating && !broken)
-            start_failed(w->child.exit_code(), w->started, w->start_timed_out);
+        if (!w->state.up() && !front_cancelled && !was_stopping && !terminating && !broken)
+            start_failed(w->child.exit_code(), w->state.started(),
+                         w->state.killed_for(worker_state::kill::start_timeout));
         if (broken)
             fail_queue(done); // with the tasks it was given, if it never started
         worker_done_locked();
@@ -643,26 +562,15 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         w.child.running(ec);
     }
 
-    // How many tasks a worker may have in flight: one, or as many as it is expected to finish
-    // within the pipeline budget once it has shown how long its tasks take.
-    static std::size_t pipeline_depth(const worker& w)
+    dispatch::worker_load load(const worker& w) const noexcept
     {
-        if (w.mean_task_seconds < 0)
-            return 1;
-        const double ahead = pipeline_budget.count() / std::max(w.mean_task_seconds, 1e-9);
-        return static_cast<std::size_t>(std::clamp(ahead, 1.0, double(max_pipelined)));
+        return {w.in_flight.size(), w.tasks_sent, w.mean_task_seconds, options.max_tasks_per_child};
     }
 
     // How many more tasks worker `w` may be sent now.
     std::size_t capacity(const worker& w) const
     {
-        if (!w.ready || w.stopping || w.gone)
-            return 0;
-        std::size_t depth = pipeline_depth(w);
-        if (options.max_tasks_per_child != 0)
-            depth =
-                std::min(depth, w.in_flight.size() + options.max_tasks_per_child - w.tasks_sent);
-        return depth > w.in_flight.size() ? depth - w.in_flight.size() : 0;
+        return w.state.takes_tasks() ? dispatch::capacity(load(w), max_pipelined) : 0;
     }
 
     void dispatch()
@@ -679,12 +587,12 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                     sent = true;
         }
         for (const worker_ptr& w : workers) {
-            if (!w || w->gone)
+            if (!w || w->state.gone())
                 continue;
-            const bool done_with_it =
-                options.max_tasks_per_child != 0 && w->tasks_sent >= options.max_tasks_per_child;
-            if (w->ready && !w->stopping && (done_with_it || (closed && queue.empty())))
-                w->stopping = post(*w, stop_frame());
+            if (w->state.takes_tasks() &&
+                (dispatch::retired(load(*w)) || (closed && queue.empty())) &&
+                post(*w, stop_frame()))
+                w->state.stop();
             // Only after a post may the request be taken: it is the worker's, until answered.
             if (w->posted) {
                 w->posted = false;
@@ -734,7 +642,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         ++w.tasks_sent;
         w.in_flight.push_back(std::move(task));
         queue.pop_front();
-        if (w.in_flight.size() == 1 && w.started)
+        if (w.in_flight.size() == 1 && w.state.started())
             begin_front(w, os::clock::now());
         return true;
     }
@@ -761,14 +669,14 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         completions done;
         {
             std::lock_guard<std::mutex> lock(mutex);
-            if (w.gone)
+            if (w.state.gone())
                 return;
             error_code ignored;
             if (!handle_input(w, done)) {
                 w.child.kill(ignored); // not our protocol; its end of stream follows
             } else if (!w.in_flight.empty() && w.in_flight.front().id == id &&
                        w.ring_bytes.empty()) {
-                w.timed_out = true;
+                w.state.mark_killed(worker_state::kill::task_timeout);
                 w.child.kill(ignored); // its end of stream fails the task with timeout
             }
             dispatch();
@@ -778,7 +686,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     void flush(const worker_ptr& w)
     {
-        if (w->gone || !w->writing.empty() || w->outbox.empty())
+        if (w->state.gone() || !w->writing.empty() || w->outbox.empty())
             return;
 #if !defined(MULTIPROC_WINDOWS)
         // Usually it all fits in the socket's buffer: write it now, from this thread, and
@@ -817,10 +725,229 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     }
 };
 
-// ---- the interface pool.hpp uses ---------------------------------------------------------------
+// ---- the backend basic_pool calls (pool_backend.hpp) ---------------------------------------
 
-std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
-                                     const asio::any_io_executor* executor)
+namespace {
+
+// The local pool's backend: the calls of pool.hpp, on its core. The core lives on while its
+// handlers run (they hold it); the backend is the pool's and its results' (pool_backend::help).
+class local_backend final : public pool_backend
+{
+public:
+    explicit local_backend(std::shared_ptr<pool_core> core) : core_(std::move(core)) {}
+
+    std::uint64_t reserve_ids(std::size_t n) noexcept override
+    {
+        pool_core& pool = *core_;
+        return pool.next_id.fetch_add(n, std::memory_order_relaxed);
+    }
+
+    void submit(std::uint64_t id, const task_entry& task, encoded_chunk chunk,
+                task_callback done) override
+    {
+        pool_core& pool = *core_;
+        std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::pool");
+        if (pool.broken) {
+            // Never completed inside this call: Asio's rule, and the caller's locks.
+            ++pool.counts.failed;
+            asio::post(pool.executor, [done = std::move(done),
+                                       outcome = failure(pool.broken, pool.broken_what)]() mutable {
+                done(std::move(outcome));
+            });
+            return;
+        }
+        // Tasks already waiting mean no worker had room at the last dispatch, and only a result
+        // or a new worker (which dispatch again) makes room.
+        const bool others_waiting = !pool.queue.empty();
+        pool.queue.push_back({id, &task, std::move(chunk), std::move(done), false});
+        if (!others_waiting)
+            pool.dispatch();
+    }
+
+    void cancel(std::uint64_t first, std::size_t n, asio::cancellation_type type) noexcept override
+    {
+        pool_core& pool = *core_;
+        const auto mine = [&](std::uint64_t id) { return id >= first && id - first < n; };
+        completions done;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            for (auto it = pool.queue.begin(); it != pool.queue.end();) {
+                if (mine(it->id)) {
+                    pool.finish(done, *it, failure(asio::error::operation_aborted, "cancelled"));
+                    it = pool.queue.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            // A running task: signal its worker. Tasks sent behind it cannot be taken back.
+            for (const worker_ptr& w : pool.workers) {
+                if (!w || w->state.gone() || w->in_flight.empty() || !mine(w->in_flight.front().id))
+                    continue;
+                w->in_flight.front().cancelled = true;
+                error_code ignored;
+                if ((type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
+                    w->child.kill(ignored);
+                else if ((type & asio::cancellation_type::partial) != asio::cancellation_type::none)
+                    w->child.terminate(ignored);
+                else
+                    w->child.interrupt(ignored);
+            }
+        }
+        done.run();
+    }
+
+    bool helps_waiters() const noexcept override { return true; }
+
+    bool help(bool helping) override
+    {
+        pool_core& pool = *core_;
+        completions done;
+        {
+            std::unique_lock<std::mutex> lock(pool.mutex, std::try_to_lock);
+            if (!lock)
+                return helping;
+            if (!helping && pool.helpers++ == 0) {
+                // Workers need not wake the pool's thread for results we take.
+                for (const worker_ptr& w : pool.workers)
+                    if (w && !w->state.gone())
+                        w->rings.results.withdraw_wake_request();
+            }
+            bool took = false;
+            for (const worker_ptr& w : pool.workers) {
+                if (!w || w->state.gone() || !w->rings.results.has_frames())
+                    continue;
+                took = true;
+                if (!pool.handle_input(*w, done)) {
+                    error_code ignored;
+                    w->child.kill(ignored); // not our protocol; its end of stream follows
+                }
+            }
+            if (took)
+                pool.dispatch();
+        }
+        done.run();
+        return true;
+    }
+
+    void stop_helping() noexcept override
+    {
+        pool_core& pool = *core_;
+        completions done;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            if (--pool.helpers == 0) {
+                // The pool's thread takes over: ask each worker to wake it again, as on_read does.
+                for (const worker_ptr& w : pool.workers) {
+                    if (!w || w->state.gone())
+                        continue;
+                    bool ok = true;
+                    while (ok && w->rings.results.request_wake())
+                        ok = pool.handle_input(*w, done);
+                    if (!ok) {
+                        error_code ignored;
+                        w->child.kill(ignored);
+                    }
+                }
+                pool.dispatch();
+            }
+        }
+        done.run();
+    }
+
+    void close() noexcept override
+    {
+        pool_core& pool = *core_;
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        pool.closed = true;
+        pool.dispatch();
+    }
+
+    void join() override
+    {
+        pool_core& pool = *core_;
+        std::unique_lock<std::mutex> lock(pool.mutex);
+        if (!pool.closed && !pool.terminating)
+            throw_error(make_error_code(boost::system::errc::operation_not_permitted),
+                        "multiproc::pool::join: close() or terminate() the pool first");
+        pool.all_gone.wait(lock, [&] { return pool.live == 0 && pool.starting == 0; });
+    }
+
+    void terminate() noexcept override
+    {
+        pool_core& pool = *core_;
+        completions done;
+        std::vector<worker_ptr> workers;
+        {
+            std::lock_guard<std::mutex> lock(pool.mutex);
+            if (pool.terminating)
+                return;
+            pool.terminating = true;
+            for (pending_task& task : pool.queue)
+                pool.finish(done, task,
+                            failure(make_error_code(error::pool_closed), "pool terminated"));
+            pool.queue.clear();
+            for (const auto& timer : pool.backoff)
+                if (timer)
+                    timer->cancel(); // its slot is not filled
+            for (worker_ptr& w : pool.workers) {
+                if (!w)
+                    continue;
+                w->state.end();
+                error_code ignored;
+                w->child.kill(ignored);
+                w->deadline.cancel();
+                w->stream.close(ignored);
+                for (pending_task& task : w->in_flight)
+                    pool.finish(done, task,
+                                failure(make_error_code(error::pool_closed), "pool terminated"));
+                w->in_flight.clear();
+                workers.push_back(std::move(w));
+            }
+        }
+        for (const worker_ptr& w : workers)
+            pool_core::reap(*w, true);
+        done.run();
+        {
+            std::unique_lock<std::mutex> lock(pool.mutex);
+            for (std::size_t i = 0; i < workers.size(); ++i)
+                pool.worker_done_locked();
+            // Slots being filled right now see `terminating` and give up.
+            pool.all_gone.wait(lock, [&] { return pool.live == 0; });
+        }
+        if (pool.own) {
+            // The pool's thread ends once the aborted operations' handlers have run.
+            pool.own->work.reset();
+            if (pool.own->thread.get_id() == std::this_thread::get_id())
+                pool.own->thread.detach();
+            else if (pool.own->thread.joinable())
+                pool.own->thread.join();
+        }
+    }
+
+    std::size_t size() const noexcept override { return core_->size; }
+
+    pool_stats stats() const
+    {
+        pool_core& pool = *core_;
+        std::lock_guard<std::mutex> lock(pool.mutex);
+        pool_stats stats = pool.counts;
+        stats.queued = pool.queue.size();
+        for (const worker_ptr& w : pool.workers)
+            if (w)
+                stats.running += w->in_flight.size();
+        return stats;
+    }
+
+    asio::any_io_executor executor() const override { return core_->executor; }
+
+private:
+    std::shared_ptr<pool_core> core_;
+};
+
+} // namespace
+
+std::shared_ptr<pool_backend> make_pool(std::size_t size, pool_options options,
+                                        const asio::any_io_executor* executor)
 {
     if (size > multiproc::pool::max_size)
         throw_error(make_error_code(boost::system::errc::invalid_argument),
@@ -850,207 +977,12 @@ std::shared_ptr<pool_core> make_pool(std::size_t size, pool_options options,
         for (std::size_t slot = 0; slot < pool->size; ++slot)
             pool->fill_slot(slot);
     });
-    return pool;
+    return std::make_shared<local_backend>(std::move(pool));
 }
 
-std::uint64_t pool_reserve_ids(pool_core& pool, std::size_t n) noexcept
+pool_stats pool_get_stats(pool_backend& pool)
 {
-    return pool.next_id.fetch_add(n, std::memory_order_relaxed);
-}
-
-void pool_submit(pool_core& pool, std::uint64_t id, const task_entry& task, encoded_chunk chunk,
-                 task_callback done)
-{
-    std::unique_lock<std::mutex> lock = lock_for_new_task(pool, "multiproc::pool");
-    if (pool.broken) {
-        // Never completed inside this call: Asio's rule, and the caller's locks.
-        ++pool.counts.failed;
-        asio::post(pool.executor, [done = std::move(done),
-                                   outcome = failure(pool.broken, pool.broken_what)]() mutable {
-            done(std::move(outcome));
-        });
-        return;
-    }
-    // Tasks already waiting mean no worker had room at the last dispatch, and only a result
-    // or a new worker (which dispatch again) makes room.
-    const bool others_waiting = !pool.queue.empty();
-    pool.queue.push_back({id, &task, std::move(chunk), std::move(done), false});
-    if (!others_waiting)
-        pool.dispatch();
-}
-
-void pool_cancel(pool_core& pool, std::uint64_t first, std::size_t n,
-                 asio::cancellation_type type) noexcept
-{
-    const auto mine = [&](std::uint64_t id) { return id >= first && id - first < n; };
-    completions done;
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        for (auto it = pool.queue.begin(); it != pool.queue.end();) {
-            if (mine(it->id)) {
-                pool.finish(done, *it, failure(asio::error::operation_aborted, "cancelled"));
-                it = pool.queue.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        // A running task: signal its worker. Tasks sent behind it cannot be taken back.
-        for (const worker_ptr& w : pool.workers) {
-            if (!w || w->gone || w->in_flight.empty() || !mine(w->in_flight.front().id))
-                continue;
-            w->in_flight.front().cancelled = true;
-            error_code ignored;
-            if ((type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
-                w->child.kill(ignored);
-            else if ((type & asio::cancellation_type::partial) != asio::cancellation_type::none)
-                w->child.terminate(ignored);
-            else
-                w->child.interrupt(ignored);
-        }
-    }
-    done.run();
-}
-
-bool pool_help(pool_core& pool, bool helping)
-{
-    completions done;
-    {
-        std::unique_lock<std::mutex> lock(pool.mutex, std::try_to_lock);
-        if (!lock)
-            return helping;
-        if (!helping && pool.helpers++ == 0) {
-            // Workers need not wake the pool's thread for results we take.
-            for (const worker_ptr& w : pool.workers)
-                if (w && !w->gone)
-                    w->rings.results.withdraw_wake_request();
-        }
-        bool took = false;
-        for (const worker_ptr& w : pool.workers) {
-            if (!w || w->gone || !w->rings.results.has_frames())
-                continue;
-            took = true;
-            if (!pool.handle_input(*w, done)) {
-                error_code ignored;
-                w->child.kill(ignored); // not our protocol; its end of stream follows
-            }
-        }
-        if (took)
-            pool.dispatch();
-    }
-    done.run();
-    return true;
-}
-
-void pool_stop_helping(pool_core& pool) noexcept
-{
-    completions done;
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        if (--pool.helpers == 0) {
-            // The pool's thread takes over: ask each worker to wake it again, as on_read does.
-            for (const worker_ptr& w : pool.workers) {
-                if (!w || w->gone)
-                    continue;
-                bool ok = true;
-                while (ok && w->rings.results.request_wake())
-                    ok = pool.handle_input(*w, done);
-                if (!ok) {
-                    error_code ignored;
-                    w->child.kill(ignored);
-                }
-            }
-            pool.dispatch();
-        }
-    }
-    done.run();
-}
-
-void pool_close(pool_core& pool) noexcept
-{
-    std::lock_guard<std::mutex> lock(pool.mutex);
-    pool.closed = true;
-    pool.dispatch();
-}
-
-void pool_join(pool_core& pool)
-{
-    std::unique_lock<std::mutex> lock(pool.mutex);
-    if (!pool.closed && !pool.terminating)
-        throw_error(make_error_code(boost::system::errc::operation_not_permitted),
-                    "multiproc::pool::join: close() or terminate() the pool first");
-    pool.all_gone.wait(lock, [&] { return pool.live == 0 && pool.starting == 0; });
-}
-
-void pool_terminate(pool_core& pool) noexcept
-{
-    completions done;
-    std::vector<worker_ptr> workers;
-    {
-        std::lock_guard<std::mutex> lock(pool.mutex);
-        if (pool.terminating)
-            return;
-        pool.terminating = true;
-        for (pending_task& task : pool.queue)
-            pool.finish(done, task,
-                        failure(make_error_code(error::pool_closed), "pool terminated"));
-        pool.queue.clear();
-        for (const auto& timer : pool.backoff)
-            if (timer)
-                timer->cancel(); // its slot is not filled
-        for (worker_ptr& w : pool.workers) {
-            if (!w)
-                continue;
-            w->gone = true;
-            error_code ignored;
-            w->child.kill(ignored);
-            w->deadline.cancel();
-            w->stream.close(ignored);
-            for (pending_task& task : w->in_flight)
-                pool.finish(done, task,
-                            failure(make_error_code(error::pool_closed), "pool terminated"));
-            w->in_flight.clear();
-            workers.push_back(std::move(w));
-        }
-    }
-    for (const worker_ptr& w : workers)
-        pool_core::reap(*w, true);
-    done.run();
-    {
-        std::unique_lock<std::mutex> lock(pool.mutex);
-        for (std::size_t i = 0; i < workers.size(); ++i)
-            pool.worker_done_locked();
-        // Slots being filled right now see `terminating` and give up.
-        pool.all_gone.wait(lock, [&] { return pool.live == 0; });
-    }
-    if (pool.own) {
-        // The pool's thread ends once the aborted operations' handlers have run.
-        pool.own->work.reset();
-        if (pool.own->thread.get_id() == std::this_thread::get_id())
-            pool.own->thread.detach();
-        else if (pool.own->thread.joinable())
-            pool.own->thread.join();
-    }
-}
-
-std::size_t pool_size(const pool_core& pool) noexcept
-{
-    return pool.size;
-}
-
-pool_stats pool_get_stats(pool_core& pool)
-{
-    std::lock_guard<std::mutex> lock(pool.mutex);
-    pool_stats stats = pool.counts;
-    stats.queued = pool.queue.size();
-    for (const worker_ptr& w : pool.workers)
-        if (w)
-            stats.running += w->in_flight.size();
-    return stats;
-}
-
-asio::any_io_executor pool_executor(const pool_core& pool)
-{
-    return pool.executor;
+    return static_cast<local_backend&>(pool).stats();
 }
 
 void to_outcome(const result_frame& result, task_outcome& outcome)
