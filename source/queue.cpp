@@ -36,6 +36,8 @@
 #include "detail/segment.hpp"
 #include "detail/shared_wait.hpp"
 
+#include <multiproc/detail/wire.hpp>
+
 #include <boost/interprocess/exceptions.hpp>
 #if defined(MULTIPROC_WINDOWS)
 #include <boost/interprocess/managed_windows_shared_memory.hpp>
@@ -117,20 +119,6 @@ std::size_t ring_bytes(std::size_t capacity)
     return slots_offset(capacity) + capacity * queue_slot_size;
 }
 
-void put_u64(std::string& out, std::uint64_t v)
-{
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get_u64(const char* in)
-{
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v |= std::uint64_t(static_cast<unsigned char>(in[i])) << (8 * i);
-    return v;
-}
-
 // A name of a shared memory object of ours, and nothing that could name anything else.
 bool is_our_name(std::string_view name)
 {
@@ -210,13 +198,15 @@ using arena_memory =
 
 std::string encode_slot(const slot_message& m)
 {
-    std::string out(1, static_cast<char>(m.kind));
+    std::string out;
+    wire_writer w(out);
+    w.u8(static_cast<std::uint8_t>(m.kind));
     if (m.kind != slot_kind::inline_value)
-        put_u64(out, m.size);
+        w.u64(m.size);
     if (m.kind == slot_kind::arena_value)
-        put_u64(out, m.offset);
+        w.u64(m.offset);
     else
-        out.append(m.payload);
+        w.bytes(m.payload);
     return out;
 }
 
@@ -228,25 +218,22 @@ slot_message decode_slot(std::string_view bytes, error_code& ec)
         ec = make_error_code(error::bad_message);
         return m;
     }
-    m.kind = static_cast<slot_kind>(bytes[0]);
+    wire_reader in(bytes);
+    m.kind = static_cast<slot_kind>(in.u8());
     switch (m.kind) {
     case slot_kind::inline_value:
-        m.payload = bytes.substr(1);
+        m.payload = in.rest();
         return m;
     case slot_kind::segment_value:
-        if (bytes.size() < 1 + 8 + 1)
-            break;
-        m.size = get_u64(bytes.data() + 1);
-        m.payload = bytes.substr(1 + 8);
-        if (m.size > message_limit() || !is_our_name(m.payload))
+        m.size = in.u64();
+        m.payload = in.rest();
+        if (in.failed() || m.payload.empty() || m.size > message_limit() || !is_our_name(m.payload))
             break;
         return m;
     case slot_kind::arena_value:
-        if (bytes.size() != 1 + 8 + 8)
-            break;
-        m.size = get_u64(bytes.data() + 1);
-        m.offset = get_u64(bytes.data() + 9);
-        if (m.offset > queue_arena_size || m.size > queue_arena_size - m.offset)
+        m.size = in.u64();
+        m.offset = in.u64();
+        if (!in.finish(ec) || m.offset > queue_arena_size || m.size > queue_arena_size - m.offset)
             break;
         return m;
     }

@@ -10,6 +10,8 @@
 
 #include <multiproc/error.hpp>
 
+#include <multiproc/detail/wire.hpp>
+
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive_impl.hpp>
 #include <boost/archive/binary_oarchive.hpp>
@@ -252,8 +254,9 @@ inline constexpr bool tuple_is_raw_v = false;
 template <class... T>
 inline constexpr bool tuple_is_raw_v<std::tuple<T...>> = (is_raw_v<T> && ...);
 
-/// The raw counterpart of a binary archive: `<<` appends a number's bytes to `out`, which
-/// grows in steps; `finish()` trims it to what was written.
+/// The raw counterpart of a binary archive: `<<` appends a number's bytes (as the host stores
+/// them: every platform of ours is little-endian) or a length (wire.hpp's u64) and the
+/// elements, to `out`, which grows in steps; `finish()` trims it to what was written.
 class raw_writer
 {
 public:
@@ -274,9 +277,10 @@ public:
         if constexpr (std::is_arithmetic_v<T>) {
             put(&value, sizeof value);
         } else {
-            const std::uint64_t n = value.size();
-            put(&n, sizeof n);
-            put(value.data(), n * sizeof(typename T::value_type));
+            char length[sizeof(std::uint64_t)];
+            store_le<sizeof length>(length, value.size());
+            put(length, sizeof length);
+            put(value.data(), value.size() * sizeof(typename T::value_type));
         }
         return *this;
     }
@@ -322,46 +326,41 @@ private:
 class raw_reader
 {
 public:
-    explicit raw_reader(std::string_view in) noexcept : at_(in.data()), end_(in.data() + in.size())
-    {}
+    explicit raw_reader(std::string_view in) noexcept : in_(in) {}
     template <class T>
     raw_reader& operator>>(T& value)
     {
         static_assert(is_raw_v<T>);
         if constexpr (std::is_same_v<T, bool>) {
-            char byte;
-            take(&byte, 1);
-            value = byte != 0; // any byte: no invalid bool from a hostile peer
+            value = take(1)[0] != 0; // any byte: no invalid bool from a hostile peer
         } else if constexpr (std::is_arithmetic_v<T>) {
-            take(&value, sizeof value);
+            std::memcpy(&value, take(sizeof value).data(), sizeof value);
         } else {
-            std::uint64_t n = 0;
-            take(&n, sizeof n);
+            const std::uint64_t n = in_.u64();
             constexpr std::size_t element = sizeof(typename T::value_type);
-            if (n > static_cast<std::size_t>(end_ - at_) / element)
+            if (in_.failed() || n > in_.remaining() / element)
                 throw_value_truncated(); // checked before the length allocates anything
+            const std::string_view bytes = take(static_cast<std::size_t>(n) * element);
             if constexpr (std::is_same_v<T, std::string>) {
-                value.assign(at_, static_cast<std::size_t>(n)); // no zero fill to copy over
-                at_ += n;
+                value.assign(bytes.data(), bytes.size()); // no zero fill to copy over
             } else {
                 value.resize(static_cast<std::size_t>(n));
-                take(value.data(), value.size() * element);
+                if (n != 0) // an empty vector's data() may be null
+                    std::memcpy(value.data(), bytes.data(), bytes.size());
             }
         }
         return *this;
     }
 
 private:
-    void take(void* data, std::size_t size)
+    std::string_view take(std::size_t size)
     {
-        if (static_cast<std::size_t>(end_ - at_) < size)
+        const std::string_view bytes = in_.bytes(size);
+        if (in_.failed())
             throw_value_truncated();
-        if (size != 0) // an empty vector's data() may be null
-            std::memcpy(data, at_, size);
-        at_ += size;
+        return bytes;
     }
-    const char* at_;
-    const char* end_;
+    wire_reader in_;
 };
 
 /// Runs `write(out)` on a raw writer (`Raw`) or a binary archive and returns the bytes.
