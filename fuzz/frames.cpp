@@ -1,11 +1,15 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 //
 // libFuzzer target: every decoder of the frames a parent and its child exchange (the child's
-// handshake, task and result frames), and the buffered reader a worker reads its tasks with.
-// The first byte picks the decoder; the rest is its input. A frame that decodes must encode
-// back to the same bytes.
+// handshake, task and result frames), the buffered reader a worker reads its tasks with, and
+// the wire reader they are all built on. The first byte picks the decoder; the rest is its
+// input. A frame that decodes must encode back to the same bytes.
 
 #include "../source/detail/frame.hpp"
+
+#include <multiproc/detail/wire.hpp>
+
+#include <algorithm>
 
 #include <cstdint>
 #include <cstdlib>
@@ -61,6 +65,33 @@ void decode_body(md::frame_kind kind, std::string_view body)
     }
 }
 
+// The wire reader itself, reading fields the input's first bytes pick from the rest: never
+// past the end, and once failed, nothing more.
+void read_fields(std::string_view bytes)
+{
+    const std::string_view picks = bytes.substr(0, std::min<std::size_t>(bytes.size(), 16));
+    md::wire_reader in(bytes.substr(picks.size()));
+    for (const char pick : picks) {
+        const std::size_t before = in.remaining();
+        const bool failed = in.failed();
+        switch (static_cast<unsigned char>(pick) % 4) {
+        case 0:
+            in.u8();
+            break;
+        case 1:
+            in.u32();
+            break;
+        case 2:
+            in.u64();
+            break;
+        default:
+            require(in.text().size() <= before);
+            break;
+        }
+        require(in.remaining() <= before && (!failed || in.remaining() == before));
+    }
+}
+
 // The bytes as a stream on a channel, read frame by frame as a worker does.
 void read_stream(std::string_view bytes)
 {
@@ -94,6 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else if (rest.size() < 64 * 1024) { // fits a socket's buffer: written before it is read
         read_stream(rest);
     }
+    read_fields(rest);
     if (rest.size() >= md::frame_header_size) {
         std::size_t body_size = 0;
         multiproc::error_code ec;

@@ -2,6 +2,7 @@
 
 #include "detail/frame.hpp"
 
+#include <multiproc/detail/wire.hpp>
 #include <multiproc/task.hpp>
 
 #include <algorithm>
@@ -13,103 +14,18 @@ namespace {
 
 constexpr std::string_view protocol = "multiproc/4";
 
-void put_u32(std::string& out, std::uint32_t v)
-{
-    const char bytes[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
-                           static_cast<char>((v >> 16) & 0xff), static_cast<char>(v >> 24)};
-    out.append(bytes, sizeof bytes);
-}
-
-void put_text(std::string& out, std::string_view text)
-{
-    put_u32(out, static_cast<std::uint32_t>(text.size()));
-    out.append(text);
-}
-
-// Reads fields from a body; the first overrun marks the whole decode as bad_message.
-class reader
-{
-public:
-    explicit reader(std::string_view body) : rest_(body) {}
-
-    std::uint32_t u32()
-    {
-        if (rest_.size() < 4) {
-            bad_ = true;
-            return 0;
-        }
-        std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i)
-            v |= std::uint32_t(static_cast<unsigned char>(rest_[i])) << (8 * i);
-        rest_.remove_prefix(4);
-        return v;
-    }
-
-    std::uint64_t u64()
-    {
-        const std::uint64_t low = u32();
-        return low | (std::uint64_t(u32()) << 32);
-    }
-
-    std::uint8_t u8()
-    {
-        if (rest_.empty()) {
-            bad_ = true;
-            return 0;
-        }
-        const auto v = static_cast<std::uint8_t>(rest_[0]);
-        rest_.remove_prefix(1);
-        return v;
-    }
-
-    // A view into the body: the caller copies what it keeps.
-    std::string_view text()
-    {
-        const std::uint32_t n = u32();
-        if (bad_ || rest_.size() < n) {
-            bad_ = true;
-            return {};
-        }
-        const std::string_view s = rest_.substr(0, n);
-        rest_.remove_prefix(n);
-        return s;
-    }
-
-    // True when every field was present and nothing is left over.
-    bool finish(error_code& ec) const
-    {
-        const bool ok = !bad_ && rest_.empty();
-        ec = ok ? error_code() : make_error_code(error::bad_message);
-        return ok;
-    }
-
-private:
-    std::string_view rest_;
-    bool bad_ = false;
-};
-
-} // namespace
-
-namespace {
-void put_u64(std::string& out, std::uint64_t v)
-{
-    put_u32(out, static_cast<std::uint32_t>(v));
-    put_u32(out, static_cast<std::uint32_t>(v >> 32));
-}
 } // namespace
 
 std::string encode(const worker_frame& f)
 {
     std::string out;
-    put_text(out, protocol);
-    put_text(out, f.process_name);
-    put_text(out, f.rings);
+    wire_writer(out).text(protocol).text(f.process_name).text(f.rings);
     return out;
 }
 
 worker_frame decode_worker(std::string_view body, error_code& ec)
 {
-    reader in(body);
+    wire_reader in(body);
     const std::string_view version = in.text();
     worker_frame f;
     f.process_name = in.text();
@@ -124,13 +40,14 @@ void append_task_frame(std::string& out, std::uint64_t id, std::string_view task
 {
     const std::size_t body = 8 + 4 + task.size() + 4 + signature.size() + 4 + 4 + arguments.size();
     out.reserve(out.size() + frame_header_size + body);
-    put_u32(out, static_cast<std::uint32_t>(body + 1));
-    out.push_back(static_cast<char>(frame_kind::task));
-    put_u64(out, id);
-    put_text(out, task);
-    put_text(out, signature);
-    put_u32(out, count);
-    put_text(out, arguments);
+    wire_writer(out)
+        .u32(static_cast<std::uint32_t>(body + 1))
+        .u8(static_cast<std::uint8_t>(frame_kind::task))
+        .u64(id)
+        .text(task)
+        .text(signature)
+        .u32(count)
+        .text(arguments);
 }
 
 std::string encode(const task_frame& f)
@@ -142,7 +59,7 @@ std::string encode(const task_frame& f)
 
 task_frame decode_task(std::string_view body, error_code& ec)
 {
-    reader in(body);
+    wire_reader in(body);
     task_frame f;
     f.id = in.u64();
     f.task = in.text();
@@ -156,26 +73,22 @@ task_frame decode_task(std::string_view body, error_code& ec)
 std::string encode(const result_frame& f)
 {
     std::string out;
-    put_u64(out, f.id);
-    if (f.ok) {
+    if (f.ok)
         out.reserve(8 + 1 + 4 + f.results.size());
-        out.push_back(1);
-        put_text(out, f.results);
-    } else if (f.failure != error{}) {
-        out.push_back(2);
-        put_u32(out, static_cast<std::uint32_t>(f.failure));
-        put_text(out, f.what);
-    } else {
-        out.push_back(0);
-        put_text(out, f.exception_type);
-        put_text(out, f.what);
-    }
+    wire_writer w(out);
+    w.u64(f.id);
+    if (f.ok)
+        w.u8(1).text(f.results);
+    else if (f.failure != error{})
+        w.u8(2).u32(static_cast<std::uint32_t>(f.failure)).text(f.what);
+    else
+        w.u8(0).text(f.exception_type).text(f.what);
     return out;
 }
 
 result_frame decode_result(std::string_view body, error_code& ec)
 {
-    reader in(body);
+    wire_reader in(body);
     result_frame f;
     f.id = in.u64();
     const std::uint8_t status = in.u8();
@@ -204,17 +117,18 @@ std::string encode(const run_frame& f)
     std::string out;
     out.reserve(protocol.size() + f.process_name.size() + f.task.size() + f.signature.size() +
                 f.arguments.size() + 20);
-    put_text(out, protocol);
-    put_text(out, f.process_name);
-    put_text(out, f.task);
-    put_text(out, f.signature);
-    put_text(out, f.arguments);
+    wire_writer(out)
+        .text(protocol)
+        .text(f.process_name)
+        .text(f.task)
+        .text(f.signature)
+        .text(f.arguments);
     return out;
 }
 
 run_frame decode_run(std::string_view body, error_code& ec)
 {
-    reader in(body);
+    wire_reader in(body);
     const std::string_view version = in.text();
     run_frame f;
     f.process_name = in.text();
@@ -229,14 +143,13 @@ run_frame decode_run(std::string_view body, error_code& ec)
 std::string encode(const refused_frame& f)
 {
     std::string out;
-    put_u32(out, static_cast<std::uint32_t>(f.reason));
-    put_text(out, f.message);
+    wire_writer(out).u32(static_cast<std::uint32_t>(f.reason)).text(f.message);
     return out;
 }
 
 refused_frame decode_refused(std::string_view body, error_code& ec)
 {
-    reader in(body);
+    wire_reader in(body);
     refused_frame f;
     const std::uint32_t reason = in.u32();
     f.message = in.text();
@@ -247,24 +160,21 @@ refused_frame decode_refused(std::string_view body, error_code& ec)
 
 void append_frame(std::string& out, frame_kind kind, std::string_view body)
 {
-    put_u32(out, static_cast<std::uint32_t>(body.size() + 1));
-    out.push_back(static_cast<char>(kind));
-    out.append(body);
+    wire_writer(out)
+        .u32(static_cast<std::uint32_t>(body.size() + 1))
+        .u8(static_cast<std::uint8_t>(kind))
+        .bytes(body);
 }
 
 void put_frame_header(char* out, frame_kind kind, std::size_t body_size) noexcept
 {
-    const auto length = static_cast<std::uint32_t>(body_size + 1);
-    for (int i = 0; i < 4; ++i)
-        out[i] = static_cast<char>((length >> (8 * i)) & 0xff);
+    store_le<4>(out, static_cast<std::uint32_t>(body_size + 1));
     out[4] = static_cast<char>(kind);
 }
 
 frame_kind parse_frame_header(const char* bytes, std::size_t& body_size, error_code& ec)
 {
-    std::uint32_t length = 0;
-    for (int i = 0; i < 4; ++i)
-        length |= std::uint32_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    const auto length = static_cast<std::uint32_t>(load_le<4>(bytes));
     const auto kind = static_cast<frame_kind>(bytes[4]);
     if (length == 0 || length - 1 > max_frame_body() || kind < frame_kind::run ||
         kind > frame_kind::wake) {
@@ -302,8 +212,9 @@ void send_frame(os::channel& c, frame_kind kind, std::string_view body,
     // One write for a small frame; a large body is not copied to join its header.
     const bool small = body.size() <= 64 * 1024;
     std::string frame;
-    put_u32(frame, static_cast<std::uint32_t>(body.size() + 1));
-    frame.push_back(static_cast<char>(kind));
+    wire_writer(frame)
+        .u32(static_cast<std::uint32_t>(body.size() + 1))
+        .u8(static_cast<std::uint8_t>(kind));
     if (small)
         frame.append(body);
     c.write_all(frame.data(), frame.size(), deadline, ec);

@@ -14,9 +14,9 @@
 #include "detail/connection.hpp"
 #include "detail/os.hpp"
 
+#include <multiproc/detail/wire.hpp>
 #include <multiproc/listener.hpp>
 
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -43,20 +43,6 @@ namespace {
 constexpr std::size_t header_size = 4;
 constexpr char typed_mark[4] = {'\0', 'm', 'p', 'T'};
 constexpr std::size_t typed_prefix_size = sizeof typed_mark + 8;
-
-void put_le(char* out, std::uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; ++i)
-        out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
-}
-
-std::uint64_t get_le(const char* in, int bytes)
-{
-    std::uint64_t v = 0;
-    for (int i = 0; i < bytes; ++i)
-        v |= std::uint64_t(static_cast<unsigned char>(in[i])) << (8 * i);
-    return v;
-}
 
 bool usable(connection_state* c, bool for_sending, error_code& ec)
 {
@@ -92,12 +78,12 @@ std::string frame_start(std::uint64_t tag, std::size_t payload_size, error_code&
     const std::size_t prefix = tag == bytes_tag ? 0 : typed_prefix_size;
     if (!fits_message_limit(payload_size, ec))
         return {};
-    std::string start(header_size + prefix, '\0');
-    put_le(start.data(), payload_size + prefix, 4);
-    if (prefix) {
-        std::memcpy(start.data() + header_size, typed_mark, sizeof typed_mark);
-        put_le(start.data() + header_size + sizeof typed_mark, tag, 8);
-    }
+    std::string start;
+    start.reserve(header_size + prefix);
+    wire_writer out(start);
+    out.u32(static_cast<std::uint32_t>(payload_size + prefix));
+    if (prefix)
+        out.bytes(std::string_view(typed_mark, sizeof typed_mark)).u64(tag);
     ec.clear();
     return start;
 }
@@ -111,7 +97,7 @@ std::size_t max_body() noexcept
 // The body's size from a received header, which the peer could have made up.
 std::size_t body_size(const char* header, error_code& ec)
 {
-    const std::uint64_t length = get_le(header, 4);
+    const std::uint64_t length = load_le<header_size>(header);
     if (length > max_body()) { // no sender of ours writes more
         ec = make_error_code(error::bad_message);
         return 0;
@@ -121,9 +107,10 @@ std::size_t body_size(const char* header, error_code& ec)
 
 bool marked_with(const std::string& body, std::uint64_t tag)
 {
-    return body.size() >= typed_prefix_size &&
-           std::memcmp(body.data(), typed_mark, sizeof typed_mark) == 0 &&
-           get_le(body.data() + sizeof typed_mark, 8) == tag;
+    wire_reader in(body);
+    const bool marked =
+        in.bytes(sizeof typed_mark) == std::string_view(typed_mark, sizeof typed_mark);
+    return marked && in.u64() == tag && !in.failed();
 }
 
 // Under receive_mutex: the pending body whole for bytes, its encoding if it is typed `tag`;
@@ -247,8 +234,7 @@ void connection_send_handle(connection_state* c, std::intptr_t handle, pid_type 
     if (ec)
         return;
     std::string message = frame_start(handle_tag(), 8, ec);
-    message.resize(message.size() + 8);
-    put_le(message.data() + message.size() - 8, value, 8);
+    wire_writer(message).u64(value);
     std::lock_guard<std::mutex> lock(c->send_mutex);
     if (!idle(c->async_sending, ec))
         return;
@@ -266,14 +252,16 @@ std::intptr_t connection_receive_handle(connection_state* c, error_code& ec)
     os::native_handle attached = os::channel::invalid();
     if (!c->pending)
         receive_pending(*c, max_body(), &attached, ec);
-    std::string payload = ec ? std::string() : take_pending(*c, handle_tag(), ec);
-    if (!ec && payload.size() != 8)
-        ec = make_error_code(error::bad_message);
+    const std::string payload = ec ? std::string() : take_pending(*c, handle_tag(), ec);
+    wire_reader in(payload);
+    const std::uint64_t in_message = in.u64();
+    if (!ec)
+        in.finish(ec); // exactly the handle's 8 bytes
     if (ec) {
         os::close_handle(attached);
         return none;
     }
-    return os::from_native(os::received_handle(attached, get_le(payload.data(), 8), ec));
+    return os::from_native(os::received_handle(attached, in_message, ec));
 }
 
 struct connection_transfer::impl

@@ -36,12 +36,10 @@
 #include "detail/segment.hpp"
 #include "detail/shared_wait.hpp"
 
+#include <multiproc/detail/wire.hpp>
+
 #include <boost/interprocess/exceptions.hpp>
-#if defined(MULTIPROC_WINDOWS)
-#include <boost/interprocess/managed_windows_shared_memory.hpp>
-#else
-#include <boost/interprocess/managed_shared_memory.hpp>
-#endif
+#include MULTIPROC_OS_MANAGED_MEMORY_HEADER
 #include <boost/interprocess/mapped_region.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
 
@@ -67,25 +65,6 @@ constexpr auto slice = std::chrono::milliseconds(50);
 // How many times a waiter looks before it sleeps.
 constexpr int spin_rounds = 200;
 
-bip::permissions owner_only()
-{
-    bip::permissions p;
-#if defined(MULTIPROC_POSIX)
-    p.set_permissions(0600);
-#endif
-    return p;
-}
-
-// A counter bumped at each event of one kind, which waiters for that event sleep on.
-// `sleepers` is set by whoever may sleep on it and cleared by the waker that wakes them all: a
-// waker makes the system call only when someone has set it since the last wake. A waiter
-// killed after setting it costs one needless wake.
-struct wait_word
-{
-    std::atomic<std::uint32_t> count{0};
-    std::atomic<std::uint32_t> sleepers{0};
-};
-
 // The start of the ring's segment; `lengths` and the slots follow.
 struct ring_header
 {
@@ -96,10 +75,10 @@ struct ring_header
     std::atomic<std::uint64_t> done{0};      // joinable: values reported done (<= tail)
     std::atomic<std::uint32_t> shut_down{0}; // 1 once shut down: no more puts, gets drain
     std::uint64_t capacity;                  // checked against the token's maxsize, which is used
-    alignas(64) wait_word put;               // getters wait for a value
-    alignas(64) wait_word taken;             // putters wait for room
-    alignas(64) wait_word freed;             // producers wait for room in the arena
-    alignas(64) wait_word all_done;          // joiners wait for done == tail
+    alignas(64) event_count put;             // getters wait for a value
+    alignas(64) event_count taken;           // putters wait for room
+    alignas(64) event_count freed;           // producers wait for room in the arena
+    alignas(64) event_count all_done;        // joiners wait for done == tail
     std::atomic<std::uint32_t> had_segment_values{0}; // a value took a segment of its own
 
     explicit ring_header(std::uint64_t slots) : capacity(slots) {}
@@ -115,20 +94,6 @@ std::size_t slots_offset(std::size_t capacity)
 std::size_t ring_bytes(std::size_t capacity)
 {
     return slots_offset(capacity) + capacity * queue_slot_size;
-}
-
-void put_u64(std::string& out, std::uint64_t v)
-{
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::uint64_t get_u64(const char* in)
-{
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i)
-        v |= std::uint64_t(static_cast<unsigned char>(in[i])) << (8 * i);
-    return v;
 }
 
 // A name of a shared memory object of ours, and nothing that could name anything else.
@@ -170,20 +135,20 @@ static_assert(sizeof(value_segment_header) <= value_segment_offset);
 class arena_mutex
 {
 public:
-    arena_mutex() noexcept { init(lock_); }
+    arena_mutex() noexcept = default;
     arena_mutex(const arena_mutex&) = delete;
     arena_mutex& operator=(const arena_mutex&) = delete;
 
     void lock()
     {
-        if (detail::lock(lock_))
+        if (lock_.lock())
             broken_.store(true);
         if (broken_.load()) {
-            detail::unlock(lock_);
+            lock_.unlock();
             throw bip::lock_exception(bip::not_recoverable);
         }
     }
-    void unlock() noexcept { detail::unlock(lock_); }
+    void unlock() noexcept { lock_.unlock(); }
 
 private:
     recoverable_lock lock_;
@@ -196,27 +161,19 @@ struct arena_mutex_family
     using recursive_mutex_type = bip::interprocess_recursive_mutex; // named objects: unused
 };
 
-// Windows: a named file mapping, which goes with its last handle (Boost's POSIX-style objects
-// are files there, left behind by a killed process).
-#if defined(MULTIPROC_WINDOWS)
-using arena_memory =
-    bip::basic_managed_windows_shared_memory<char, bip::rbtree_best_fit<arena_mutex_family>,
-                                             bip::iset_index>;
-#else
-using arena_memory =
-    bip::basic_managed_shared_memory<char, bip::rbtree_best_fit<arena_mutex_family>,
-                                     bip::iset_index>;
-#endif
+using arena_memory = os::managed_memory<bip::rbtree_best_fit<arena_mutex_family>>;
 
 std::string encode_slot(const slot_message& m)
 {
-    std::string out(1, static_cast<char>(m.kind));
+    std::string out;
+    wire_writer w(out);
+    w.u8(static_cast<std::uint8_t>(m.kind));
     if (m.kind != slot_kind::inline_value)
-        put_u64(out, m.size);
+        w.u64(m.size);
     if (m.kind == slot_kind::arena_value)
-        put_u64(out, m.offset);
+        w.u64(m.offset);
     else
-        out.append(m.payload);
+        w.bytes(m.payload);
     return out;
 }
 
@@ -228,25 +185,22 @@ slot_message decode_slot(std::string_view bytes, error_code& ec)
         ec = make_error_code(error::bad_message);
         return m;
     }
-    m.kind = static_cast<slot_kind>(bytes[0]);
+    wire_reader in(bytes);
+    m.kind = static_cast<slot_kind>(in.u8());
     switch (m.kind) {
     case slot_kind::inline_value:
-        m.payload = bytes.substr(1);
+        m.payload = in.rest();
         return m;
     case slot_kind::segment_value:
-        if (bytes.size() < 1 + 8 + 1)
-            break;
-        m.size = get_u64(bytes.data() + 1);
-        m.payload = bytes.substr(1 + 8);
-        if (m.size > message_limit() || !is_our_name(m.payload))
+        m.size = in.u64();
+        m.payload = in.rest();
+        if (in.failed() || m.payload.empty() || m.size > message_limit() || !is_our_name(m.payload))
             break;
         return m;
     case slot_kind::arena_value:
-        if (bytes.size() != 1 + 8 + 8)
-            break;
-        m.size = get_u64(bytes.data() + 1);
-        m.offset = get_u64(bytes.data() + 9);
-        if (m.offset > queue_arena_size || m.size > queue_arena_size - m.offset)
+        m.size = in.u64();
+        m.offset = in.u64();
+        if (!in.finish(ec) || m.offset > queue_arena_size || m.size > queue_arena_size - m.offset)
             break;
         return m;
     }
@@ -315,10 +269,8 @@ struct queue_core
         if (creating_process)
             remove_left_value_segments(this);
         arena.reset();
-#if !defined(MULTIPROC_WINDOWS)
-        if (creating_process)
+        if (creating_process && os::shared_memory_names_persist)
             bip::shared_memory_object::remove(names.arena_name.c_str());
-#endif
     }
 
     void map_ring()
@@ -346,12 +298,12 @@ std::shared_ptr<queue_core> create_queue(std::size_t maxsize, std::uint64_t tag,
     q->names.name = q->ring_segment->name();
     q->map_ring();
     new (q->ring) ring_header(q->names.maxsize);
-    init(q->ring->lock);
     q->names.arena_name = unique_name();
     q->creator = os::current_pid();
     try {
-        q->arena = std::make_unique<arena_memory>(bip::create_only, q->names.arena_name.c_str(),
-                                                  queue_arena_size, nullptr, owner_only());
+        q->arena =
+            std::make_unique<arena_memory>(bip::create_only, q->names.arena_name.c_str(),
+                                           queue_arena_size, nullptr, os::owner_only_permissions());
     } catch (const bip::interprocess_exception& e) {
         throw system_error(to_error_code(e), "multiproc::queue: cannot make its arena");
     }
@@ -396,17 +348,19 @@ std::shared_ptr<queue_core> open_queue(const std::string& token, std::uint64_t t
 
 namespace {
 
-void notify(wait_word& w) noexcept
+// Wakes every waiter of the ring, whatever it waits for.
+void notify_everyone(ring_header* ring) noexcept
 {
-    w.count.fetch_add(1);
-    if (w.sleepers.load() != 0 && w.sleepers.exchange(0) != 0)
-        wake_all(w.count);
+    ring->put.notify_all();
+    ring->taken.notify_all();
+    ring->freed.notify_all();
+    ring->all_done.notify_all();
 }
 
 // Waits until `ready()` or the deadline; returns `ready()`. `ready` reads the ring without its
 // lock: a hint, which the caller checks again under the lock.
 template <class Ready>
-bool wait_until(wait_word& w, queue_clock::time_point deadline, Ready ready)
+bool wait_until(event_count& events, queue_clock::time_point deadline, Ready ready)
 {
     // The other side is usually on another core, and a few hundred nanoseconds away: spinning
     // a little spares a sleep and a wake (two system calls).
@@ -415,17 +369,14 @@ bool wait_until(wait_word& w, queue_clock::time_point deadline, Ready ready)
             return true;
         spin_pause();
     }
-    // Set before the count is read, and the notifier bumps the count before it clears the flag:
-    // either it sees the flag and wakes us, or we see its new count and do not sleep.
     for (;;) {
-        w.sleepers.store(1);
-        const std::uint32_t seen = w.count.load();
+        const std::uint32_t seen = events.prepare_wait();
         if (ready())
             return true;
         const auto now = queue_clock::now();
         if (now >= deadline)
             return false;
-        wait_while_equal(w.count, seen, deadline - now < slice ? deadline : now + slice);
+        events.wait(seen, deadline - now < slice ? deadline : now + slice);
     }
 }
 
@@ -436,14 +387,10 @@ class ring_lock
 public:
     explicit ring_lock(ring_header* ring) noexcept : ring_(ring)
     {
-        if (lock(ring_->lock)) {
-            notify(ring_->put);
-            notify(ring_->taken);
-            notify(ring_->freed);
-            notify(ring_->all_done);
-        }
+        if (ring_->lock.lock())
+            notify_everyone(ring_);
     }
-    ~ring_lock() { unlock(ring_->lock); }
+    ~ring_lock() { ring_->lock.unlock(); }
     ring_lock(const ring_lock&) = delete;
     ring_lock& operator=(const ring_lock&) = delete;
 
@@ -494,7 +441,7 @@ put_outcome try_put(queue_core* q, std::string_view slot,
             committed->store(1);
         ring->tail.store(tail + 1, std::memory_order_release); // the put
     }
-    notify(ring->put);
+    ring->put.notify_all();
     return put_outcome::put;
 }
 
@@ -525,7 +472,7 @@ std::size_t try_take(queue_core* q, char (&slot)[queue_slot_size], error_code& e
         before_commit(slot, size);
         ring->head.store(head + 1, std::memory_order_release); // the get
     }
-    notify(ring->taken);
+    ring->taken.notify_all();
     return size;
 }
 
@@ -562,7 +509,7 @@ void free_in_arena(queue_core* q, void* block) noexcept
     } catch (const bip::interprocess_exception&) {
         return;
     }
-    notify(q->ring->freed);
+    q->ring->freed.notify_all();
 }
 
 // Frees an arena block at the end of a scope, thrown out of or not.
@@ -703,7 +650,7 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         segment = q->names.name + "_" + unique_suffix();
         try {
             bip::shared_memory_object object(bip::create_only, segment.c_str(), bip::read_write,
-                                             owner_only());
+                                             os::owner_only_permissions());
             object.truncate(static_cast<bip::offset_t>(value_segment_offset + payload.size()));
             segment_region.emplace(object, bip::read_write);
             new (segment_region->get_address()) value_segment_header{};
@@ -852,10 +799,7 @@ void queue_shutdown(queue_core* q, bool immediate, error_code& ec)
         discard(q, slot);
     // Everyone waiting looks again: getters of an empty queue and putters fail, joiners of
     // a drained one return.
-    notify(ring->put);
-    notify(ring->taken);
-    notify(ring->freed);
-    notify(ring->all_done);
+    notify_everyone(ring);
 }
 
 std::size_t queue_maxsize(const queue_core* q) noexcept
@@ -883,7 +827,7 @@ void queue_task_done(queue_core* q, error_code& ec)
             return;
         }
     } while (!ring->done.compare_exchange_weak(done, done + 1));
-    notify(ring->all_done);
+    ring->all_done.notify_all();
 }
 
 bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec)

@@ -9,24 +9,16 @@
 #include "detail/os.hpp"
 #include "detail/shared_wait.hpp"
 
-#include <new>
+#include <algorithm>
 
 namespace multiproc::detail {
 
 namespace {
 
-using lock_word = std::atomic<std::uint32_t>;
-static_assert(sizeof(lock_word) <= sizeof(recoverable_lock::storage));
-
 constexpr std::uint32_t sleepers_bit = 0x80000000u;
 constexpr auto slice = std::chrono::milliseconds(10);
 // Holders hold it for a copy of a slot: spinning a little spares a sleep and a wake.
 constexpr int spin_rounds = 64;
-
-lock_word& word_of(recoverable_lock& lock) noexcept
-{
-    return *std::launder(reinterpret_cast<lock_word*>(lock.storage));
-}
 
 std::uint32_t this_process() noexcept
 {
@@ -35,39 +27,32 @@ std::uint32_t this_process() noexcept
 
 } // namespace
 
-void init(recoverable_lock& lock) noexcept
-{
-    new (lock.storage) lock_word(0);
-}
-
-bool try_lock(recoverable_lock& lock) noexcept
+bool recoverable_lock::try_lock() noexcept
 {
     std::uint32_t free = 0;
-    return word_of(lock).compare_exchange_strong(free, this_process(), std::memory_order_acquire,
-                                                 std::memory_order_relaxed);
+    return word_.compare_exchange_strong(free, this_process(), std::memory_order_acquire,
+                                         std::memory_order_relaxed);
 }
 
-lock_outcome lock_until(recoverable_lock& lock,
-                        std::chrono::steady_clock::time_point deadline) noexcept
+lock_outcome recoverable_lock::lock_until(std::chrono::steady_clock::time_point deadline) noexcept
 {
-    lock_word& word = word_of(lock);
-    if (word.load(std::memory_order_relaxed) == 0 && try_lock(lock))
+    if (word_.load(std::memory_order_relaxed) == 0 && try_lock())
         return lock_outcome::acquired; // the usual case: no clock read
     const std::uint32_t me = this_process();
     const auto start = std::chrono::steady_clock::now();
     const int spins = deadline <= start ? 1 : spin_rounds;
     for (int round = 0; round < spins; ++round) {
-        if (word.load(std::memory_order_relaxed) == 0 && try_lock(lock))
+        if (word_.load(std::memory_order_relaxed) == 0 && try_lock())
             return lock_outcome::acquired;
         spin_pause();
     }
     auto next_look = start + slice;
     for (;;) {
-        std::uint32_t seen = word.load(std::memory_order_relaxed);
+        std::uint32_t seen = word_.load(std::memory_order_relaxed);
         if (seen == 0) {
             // Others may sleep too: whoever takes it after a sleep keeps the bit.
-            if (word.compare_exchange_weak(seen, me | sleepers_bit, std::memory_order_acquire,
-                                           std::memory_order_relaxed))
+            if (word_.compare_exchange_weak(seen, me | sleepers_bit, std::memory_order_acquire,
+                                            std::memory_order_relaxed))
                 return lock_outcome::acquired;
             continue;
         }
@@ -77,31 +62,29 @@ lock_outcome lock_until(recoverable_lock& lock,
             // A slice gone by: is the holder still there?
             const std::uint32_t holder = seen & ~sleepers_bit;
             if (holder != me && os::process_ended(static_cast<pid_type>(holder)) &&
-                word.compare_exchange_strong(seen, me | sleepers_bit, std::memory_order_acquire,
-                                             std::memory_order_relaxed))
+                word_.compare_exchange_strong(seen, me | sleepers_bit, std::memory_order_acquire,
+                                              std::memory_order_relaxed))
                 return lock_outcome::holder_died;
             continue;
         }
         if (now >= deadline)
             return lock_outcome::timed_out;
         if ((seen & sleepers_bit) == 0 &&
-            !word.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_relaxed))
+            !word_.compare_exchange_weak(seen, seen | sleepers_bit, std::memory_order_relaxed))
             continue;
-        wait_while_equal(word, seen | sleepers_bit, std::min(next_look, deadline));
+        wait_while_equal(word_, seen | sleepers_bit, std::min(next_look, deadline));
     }
 }
 
-bool lock(recoverable_lock& lock) noexcept
+bool recoverable_lock::lock() noexcept
 {
-    return lock_until(lock, std::chrono::steady_clock::time_point::max()) ==
-           lock_outcome::holder_died;
+    return lock_until(std::chrono::steady_clock::time_point::max()) == lock_outcome::holder_died;
 }
 
-void unlock(recoverable_lock& lock) noexcept
+void recoverable_lock::unlock() noexcept
 {
-    lock_word& word = word_of(lock);
-    if ((word.exchange(0, std::memory_order_release) & sleepers_bit) != 0)
-        wake_one(word);
+    if ((word_.exchange(0, std::memory_order_release) & sleepers_bit) != 0)
+        wake_one(word_);
 }
 
 } // namespace multiproc::detail

@@ -43,8 +43,8 @@ struct sync_state
     // broken: every later lock fails with error::lock_broken, on every platform.
     recoverable_lock lock;
     std::atomic<std::uint32_t> broken{0};
-    // Bumped by every notify: waiters sleep while it stays as they saw it.
-    std::atomic<std::uint32_t> changed{0};
+    // Counts every notify: waiters sleep while it stays as they saw it.
+    event_count changed;
     // Locks and conditions: who holds `lock` (see this_thread_owner), 0 if nobody. Written
     // only by the holder, under the lock: a thread reading its own id there holds it, so
     // relaxed order is enough.
@@ -64,9 +64,7 @@ struct sync_state
 
     sync_state(std::uint64_t initial_count, std::uint64_t count_limit)
         : count(initial_count), limit(count_limit)
-    {
-        init(lock);
-    }
+    {}
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "the owner field is shared between processes");
@@ -90,28 +88,17 @@ bool lock_state(sync_state& s, clock::time_point deadline, error_code& ec) noexc
         ec = make_error_code(error::lock_broken);
         return false;
     }
-    const lock_outcome outcome = lock_until(s.lock, deadline);
+    const lock_outcome outcome = s.lock.lock_until(deadline);
     if (outcome == lock_outcome::timed_out)
         return false;
     if (outcome == lock_outcome::holder_died)
         s.broken.store(1);
     if (s.broken.load()) { // now, or while this one waited
-        unlock(s.lock);
+        s.lock.unlock();
         ec = make_error_code(error::lock_broken);
         return false;
     }
     return true;
-}
-
-// Wakes `n` waiters of the state's condition (or all); a waiter may wake without it too.
-void notify_changed(sync_state& s, std::size_t n) noexcept
-{
-    s.changed.fetch_add(1);
-    if (n == std::size_t(-1))
-        wake_all(s.changed);
-    else
-        for (std::size_t i = 0; i < n; ++i)
-            wake_one(s.changed);
 }
 
 // Waits for a notify with the state's lock held, which it lets go meanwhile: false on timeout
@@ -119,17 +106,10 @@ void notify_changed(sync_state& s, std::size_t n) noexcept
 // is error::lock_broken): the caller unlocks.
 bool wait_changed(sync_state& s, clock::time_point deadline, error_code& ec) noexcept
 {
-    const std::uint32_t seen = s.changed.load();
-    unlock(s.lock);
-    bool notified = true;
-    while (s.changed.load() == seen) {
-        if (clock::now() >= deadline) {
-            notified = false;
-            break;
-        }
-        wait_while_equal(s.changed, seen, deadline);
-    }
-    if (lock_until(s.lock, forever) == lock_outcome::holder_died)
+    const std::uint32_t seen = s.changed.prepare_wait();
+    s.lock.unlock();
+    const bool notified = s.changed.wait_for_change(seen, deadline);
+    if (s.lock.lock())
         s.broken.store(1);
     if (s.broken.load()) {
         ec = make_error_code(error::lock_broken);
@@ -148,7 +128,7 @@ public:
     ~state_guard()
     {
         if (held_)
-            unlock(state_.lock);
+            state_.lock.unlock();
     }
     state_guard(const state_guard&) = delete;
     state_guard& operator=(const state_guard&) = delete;
@@ -174,24 +154,69 @@ private:
     bool held_;
 };
 
+// `read(state)` with the state's lock held: what it returns, or nothing (false, 0) when the
+// handle is empty or the lock broken (then `ec` says so).
+template <class Read>
+auto read_locked(sync_state* s, error_code& ec, Read read) -> decltype(read(*s))
+{
+    if (!s)
+        return {};
+    state_guard guard(*s, forever, ec);
+    if (!guard)
+        return {};
+    return read(*s);
+}
+
 } // namespace
 
-sync_object::sync_object(segment_kind kind, std::size_t count, std::size_t limit, error_code& ec)
-    : named_handle(kind)
+namespace {
+
+// What a throw from a constructor names.
+const char* class_name(segment_kind kind) noexcept
 {
-    if (kind == segment_kind::barrier && limit == 0) { // a barrier for nobody
+    switch (kind) {
+    case segment_kind::mutex:
+        return "multiproc::mutex";
+    case segment_kind::recursive_mutex:
+        return "multiproc::recursive_mutex";
+    case segment_kind::semaphore:
+        return "multiproc::semaphore";
+    case segment_kind::bounded_semaphore:
+        return "multiproc::bounded_semaphore";
+    case segment_kind::event:
+        return "multiproc::event";
+    case segment_kind::condition:
+        return "multiproc::condition";
+    default:
+        return "multiproc::barrier";
+    }
+}
+
+} // namespace
+
+void sync_object::create(std::size_t count, std::size_t limit, error_code& ec)
+{
+    if (kind_ == segment_kind::barrier && limit == 0) { // a barrier for nobody
         ec = make_error_code(errc::invalid_argument);
         return;
     }
-    segment_ = segment::create(kind, sizeof(sync_state), ec);
+    segment_ = segment::create(kind_, sizeof(sync_state), ec);
     if (!ec)
         new (payload()) sync_state(count, limit);
 }
 
-sync_object::sync_object(segment_kind kind, const std::string& name, error_code& ec)
-    : named_handle(kind)
+void sync_object::create_or_throw(std::size_t count, std::size_t limit)
 {
+    error_code ec;
+    create(count, limit, ec);
+    throw_if(ec, class_name(kind_));
+}
+
+void sync_object::open_or_throw(const std::string& name)
+{
+    error_code ec;
     open(name, ec);
+    throw_if(ec, class_name(kind_));
 }
 
 sync_state* sync_object::state(error_code& ec) const noexcept
@@ -291,7 +316,7 @@ void acquirable::release(error_code& ec)
         if (!check_owner(*s, ec) || --s->depth > 0)
             return;
         s->owner.store(0, std::memory_order_relaxed);
-        detail::unlock(s->lock);
+        s->lock.unlock();
         return;
     }
     state_guard guard(*s, forever, ec);
@@ -302,7 +327,7 @@ void acquirable::release(error_code& ec)
         return;
     }
     ++s->count;
-    notify_changed(*s, 1);
+    s->changed.notify(1);
 }
 
 bool acquirable::locked() const
@@ -327,46 +352,24 @@ using detail::call_or_throw;
 using detail::make_or_throw;
 using detail::segment_kind;
 
-mutex::mutex(create_only_t) : mutex(make_or_throw<mutex>("multiproc::mutex", create_only)) {}
-mutex::mutex(create_only_t, error_code& ec) : acquirable(segment_kind::mutex, 0, 0, ec) {}
-mutex::mutex(open_only_t, const std::string& name)
-    : mutex(make_or_throw<mutex>("multiproc::mutex", open_only, name))
-{}
-mutex::mutex(open_only_t, const std::string& name, error_code& ec)
-    : acquirable(segment_kind::mutex, name, ec)
-{}
-
-recursive_mutex::recursive_mutex(create_only_t)
-    : recursive_mutex(make_or_throw<recursive_mutex>("multiproc::recursive_mutex", create_only))
-{}
-recursive_mutex::recursive_mutex(create_only_t, error_code& ec)
-    : acquirable(segment_kind::recursive_mutex, 0, 0, ec)
-{}
-recursive_mutex::recursive_mutex(open_only_t, const std::string& name)
-    : recursive_mutex(make_or_throw<recursive_mutex>("multiproc::recursive_mutex", open_only, name))
-{}
-recursive_mutex::recursive_mutex(open_only_t, const std::string& name, error_code& ec)
-    : acquirable(segment_kind::recursive_mutex, name, ec)
-{}
-
-semaphore::semaphore(create_only_t, std::size_t value)
-    : semaphore(make_or_throw<semaphore>("multiproc::semaphore", create_only, value))
-{}
+semaphore::semaphore(create_only_t, std::size_t value) : acquirable(segment_kind::semaphore)
+{
+    create_or_throw(value, value);
+}
 semaphore::semaphore(create_only_t, std::size_t value, error_code& ec)
-    : semaphore(segment_kind::semaphore, value, ec)
-{}
-semaphore::semaphore(open_only_t, const std::string& name)
-    : semaphore(make_or_throw<semaphore>("multiproc::semaphore", open_only, name))
-{}
+    : acquirable(segment_kind::semaphore)
+{
+    create(value, value, ec);
+}
+semaphore::semaphore(open_only_t, const std::string& name) : acquirable(segment_kind::semaphore)
+{
+    open_or_throw(name);
+}
 semaphore::semaphore(open_only_t, const std::string& name, error_code& ec)
-    : semaphore(segment_kind::semaphore, name, ec)
-{}
-semaphore::semaphore(segment_kind kind, std::size_t value, error_code& ec)
-    : acquirable(kind, value, value, ec)
-{}
-semaphore::semaphore(segment_kind kind, const std::string& name, error_code& ec)
-    : acquirable(kind, name, ec)
-{}
+    : acquirable(segment_kind::semaphore)
+{
+    open(name, ec);
+}
 
 std::size_t semaphore::get_value() const
 {
@@ -376,36 +379,30 @@ std::size_t semaphore::get_value() const
 
 std::size_t semaphore::get_value(error_code& ec) const
 {
-    detail::sync_state* s = state(ec);
-    if (!s)
-        return 0;
-    detail::state_guard guard(*s, forever, ec);
-    return guard ? s->count : 0;
+    return detail::read_locked(state(ec), ec,
+                               [](detail::sync_state& s) -> std::size_t { return s.count; });
 }
 
 bounded_semaphore::bounded_semaphore(create_only_t, std::size_t value)
-    : bounded_semaphore(
-          make_or_throw<bounded_semaphore>("multiproc::bounded_semaphore", create_only, value))
-{}
+    : semaphore(segment_kind::bounded_semaphore)
+{
+    create_or_throw(value, value);
+}
 bounded_semaphore::bounded_semaphore(create_only_t, std::size_t value, error_code& ec)
-    : semaphore(segment_kind::bounded_semaphore, value, ec)
-{}
+    : semaphore(segment_kind::bounded_semaphore)
+{
+    create(value, value, ec);
+}
 bounded_semaphore::bounded_semaphore(open_only_t, const std::string& name)
-    : bounded_semaphore(
-          make_or_throw<bounded_semaphore>("multiproc::bounded_semaphore", open_only, name))
-{}
+    : semaphore(segment_kind::bounded_semaphore)
+{
+    open_or_throw(name);
+}
 bounded_semaphore::bounded_semaphore(open_only_t, const std::string& name, error_code& ec)
-    : semaphore(segment_kind::bounded_semaphore, name, ec)
-{}
-
-event::event(create_only_t) : event(make_or_throw<event>("multiproc::event", create_only)) {}
-event::event(create_only_t, error_code& ec) : sync_object(segment_kind::event, 0, 0, ec) {}
-event::event(open_only_t, const std::string& name)
-    : event(make_or_throw<event>("multiproc::event", open_only, name))
-{}
-event::event(open_only_t, const std::string& name, error_code& ec)
-    : sync_object(segment_kind::event, name, ec)
-{}
+    : semaphore(segment_kind::bounded_semaphore)
+{
+    open(name, ec);
+}
 
 namespace {
 // Sets the event's flag to `value`, waking the waiters when it is set.
@@ -418,7 +415,7 @@ void set_flag(detail::sync_state* s, bool value, error_code& ec)
         return;
     s->count = value;
     if (value)
-        detail::notify_changed(*s, std::size_t(-1));
+        s->changed.notify_all();
 }
 } // namespace
 
@@ -444,11 +441,7 @@ bool event::is_set() const
 }
 bool event::is_set(error_code& ec) const
 {
-    detail::sync_state* s = state(ec);
-    if (!s)
-        return false;
-    detail::state_guard guard(*s, forever, ec);
-    return guard && s->count != 0;
+    return detail::read_locked(state(ec), ec, [](detail::sync_state& s) { return s.count != 0; });
 }
 void event::wait() const
 {
@@ -466,18 +459,6 @@ bool event::wait_until(clock::time_point deadline, error_code& ec) const
     detail::state_guard guard(*s, deadline, ec);
     return guard && guard.wait_until(deadline, ec, [&] { return s->count != 0; });
 }
-
-condition::condition(create_only_t)
-    : condition(make_or_throw<condition>("multiproc::condition", create_only))
-{}
-condition::condition(create_only_t, error_code& ec) : acquirable(segment_kind::condition, 0, 0, ec)
-{}
-condition::condition(open_only_t, const std::string& name)
-    : condition(make_or_throw<condition>("multiproc::condition", open_only, name))
-{}
-condition::condition(open_only_t, const std::string& name, error_code& ec)
-    : acquirable(segment_kind::condition, name, ec)
-{}
 
 void condition::wait()
 {
@@ -499,10 +480,10 @@ bool condition::wait_until(clock::time_point deadline, error_code& ec)
     ++s->waiters;
     bool notified = false;
     for (;;) {
-        const std::uint32_t seen = s->changed.load();
-        detail::unlock(s->lock);
-        detail::wait_while_equal(s->changed, seen, deadline); // may return early: see below
-        if (detail::lock_until(s->lock, forever) == detail::lock_outcome::holder_died)
+        const std::uint32_t seen = s->changed.prepare_wait();
+        s->lock.unlock();
+        s->changed.wait(seen, deadline); // may return early: see below
+        if (s->lock.lock())
             s->broken.store(1);
         if (s->signals > 0) { // even after the deadline: a notify chose this one
             --s->signals;
@@ -531,7 +512,10 @@ void notify_waiters(detail::sync_state& s, std::size_t n) noexcept
     if (k == 0)
         return;
     s.signals += k;
-    detail::notify_changed(s, k == s.waiters ? std::size_t(-1) : std::size_t(k));
+    if (k == s.waiters)
+        s.changed.notify_all();
+    else
+        s.changed.notify(static_cast<std::size_t>(k));
 }
 } // namespace
 
@@ -557,12 +541,15 @@ void condition::notify_all(error_code& ec)
         notify_waiters(*s, std::size_t(-1));
 }
 
-barrier::barrier(create_only_t, std::size_t parties)
-    : barrier(make_or_throw<barrier>("multiproc::barrier", create_only, parties))
-{}
+barrier::barrier(create_only_t, std::size_t parties) : sync_object(segment_kind::barrier)
+{
+    create_or_throw(0, parties);
+}
 barrier::barrier(create_only_t, std::size_t parties, error_code& ec)
-    : sync_object(segment_kind::barrier, 0, parties, ec)
-{}
+    : sync_object(segment_kind::barrier)
+{
+    create(0, parties, ec);
+}
 barrier::barrier(create_only_t, std::size_t parties, action_type action,
                  std::chrono::milliseconds timeout)
     : barrier(make_or_throw<barrier>("multiproc::barrier", create_only, parties, action, timeout))
@@ -583,7 +570,7 @@ barrier::barrier(create_only_t, std::size_t parties, action_type action,
             return;
         }
     }
-    *this = barrier(create_only, parties, ec);
+    create(0, parties, ec);
     if (ec)
         return;
     detail::sync_state* s = state(ec);
@@ -591,12 +578,15 @@ barrier::barrier(create_only_t, std::size_t parties, action_type action,
         std::strcpy(s->action, entry->name);
     s->timeout_ms = std::max<std::int64_t>(timeout.count(), 0);
 }
-barrier::barrier(open_only_t, const std::string& name)
-    : barrier(make_or_throw<barrier>("multiproc::barrier", open_only, name))
-{}
+barrier::barrier(open_only_t, const std::string& name) : sync_object(segment_kind::barrier)
+{
+    open_or_throw(name);
+}
 barrier::barrier(open_only_t, const std::string& name, error_code& ec)
-    : sync_object(segment_kind::barrier, name, ec)
-{}
+    : sync_object(segment_kind::barrier)
+{
+    open(name, ec);
+}
 
 std::size_t barrier::wait()
 {
@@ -624,7 +614,7 @@ using detail::barrier_phase;
 void break_barrier(detail::sync_state& s) noexcept
 {
     s.phase = barrier_phase::broken;
-    detail::notify_changed(s, std::size_t(-1));
+    s.changed.notify_all();
 }
 
 // Runs the barrier's action, if it has one, in this process. One this program does not know
@@ -672,7 +662,7 @@ std::optional<std::size_t> barrier::wait_until(clock::time_point deadline, error
         if (--s->count == 0 &&
             (s->phase == barrier_phase::draining || s->phase == barrier_phase::resetting)) {
             s->phase = barrier_phase::filling;
-            detail::notify_changed(*s, std::size_t(-1));
+            s->changed.notify_all();
         }
     };
     std::optional<std::size_t> result = index;
@@ -689,7 +679,7 @@ std::optional<std::size_t> barrier::wait_until(clock::time_point deadline, error
             result.reset();
         } else {
             s->phase = barrier_phase::draining;
-            detail::notify_changed(*s, std::size_t(-1));
+            s->changed.notify_all();
         }
     } else if (!guard.wait_until(deadline, ec,
                                  [&] { return s->phase != barrier_phase::filling; })) {
@@ -736,7 +726,7 @@ void barrier::reset(error_code& ec)
     } else {
         s->phase = barrier_phase::filling;
     }
-    detail::notify_changed(*s, std::size_t(-1));
+    s->changed.notify_all();
 }
 bool barrier::broken() const
 {
@@ -744,11 +734,9 @@ bool barrier::broken() const
 }
 bool barrier::broken(error_code& ec) const
 {
-    detail::sync_state* s = state(ec);
-    if (!s)
-        return false;
-    detail::state_guard guard(*s, forever, ec);
-    return guard && s->phase == barrier_phase::broken;
+    return detail::read_locked(state(ec), ec, [](detail::sync_state& s) {
+        return s.phase == detail::barrier_phase::broken;
+    });
 }
 
 std::size_t barrier::parties() const
@@ -760,12 +748,10 @@ std::size_t barrier::parties() const
 }
 std::size_t barrier::n_waiting() const
 {
-    return call_or_throw("multiproc::barrier::n_waiting", [&](error_code& ec) -> std::size_t {
-        detail::sync_state* s = state(ec);
-        if (!s)
-            return 0;
-        detail::state_guard guard(*s, forever, ec);
-        return guard && s->phase == detail::barrier_phase::filling ? s->count : 0;
+    return call_or_throw("multiproc::barrier::n_waiting", [&](error_code& ec) {
+        return detail::read_locked(state(ec), ec, [](detail::sync_state& s) -> std::size_t {
+            return s.phase == detail::barrier_phase::filling ? s.count : 0;
+        });
     });
 }
 

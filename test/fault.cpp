@@ -681,7 +681,6 @@ BOOST_AUTO_TEST_CASE(queue_lock_and_wait_survive_killed_processes)
         ::mmap(nullptr, sizeof(shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     BOOST_TEST_REQUIRE(memory != MAP_FAILED);
     auto* s = new (memory) shared;
-    mp::detail::init(s->lock);
     for (const bool holds_lock : {true, false}) {
         int ready[2];
         BOOST_TEST_REQUIRE(::pipe(ready) == 0);
@@ -690,7 +689,7 @@ BOOST_AUTO_TEST_CASE(queue_lock_and_wait_survive_killed_processes)
         if (child == 0) {
             ::alarm(30);
             if (holds_lock)
-                mp::detail::lock(s->lock);
+                s->lock.lock();
             if (::write(ready[1], "r", 1) != 1)
                 ::_exit(4);
             for (;;)
@@ -706,7 +705,7 @@ BOOST_AUTO_TEST_CASE(queue_lock_and_wait_survive_killed_processes)
         std::atomic<bool> told{false};
         std::chrono::steady_clock::time_point taken;
         std::thread locker([&] {
-            told = mp::detail::lock(s->lock);
+            told = s->lock.lock();
             taken = std::chrono::steady_clock::now();
         });
         std::this_thread::sleep_for(20ms); // the child is asleep on the word, the locker too
@@ -716,10 +715,10 @@ BOOST_AUTO_TEST_CASE(queue_lock_and_wait_survive_killed_processes)
         BOOST_TEST(told == holds_lock); // told whether its holder died
         const bool taken_soon = taken - killed < 2s;
         BOOST_TEST(taken_soon, "the lock of a killed holder was taken late");
-        mp::detail::unlock(s->lock);
+        s->lock.unlock();
         ::waitpid(child, nullptr, 0);
-        BOOST_TEST(!mp::detail::lock(s->lock)); // and whole again
-        mp::detail::unlock(s->lock);
+        BOOST_TEST(!s->lock.lock()); // and whole again
+        s->lock.unlock();
 
         const auto start = std::chrono::steady_clock::now();
         std::thread waiter([&] {

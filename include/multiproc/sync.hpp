@@ -39,10 +39,36 @@ class sync_object : public named_handle
 protected:
     explicit sync_object(segment_kind kind) noexcept : named_handle(kind) {}
     /// Creates the block: `count` and `limit` mean what the kind says (see sync.cpp).
-    sync_object(segment_kind kind, std::size_t count, std::size_t limit, error_code& ec);
-    sync_object(segment_kind kind, const std::string& name, error_code& ec);
+    void create(std::size_t count, std::size_t limit, error_code& ec);
+    /// `create` and `open`, throwing `system_error` (named after the class) instead.
+    void create_or_throw(std::size_t count, std::size_t limit);
+    void open_or_throw(const std::string& name);
     /// The shared state, or nullptr with `ec` set for an empty handle.
     sync_state* state(error_code& ec) const noexcept;
+};
+
+/// The constructors of a class whose objects are made from nothing but their kind: empty,
+/// created (`create_only`) or opened (`open_only`), each throwing or with an `error_code`.
+template <class Base, segment_kind Kind>
+class sync_constructors : public Base
+{
+public:
+    /// An empty handle; assign or deserialize one.
+    sync_constructors() noexcept : Base(Kind) {}
+    /// Creates a new one under a fresh unique name (`create_only`).
+    explicit sync_constructors(create_only_t) : Base(Kind) { this->create_or_throw(0, 0); }
+    /// As above, with the failure in `ec` instead of thrown.
+    sync_constructors(create_only_t, error_code& ec) : Base(Kind) { this->create(0, 0, ec); }
+    /// Opens the existing one called `name` (`open_only`).
+    sync_constructors(open_only_t, const std::string& name) : Base(Kind)
+    {
+        this->open_or_throw(name);
+    }
+    /// As above, with the failure in `ec` instead of thrown.
+    sync_constructors(open_only_t, const std::string& name, error_code& ec) : Base(Kind)
+    {
+        this->open(name, ec);
+    }
 };
 
 /// Python's acquire/release and std's Lockable names (`std::lock_guard`, `std::unique_lock`,
@@ -98,23 +124,19 @@ protected:
 /// Acquiring it again in the thread that holds it fails with
 /// `errc::resource_deadlock_would_occur` instead of deadlocking; `try_acquire` returns false.
 ///
+/// Constructors (from an internal base): `mutex()`, an empty handle; `mutex(create_only)`, a
+/// new one under a fresh unique name; `mutex(open_only, name)`, the existing one called
+/// `name`; the last two also with an `error_code&` last, which gets the failure instead of
+/// a throw.
+///
 /// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
 /// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
 /// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
 /// `multiproc::shared_memory`).
-class mutex : public detail::acquirable
+class mutex : public detail::sync_constructors<detail::acquirable, detail::segment_kind::mutex>
 {
 public:
-    /// An empty handle; assign or deserialize one.
-    mutex() noexcept : acquirable(detail::segment_kind::mutex) {}
-    /// Creates a new one under a fresh unique name (`create_only`).
-    explicit mutex(create_only_t);
-    /// As above, with the failure in `ec` instead of thrown.
-    mutex(create_only_t, error_code& ec);
-    /// Opens the existing one called `name` (`open_only`).
-    mutex(open_only_t, const std::string& name);
-    /// As above, with the failure in `ec` instead of thrown.
-    mutex(open_only_t, const std::string& name, error_code& ec);
+    using sync_constructors::sync_constructors;
 };
 /// Python's name.
 using lock = mutex;
@@ -122,22 +144,12 @@ using lock = mutex;
 /// A lock that the thread holding it may acquire again (Python's `RLock`); it is free again
 /// after as many releases as acquires.
 ///
-/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
-/// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
-/// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
-/// `multiproc::shared_memory`).
-class recursive_mutex : public detail::acquirable
+/// Constructors and inherited members: those of `mutex`.
+class recursive_mutex
+    : public detail::sync_constructors<detail::acquirable, detail::segment_kind::recursive_mutex>
 {
 public:
-    recursive_mutex() noexcept : acquirable(detail::segment_kind::recursive_mutex) {}
-    /// Creates a new one under a fresh unique name (`create_only`).
-    explicit recursive_mutex(create_only_t);
-    /// As above, with the failure in `ec` instead of thrown.
-    recursive_mutex(create_only_t, error_code& ec);
-    /// Opens the existing one called `name` (`open_only`).
-    recursive_mutex(open_only_t, const std::string& name);
-    /// As above, with the failure in `ec` instead of thrown.
-    recursive_mutex(open_only_t, const std::string& name, error_code& ec);
+    using sync_constructors::sync_constructors;
 };
 /// Python's name.
 using recursive_lock = recursive_mutex;
@@ -170,8 +182,6 @@ public:
 protected:
     /// @cond MULTIPROC_INTERNAL
     explicit semaphore(detail::segment_kind kind) noexcept : acquirable(kind) {}
-    semaphore(detail::segment_kind kind, std::size_t value, error_code& ec);
-    semaphore(detail::segment_kind kind, const std::string& name, error_code& ec);
     /// @endcond
 };
 
@@ -193,20 +203,14 @@ public:
 
 /// A flag that processes can wait for (Python's `Event`).
 ///
+/// Constructors (from an internal base): those of `mutex`.
+///
 /// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
 /// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
-class event : public detail::sync_object
+class event : public detail::sync_constructors<detail::sync_object, detail::segment_kind::event>
 {
 public:
-    event() noexcept : sync_object(detail::segment_kind::event) {}
-    /// Creates a new one under a fresh unique name (`create_only`).
-    explicit event(create_only_t);
-    /// As above, with the failure in `ec` instead of thrown.
-    event(create_only_t, error_code& ec);
-    /// Opens the existing one called `name` (`open_only`).
-    event(open_only_t, const std::string& name);
-    /// As above, with the failure in `ec` instead of thrown.
-    event(open_only_t, const std::string& name, error_code& ec);
+    using sync_constructors::sync_constructors;
 
     /// Sets the flag and wakes every waiter.
     void set();
@@ -250,22 +254,12 @@ private:
 /// others: a wait returns true only when a notify woke it, and no notify wakes more than it
 /// says.
 ///
-/// Inherited (from an internal base): `acquire()`, `try_acquire()`, `acquire_for(timeout)`,
-/// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
-/// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
-/// `multiproc::shared_memory`).
-class condition : public detail::acquirable
+/// Constructors and inherited members: those of `mutex`.
+class condition
+    : public detail::sync_constructors<detail::acquirable, detail::segment_kind::condition>
 {
 public:
-    condition() noexcept : acquirable(detail::segment_kind::condition) {}
-    /// Creates a new one under a fresh unique name (`create_only`).
-    explicit condition(create_only_t);
-    /// As above, with the failure in `ec` instead of thrown.
-    condition(create_only_t, error_code& ec);
-    /// Opens the existing one called `name` (`open_only`).
-    condition(open_only_t, const std::string& name);
-    /// As above, with the failure in `ec` instead of thrown.
-    condition(open_only_t, const std::string& name, error_code& ec);
+    using sync_constructors::sync_constructors;
 
     /// Waits until notified.
     void wait();

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/interprocess/interprocess_fwd.hpp>
+
 namespace boost::asio {
 class io_context;
 }
@@ -340,6 +342,30 @@ private:
     native_handle original_ = channel::invalid(); // stdout as it was
     native_handle read_end_ = channel::invalid();
 };
+
+/// The managed shared memory a queue's arena is, with `Algorithm` its allocator; its
+/// definition comes with `#include MULTIPROC_OS_MANAGED_MEMORY_HEADER`. Windows: a named file
+/// mapping, which goes with its last handle (Boost's POSIX-style objects are files there, left
+/// behind by a killed process). POSIX: a shm object, whose name stays until it is removed
+/// (`shared_memory_names_persist`).
+#if defined(MULTIPROC_WINDOWS)
+#define MULTIPROC_OS_MANAGED_MEMORY_HEADER <boost/interprocess/managed_windows_shared_memory.hpp>
+#define MULTIPROC_OS_MANAGED_MEMORY basic_managed_windows_shared_memory
+inline constexpr bool shared_memory_names_persist = false;
+#else
+#define MULTIPROC_OS_MANAGED_MEMORY_HEADER <boost/interprocess/managed_shared_memory.hpp>
+#define MULTIPROC_OS_MANAGED_MEMORY basic_managed_shared_memory
+inline constexpr bool shared_memory_names_persist = true;
+#endif
+template <class Algorithm>
+using managed_memory =
+    boost::interprocess::MULTIPROC_OS_MANAGED_MEMORY<char, Algorithm,
+                                                     boost::interprocess::iset_index>;
+
+/// The permissions of a shared memory object that only this user may open: POSIX 0600 (Boost
+/// sets them after creating, whatever the umask); Windows the default security descriptor,
+/// the creating user's.
+boost::interprocess::permissions owner_only_permissions();
 
 /// Environment variable access, one place for the platform differences.
 std::optional<std::string> get_env(const char* name);

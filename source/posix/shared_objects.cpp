@@ -5,7 +5,6 @@
 #include "../detail/os.hpp"
 
 #include <boost/interprocess/mapped_region.hpp>
-#include <boost/interprocess/permissions.hpp>
 #include <boost/interprocess/shared_memory_object.hpp>
 
 namespace multiproc::detail::os {
@@ -32,9 +31,8 @@ private:
 
 std::unique_ptr<shared_mapping> create_shared_mapping(const std::string& name, std::size_t size)
 {
-    // Owner-only whatever the umask; Boost sets the mode with fchmod after creating.
     bip::shared_memory_object object(bip::create_only, name.c_str(), bip::read_write,
-                                     bip::permissions(0600));
+                                     owner_only_permissions());
     try {
         object.truncate(static_cast<bip::offset_t>(size));
         return std::make_unique<posix_mapping>(std::move(object));

@@ -3,6 +3,8 @@
 
 #include "../detail/os.hpp"
 
+#include <boost/interprocess/permissions.hpp>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -25,6 +27,11 @@ namespace {
 // A fork()ed child clears it, and finds its own on first use.
 std::atomic<pid_type> cached_pid{0};
 } // namespace
+
+boost::interprocess::permissions owner_only_permissions()
+{
+    return boost::interprocess::permissions(0600);
+}
 
 pid_type current_pid() noexcept
 {

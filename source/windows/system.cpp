@@ -3,6 +3,8 @@
 
 #include "util.hpp"
 
+#include <boost/interprocess/permissions.hpp>
+
 #include <tlhelp32.h>
 
 #include <cstdio>
@@ -13,6 +15,11 @@ namespace multiproc::detail::os {
 
 // Native named mappings go with their last handle: a killed process leaves none behind.
 void start_name_reaper(const std::string&) noexcept {}
+
+boost::interprocess::permissions owner_only_permissions()
+{
+    return boost::interprocess::permissions(); // the creating user's
+}
 
 pid_type current_pid() noexcept
 {
