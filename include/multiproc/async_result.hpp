@@ -7,6 +7,8 @@
 /// AsyncResult). The name is Python's; it is not `boost::asio::async_result` (a trait of
 /// completion tokens), which code that uses both namespaces names in full.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/pool_job.hpp>
 
 #include <chrono>

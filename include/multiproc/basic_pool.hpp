@@ -6,6 +6,8 @@
 /// `multiproc::basic_pool`: the calls `multiproc::pool` and `multiproc::mpi::pool` share
 /// (apply, map, imap and their asynchronous forms; close, join, terminate).
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/async_result.hpp>
 #include <multiproc/detail/pool_job.hpp>
 #include <multiproc/imap_stream.hpp>

@@ -5,6 +5,8 @@
 /// @file
 /// `multiproc::imap_stream`: the results of a pool's `imap` or `imap_unordered`.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/pool_job.hpp>
 
 #include <cstddef>

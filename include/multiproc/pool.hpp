@@ -7,6 +7,8 @@
 /// Asio-driven supervisor, that survives workers that crash. Results arrive in an
 /// `async_result`, or through any Asio completion token.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/basic_pool.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/start_method.hpp>

@@ -5,6 +5,8 @@
 /// @file
 /// `multiproc::process`: Python's `multiprocessing.Process` on Boost.Process v2.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/start_method.hpp>

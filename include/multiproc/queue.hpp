@@ -7,6 +7,8 @@
 /// `JoinableQueue`, on a ring of slots in shared memory (small values) and a shared-memory arena
 /// (large ones).
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/handles.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/task.hpp>

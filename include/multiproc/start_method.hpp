@@ -15,7 +15,7 @@ enum class start_method
     /// Re-execute this program; the child's `multiproc::init` receives the registered task and
     /// its Boost.Serialization-encoded arguments. Portable; the default.
     spawn,
-#if defined(MULTIPROC_POSIX)
+#if defined(MULTIPROC_HAS_FORK)
     /// POSIX `fork()` without exec: runs any callable, lambdas included, in a copy of this
     /// process. Use it only where no other thread can hold a lock (before threads start). It
     /// does not exist on Windows: naming it there is a compile-time error.

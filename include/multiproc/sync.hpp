@@ -22,6 +22,9 @@
 /// and barriers, which is held only for a few instructions. The lock is a word holding its
 /// holder's process id, as the queue's is: the processes sharing it must share a pid namespace.
 
+#include <multiproc/detail/config.hpp>
+
+#include <multiproc/creation_tags.hpp>
 #include <multiproc/detail/named_handle.hpp>
 
 #include <chrono>

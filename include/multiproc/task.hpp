@@ -8,6 +8,8 @@
 /// Boost.Serialization. Include <boost/serialization/...> for the std types your tasks take;
 /// std::string and std::vector are included here.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/error.hpp>
 
 #include <multiproc/detail/codec.hpp>

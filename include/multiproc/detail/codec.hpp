@@ -7,6 +7,8 @@
 // whose reader checks every length against the bytes left. The template bodies are in
 // impl/codec.hpp.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/error.hpp>
 
 #include <multiproc/detail/wire.hpp>

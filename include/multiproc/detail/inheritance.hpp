@@ -4,6 +4,8 @@
 
 // The handles a spawned child inherits: what the encoding of its arguments records.
 
+#include <multiproc/detail/config.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <utility>

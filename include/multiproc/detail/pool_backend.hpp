@@ -6,6 +6,8 @@
 // (source/mpi/pool.cpp). The calls of `multiproc::pool` and `multiproc::mpi::pool` are written
 // once over this interface; a virtual call is nothing beside the messages a task takes.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/received_bytes.hpp>
 #include <multiproc/detail/task_callback.hpp>
 #include <multiproc/error.hpp>

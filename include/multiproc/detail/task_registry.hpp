@@ -6,6 +6,8 @@
 // a function by its name and runs it on encoded arguments. The template bodies are in
 // impl/task.hpp.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/detail/codec.hpp>
 
 #include <cstdint>

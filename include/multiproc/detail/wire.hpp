@@ -7,6 +7,8 @@
 // a queue's slots, the raw codec of task.hpp) writes and reads through these. The reader
 // checks every field against the bytes left: they came from another process.
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/error.hpp>
 
 #include <cstddef>

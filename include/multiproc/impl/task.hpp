@@ -4,6 +4,8 @@
 
 // The template bodies of detail/task_registry.hpp.
 
+#include <multiproc/detail/config.hpp>
+
 #include <algorithm>
 #include <deque>
 #include <tuple>

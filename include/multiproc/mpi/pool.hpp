@@ -15,6 +15,8 @@
 ///         p.map(square, items);
 ///     }
 
+#include <multiproc/detail/config.hpp>
+
 #include <multiproc/pool.hpp>
 
 #include <cstddef>
