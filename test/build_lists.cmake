@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 # Every .cpp file that CMakeLists.txt builds is named in Jamroot too, and the other way round.
 
-foreach(dir source source/posix source/windows source/mpi example test)
+foreach(dir source source/posix source/windows source/mpi example test test/posix test/windows)
   file(GLOB files RELATIVE ${ROOT} ${ROOT}/${dir}/*.cpp)
   list(APPEND all ${files})
 endforeach()
@@ -13,7 +13,9 @@ foreach(file ${all})
   get_filename_component(name ${file} NAME_WE)
   get_filename_component(dir ${file} DIRECTORY)
   # Named as a path, or as a bare name in a list (test and example names).
-  set(named "${file}|[^a-z_/]${name}(\\.cpp)?[^a-z_]")
+  # Or as a path below test/ (test/CMakeLists.txt names posix/test_os.cpp).
+  string(REGEX REPLACE "^test/" "" in_test "${file}")
+  set(named "${file}|[^a-z_/]${name}(\\.cpp)?[^a-z_]|[^a-z_/]${in_test}")
   if(NOT jamroot MATCHES "${named}")
     list(APPEND missing "Jamroot: ${file}")
   endif()
