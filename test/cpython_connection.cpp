@@ -16,16 +16,10 @@
 
 #include <chrono>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#if !defined(_WIN32)
-#include <csignal>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
 
 namespace mp = multiproc;
 using namespace std::chrono_literals;
@@ -38,11 +32,7 @@ const std::string sentinel;      // CPython's SENTINEL: latin('')
 // CPython's connection.families (Windows: AF_PIPE and AF_INET).
 std::vector<mp::address> families()
 {
-#if defined(_WIN32)
-    return {mp::address::named_pipe(), mp::address::tcp()};
-#else
-    return {mp::address::unix_socket(), mp::address::tcp()};
-#endif
+    return test_util::every_family();
 }
 
 mp::listener_options with_key(std::string key)
@@ -61,41 +51,25 @@ void cpython_connection_echo(mp::connection conn)
 }
 MULTIPROC_TASK(cpython_connection_echo)
 
+} // namespace
+
 // _TestConnection._writefd: writes `data` through the descriptor or handle it receives. With
-// `create_dummy_fds`, the low descriptors are taken first, so the one received is above 256.
+// `create_dummy_fds`, the low descriptors are taken first, so the one received is above 256
+// (test_large_fd_transfer, in posix/cpython_connection.cpp: not in the anonymous namespace).
 void cpython_connection_writefd(mp::connection conn, std::string data, bool create_dummy_fds)
 {
-#if !defined(_WIN32)
-    if (create_dummy_fds) {
-        const int filler = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-        for (int i = 0; i < 256; ++i)
-            if (::fcntl(i, F_GETFD) < 0)
-                ::dup2(filler, i);
-    }
-#endif
+    if (create_dummy_fds)
+        test_util::fill_descriptors_below(256);
     const std::intptr_t fd = mp::recv_handle(conn);
-#if defined(_WIN32)
-    (void)create_dummy_fds; // descriptor numbers are POSIX's
-    DWORD written = 0;
-    ::WriteFile(reinterpret_cast<HANDLE>(fd), data.data(), static_cast<DWORD>(data.size()),
-                &written, nullptr);
-    ::CloseHandle(reinterpret_cast<HANDLE>(fd));
-#else
     if (create_dummy_fds && fd < 256)
         throw std::runtime_error("the descriptor received is not above 256");
-    if (::write(static_cast<int>(fd), data.data(), data.size()) < 0)
+    if (!test_util::write_handle(fd, data))
         throw std::runtime_error("write failed");
-    ::close(static_cast<int>(fd));
-#endif
+    test_util::close_handle(fd);
 }
 MULTIPROC_TASK(cpython_connection_writefd)
 
-// _TestConnection._send_data_without_fd: a byte with no descriptor riding on it.
-void cpython_connection_send_data_without_fd(mp::connection conn)
-{
-    conn.send_bytes(std::string(1, '\0'));
-}
-MULTIPROC_TASK(cpython_connection_send_data_without_fd)
+namespace {
 
 // _TestListenerClient._test
 void cpython_listener_client_test(mp::address address)
@@ -105,43 +79,6 @@ void cpython_listener_client_test(mp::address address)
     conn.close();
 }
 MULTIPROC_TASK(cpython_listener_client_test)
-
-#if !defined(_WIN32)
-// TestIgnoreEINTR: a child with a SIGUSR1 handler installed without SA_RESTART, so a signal
-// interrupts its blocking calls with EINTR, which the library must retry.
-constexpr std::size_t conn_max_size = std::size_t(16) << 20; // CPython's CONN_MAX_SIZE, about
-
-void cpython_eintr_handler(int) {}
-
-void cpython_install_eintr_handler()
-{
-    struct sigaction action = {};
-    action.sa_handler = cpython_eintr_handler;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0; // no SA_RESTART
-    ::sigaction(SIGUSR1, &action, nullptr);
-}
-
-void cpython_test_ignore(mp::connection conn)
-{
-    cpython_install_eintr_handler();
-    conn.send(std::string("ready"));
-    const int x = conn.recv<int>();
-    conn.send(x);
-    conn.send_bytes(std::string(conn_max_size, 'x'));
-}
-MULTIPROC_TASK(cpython_test_ignore)
-
-void cpython_test_ignore_listener(mp::connection conn)
-{
-    cpython_install_eintr_handler();
-    mp::listener l;
-    conn.send(l.local_address());
-    mp::connection a = l.accept();
-    a.send(std::string("welcome"));
-}
-MULTIPROC_TASK(cpython_test_ignore_listener)
-#endif
 
 // _TestPoll._child_strings
 void cpython_poll_child_strings(mp::connection conn, std::vector<std::string> strings)
@@ -180,26 +117,6 @@ void cpython_pickling_child_access(mp::connection conn, mp::connection w, mp::co
     conn.close();
 }
 MULTIPROC_TASK(cpython_pickling_child_access)
-
-std::intptr_t open_testfn(const std::string& path)
-{
-#if defined(_WIN32)
-    return reinterpret_cast<std::intptr_t>(::CreateFileA(path.c_str(), GENERIC_WRITE,
-                                                         FILE_SHARE_READ | FILE_SHARE_WRITE,
-                                                         nullptr, CREATE_ALWAYS, 0, nullptr));
-#else
-    return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-#endif
-}
-
-void close_testfn(std::intptr_t fd)
-{
-#if defined(_WIN32)
-    ::CloseHandle(reinterpret_cast<HANDLE>(fd));
-#else
-    ::close(static_cast<int>(fd));
-#endif
-}
 
 } // namespace
 
@@ -312,45 +229,13 @@ BOOST_AUTO_TEST_CASE(test_fd_transfer)
     auto [conn, child_conn] = mp::pipe(true);
     mp::process p(cpython_connection_writefd, child_conn, std::string("foo"), false);
     p.start();
-    const std::intptr_t fd = open_testfn(testfn.path());
+    const std::intptr_t fd = test_util::open_for_writing(testfn.path());
     mp::send_handle(conn, fd, p.pid());
-    close_testfn(fd);
+    test_util::close_handle(fd);
     BOOST_TEST_REQUIRE(p.join_for(60s));
     BOOST_TEST(p.exit_code().value() == 0);
     BOOST_TEST(testfn.read() == "foo");
 }
-
-#if !defined(_WIN32)
-BOOST_AUTO_TEST_CASE(test_large_fd_transfer)
-{
-    // With fd > 256 (CPython issue #11657).
-    test_util::temp_file testfn("cpython_large_fd_transfer");
-    auto [conn, child_conn] = mp::pipe(true);
-    mp::process p(cpython_connection_writefd, child_conn, std::string("bar"), true);
-    p.start();
-    const int fd = static_cast<int>(open_testfn(testfn.path()));
-    int newfd = 256;
-    while (::fcntl(newfd, F_GETFD) >= 0)
-        ++newfd;
-    BOOST_TEST_REQUIRE(::dup2(fd, newfd) == newfd);
-    ::close(fd);
-    mp::send_handle(conn, newfd, p.pid());
-    ::close(newfd);
-    BOOST_TEST_REQUIRE(p.join_for(60s));
-    BOOST_TEST(p.exit_code().value() == 0);
-    BOOST_TEST(testfn.read() == "bar");
-}
-
-BOOST_AUTO_TEST_CASE(test_missing_fd_transfer)
-{
-    // Data that no descriptor rides on is refused by recv_handle.
-    auto [conn, child_conn] = mp::pipe(true);
-    mp::process p(cpython_connection_send_data_without_fd, child_conn);
-    p.start();
-    BOOST_CHECK_THROW(mp::recv_handle(conn), mp::system_error);
-    BOOST_TEST_REQUIRE(p.join_for(60s));
-}
-#endif
 
 BOOST_AUTO_TEST_CASE(test_context)
 {
@@ -412,23 +297,6 @@ BOOST_AUTO_TEST_CASE(test_empty_authkey)
     listener.close();
     BOOST_CHECK_THROW(listener.accept(), mp::system_error);
 }
-
-#if defined(__linux__)
-BOOST_AUTO_TEST_CASE(test_abstract_socket)
-{
-    const std::string name =
-        std::string(1, '\0') + "multiproc_something_" + std::to_string(mp::this_process::id());
-    mp::listener listener(mp::address::unix_socket(name));
-    {
-        mp::connection client = mp::client(listener.local_address());
-        mp::connection d = listener.accept();
-        client.send(1729);
-        BOOST_TEST(d.recv<int>() == 1729);
-    }
-    listener.close();
-    BOOST_CHECK_THROW(listener.accept(), mp::system_error);
-}
-#endif
 
 BOOST_AUTO_TEST_SUITE_END()
 
@@ -605,80 +473,5 @@ BOOST_AUTO_TEST_CASE(test_answer_challenge_auth_failure)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-
-#if !defined(_WIN32)
-BOOST_AUTO_TEST_SUITE(TestInvalidHandle, *boost::unit_test::label("cpython_connection"))
-
-BOOST_AUTO_TEST_CASE(test_invalid_handles)
-{
-    // A connection is made only on a handle that is open: no crash later in poll().
-    BOOST_CHECK_THROW(mp::detail::import_connection("44977608:rw"), mp::system_error);
-    BOOST_CHECK_THROW(mp::detail::import_connection("-1:rw"), mp::system_error);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-#endif
-
-BOOST_AUTO_TEST_SUITE(TestInvalidFamily, *boost::unit_test::label("cpython_connection"))
-
-#if !defined(_WIN32)
-BOOST_AUTO_TEST_CASE(test_invalid_family)
-{
-    BOOST_CHECK_THROW(mp::listener(mp::address::named_pipe("\\\\.\\test")), mp::system_error);
-}
-#else
-BOOST_AUTO_TEST_CASE(test_invalid_family_win32)
-{
-    BOOST_CHECK_THROW(mp::listener(mp::address::unix_socket("/var/test.pipe")), mp::system_error);
-}
-#endif
-
-BOOST_AUTO_TEST_SUITE_END()
-
-#if !defined(_WIN32)
-BOOST_AUTO_TEST_SUITE(TestIgnoreEINTR, *boost::unit_test::label("cpython_connection"))
-
-BOOST_AUTO_TEST_CASE(test_ignore)
-{
-    auto [conn, child_conn] = mp::pipe();
-    mp::process_options options;
-    options.daemon = true;
-    mp::process p(options, cpython_test_ignore, child_conn);
-    p.start();
-    child_conn.close();
-    BOOST_TEST(conn.recv<std::string>() == "ready");
-    std::this_thread::sleep_for(100ms);
-    ::kill(p.pid(), SIGUSR1);
-    std::this_thread::sleep_for(100ms);
-    conn.send(1234);
-    BOOST_TEST(conn.recv<int>() == 1234);
-    std::this_thread::sleep_for(100ms);
-    ::kill(p.pid(), SIGUSR1);
-    BOOST_TEST((conn.recv_bytes() == std::string(conn_max_size, 'x')));
-    std::this_thread::sleep_for(100ms);
-    BOOST_TEST_REQUIRE(p.join_for(60s));
-    BOOST_TEST(p.exit_code().value_or(-1) == 0);
-}
-
-BOOST_AUTO_TEST_CASE(test_ignore_listener)
-{
-    auto [conn, child_conn] = mp::pipe();
-    mp::process_options options;
-    options.daemon = true;
-    mp::process p(options, cpython_test_ignore_listener, child_conn);
-    p.start();
-    child_conn.close();
-    const mp::address address = conn.recv<mp::address>();
-    std::this_thread::sleep_for(100ms);
-    ::kill(p.pid(), SIGUSR1);
-    std::this_thread::sleep_for(100ms);
-    mp::connection client = mp::client(address);
-    BOOST_TEST(client.recv<std::string>() == "welcome");
-    BOOST_TEST_REQUIRE(p.join_for(60s));
-    BOOST_TEST(p.exit_code().value_or(-1) == 0);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-#endif
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,16 +13,13 @@
 #include <multiproc/sync.hpp>
 #include <multiproc/wait.hpp>
 
-#if defined(_WIN32)
-#include <winsock2.h> // before test_util.hpp's windows.h
-#endif
-
 #include "test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -30,19 +27,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#if defined(MULTIPROC_POSIX)
-#include <multiproc/fork.hpp>
-
-#include <cerrno>
-#include <csignal>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#else
-#include <windows.h>
-#endif
 
 namespace mp = multiproc;
 using namespace std::chrono_literals;
@@ -65,13 +49,7 @@ double seconds_since(clock_type::time_point start)
 // CPython's wait_for_handle: true once the sentinel is ready within `timeout`.
 bool wait_for_handle(std::intptr_t sentinel, std::chrono::milliseconds timeout)
 {
-#if defined(MULTIPROC_POSIX)
-    pollfd p{static_cast<int>(sentinel), POLLIN, 0};
-    return ::poll(&p, 1, static_cast<int>(timeout.count())) == 1;
-#else
-    return ::WaitForSingleObject(reinterpret_cast<HANDLE>(sentinel),
-                                 static_cast<DWORD>(timeout.count())) == WAIT_OBJECT_0;
-#endif
+    return test_util::wait_for_sentinel(sentinel, timeout);
 }
 
 // _TestProcess._test: what the child knows of itself, through the queue.
@@ -90,24 +68,6 @@ void cp_send_parent_process(mp::connection w)
 }
 MULTIPROC_TASK(cp_send_parent_process)
 
-#if defined(MULTIPROC_POSIX)
-// _test_create_grandchild_process: the grandchild must outlive this child, so it is a plain
-// fork() (a multiproc child dies with its parent, see process.hpp).
-void cp_create_grandchild_process(mp::connection w)
-{
-    if (mp::fork() == 0) {
-        const auto parent = mp::parent_process();
-        w.send(std::string(parent && parent->is_alive() ? "alive" : "not alive"));
-        if (parent)
-            parent->join_for(short_timeout);
-        w.send(std::string(parent && parent->is_alive() ? "alive" : "not alive"));
-        std::_Exit(0);
-    }
-    std::this_thread::sleep_for(300s);
-}
-MULTIPROC_TASK(cp_create_grandchild_process)
-#endif
-
 void cp_sleep_some_event(mp::event e)
 {
     e.set();
@@ -115,14 +75,12 @@ void cp_sleep_some_event(mp::event e)
 }
 MULTIPROC_TASK(cp_sleep_some_event)
 
-#if defined(MULTIPROC_POSIX)
 void cp_sleep_no_int_handler(mp::event e)
 {
     std::signal(SIGINT, SIG_DFL);
     cp_sleep_some_event(e);
 }
 MULTIPROC_TASK(cp_sleep_no_int_handler)
-#endif
 
 void cp_sleep(int ms)
 {
@@ -164,35 +122,13 @@ void cp_test_close(mp::queue<int> q)
 }
 MULTIPROC_TASK(cp_test_close)
 
-#if defined(MULTIPROC_POSIX)
-// os_helper.fd_count: the open descriptors, probed with fcntl (which opens none itself).
-int fd_count()
-{
-    int n = 0;
-    for (int fd = 0; fd < 1024; ++fd)
-        n += ::fcntl(fd, F_GETFD) != -1 ? 1 : 0;
-    return n;
-}
-
-void cp_test_child_fd_inflation(mp::event e, mp::queue<int> q)
-{
-    q.put(fd_count());
-    e.wait();
-}
-MULTIPROC_TASK(cp_test_child_fd_inflation)
-#endif
-
 // _test_error_on_stdio_flush with break_std_streams: the child breaks its own stdout or
 // stderr ("close": the descriptor; "remove": the C++ stream) and still ends with 0.
 void cp_test_error_on_stdio_flush(mp::event e, int stream, std::string action)
 {
     std::ostream& out = stream == 1 ? std::cout : std::cerr;
     if (action == "close") {
-#if defined(MULTIPROC_POSIX)
-        ::close(stream);
-#else
-        ::SetStdHandle(stream == 1 ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE, nullptr);
-#endif
+        test_util::close_std_stream(stream);
     } else {
         // Python's sys.stdout = None: the stream is unusable. A failed stream, not a null
         // buffer, whose use UBSan reports inside the standard library.
@@ -224,21 +160,7 @@ MULTIPROC_TASK(cp_signal_and_sleep)
 // TestCloseFds._test_closefds: whether `fd` is open here, as a socket.
 void cp_test_closefds(mp::connection c, std::intptr_t fd)
 {
-#if defined(MULTIPROC_POSIX)
-    int type = 0;
-    socklen_t size = sizeof type;
-    const bool open = ::getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_TYPE, &type, &size) == 0;
-    c.send(std::string(open ? "none" : (errno == EBADF ? "EBADF" : "other")));
-#else
-    int type = 0;
-    int size = sizeof type;
-    WSADATA data;
-    ::WSAStartup(MAKEWORD(2, 2), &data);
-    const bool open = ::getsockopt(static_cast<SOCKET>(fd), SOL_SOCKET, SO_TYPE,
-                                   reinterpret_cast<char*>(&type), &size) == 0;
-    c.send(std::string(open ? "none"
-                            : (::WSAGetLastError() == WSAENOTSOCK ? "WSAENOTSOCK" : "other")));
-#endif
+    c.send(test_util::socket_probe(fd));
 }
 MULTIPROC_TASK(cp_test_closefds)
 
@@ -271,9 +193,7 @@ MULTIPROC_TASK(cp_nothing)
 void cp_close_stdin()
 {
     std::fclose(stdin);
-#if defined(MULTIPROC_POSIX)
-    ::close(0);
-#endif
+    test_util::close_stdin_descriptor();
 }
 
 void cp_take_without_waiting(mp::queue<int> q)
@@ -313,22 +233,6 @@ void cp_pool_in_process()
         std::exit(3);
 }
 MULTIPROC_TASK(cp_pool_in_process)
-
-#if defined(MULTIPROC_POSIX)
-// _TestPollEintr: a process that signals `pid` after `ms`.
-void cp_killer(int pid, int ms)
-{
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    ::kill(pid, SIGUSR1);
-}
-MULTIPROC_TASK(cp_killer)
-
-volatile std::sig_atomic_t cp_got_signal = 0;
-void cp_note_signal(int)
-{
-    cp_got_signal = 1;
-}
-#endif
 
 std::string method_name(mp::start_method m)
 {
@@ -433,22 +337,6 @@ BOOST_AUTO_TEST_CASE(test_parent_process_attributes)
         BOOST_TEST(current.pid == mp::this_process::id());
     }
 }
-
-#if defined(MULTIPROC_POSIX)
-BOOST_AUTO_TEST_CASE(test_parent_process)
-{
-    auto [r, w] = mp::pipe(false);
-    mp::process p(cp_create_grandchild_process, w);
-    p.start();
-    w.close();
-    BOOST_REQUIRE_MESSAGE(r.poll(long_timeout), "Could not communicate with child process");
-    BOOST_TEST(r.recv<std::string>() == "alive");
-    p.terminate();
-    p.join();
-    BOOST_REQUIRE_MESSAGE(r.poll(long_timeout), "Could not communicate with child process");
-    BOOST_TEST(r.recv<std::string>() == "not alive");
-}
-#endif
 
 BOOST_AUTO_TEST_CASE(test_process)
 {
@@ -606,37 +494,6 @@ BOOST_AUTO_TEST_CASE(test_many_processes)
     }
 }
 
-#if defined(MULTIPROC_POSIX)
-BOOST_AUTO_TEST_CASE(test_child_fd_inflation)
-{
-    // Spawn only: the fork method inherits every descriptor by design.
-    constexpr int n = 5;
-    mp::event e(mp::create_only);
-    mp::queue<int> q;
-    std::vector<mp::process> procs;
-    for (int i = 0; i < n; ++i)
-        procs.emplace_back(cp_test_child_fd_inflation, e, q);
-    for (auto& p : procs)
-        p.start();
-    std::set<int> fd_counts;
-    std::vector<int> all;
-    for (int i = 0; i < n; ++i) {
-        const auto count = q.get_for(short_timeout);
-        BOOST_REQUIRE(count.has_value());
-        fd_counts.insert(*count);
-        all.push_back(*count);
-    }
-    e.set();
-    for (auto& p : procs)
-        p.join();
-    std::string counts;
-    for (const int c : all)
-        counts += std::to_string(c) + ' ';
-    BOOST_TEST_INFO("fd counts: " << counts);
-    BOOST_TEST(fd_counts.size() == 1u);
-}
-#endif
-
 BOOST_AUTO_TEST_CASE(test_error_on_stdio_flush_2)
 {
     for (int stream : {1, 2}) {
@@ -780,23 +637,11 @@ BOOST_AUTO_TEST_CASE(test_closefd)
 {
     // CPython's get_high_socket_fd: a socket above the numbers a fresh child uses. Here it is
     // inheritable too, so only the launcher's list of what to pass on keeps it from the child.
-#if defined(MULTIPROC_POSIX)
-    int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    BOOST_REQUIRE(s >= 0);
-    const int fd = ::fcntl(s, F_DUPFD, 50); // no FD_CLOEXEC: inheritable
-    ::close(s);
-    BOOST_REQUIRE(fd >= 50);
-#else
-    WSADATA data;
-    ::WSAStartup(MAKEWORD(2, 2), &data);
-    const SOCKET fd = ::WSASocketW(AF_INET, SOCK_STREAM, 0, nullptr, 0, 0);
-    BOOST_REQUIRE(fd != INVALID_SOCKET);
-    ::SetHandleInformation(reinterpret_cast<HANDLE>(fd), HANDLE_FLAG_INHERIT, HANDLE_FLAG_INHERIT);
-#endif
+    const std::intptr_t fd = test_util::inheritable_socket();
+    BOOST_REQUIRE(fd != -1);
     for (auto method : all_methods()) {
         auto [reader, writer] = mp::pipe();
-        mp::process p(with_method(method), cp_test_closefds, writer,
-                      static_cast<std::intptr_t>(fd));
+        mp::process p(with_method(method), cp_test_closefds, writer, fd);
         p.start();
         writer.close();
         const std::string e = reader.recv<std::string>();
@@ -806,11 +651,7 @@ BOOST_AUTO_TEST_CASE(test_closefd)
         else
             BOOST_TEST(e == "none");
     }
-#if defined(MULTIPROC_POSIX)
-    ::close(fd);
-#else
-    ::closesocket(fd);
-#endif
+    test_util::close_socket(fd);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -885,32 +726,6 @@ BOOST_AUTO_TEST_CASE(test_pool_in_process)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-#if defined(MULTIPROC_POSIX)
-BOOST_AUTO_TEST_SUITE(_TestPollEintr, *boost::unit_test::label("cpython_process"))
-
-BOOST_AUTO_TEST_CASE(test_poll_eintr)
-{
-    // join() of a child goes on when a signal with a handler (no SA_RESTART) interrupts it.
-    cp_got_signal = 0;
-    struct sigaction action = {}, previous = {};
-    action.sa_handler = cp_note_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGUSR1, &action, &previous);
-    mp::process p(cp_sleep, 2 * static_cast<int>(delta.count()));
-    p.start();
-    mp::process killer(cp_killer, static_cast<int>(mp::this_process::id()),
-                       static_cast<int>(delta.count()));
-    killer.start();
-    BOOST_TEST(p.join_for(short_timeout));
-    BOOST_TEST(killer.join_for(short_timeout));
-    ::sigaction(SIGUSR1, &previous, nullptr);
-    BOOST_TEST(cp_got_signal == 1);
-    BOOST_TEST(p.exit_code().value_or(-1) == 0);
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-#endif
-
 BOOST_AUTO_TEST_SUITE(TestNoForkBomb, *boost::unit_test::label("cpython_process"))
 
 BOOST_AUTO_TEST_CASE(test_noforkbomb)
@@ -928,7 +743,7 @@ BOOST_AUTO_TEST_CASE(test_noforkbomb)
     mp::set_executable({});
     BOOST_TEST((ec == mp::error::not_initialized));
     BOOST_TEST(p.exit_code().value() == 3); // its own start was refused: no fork bomb
-#if defined(MULTIPROC_POSIX)
+#if defined(MULTIPROC_HAS_FORK)
     auto [r, w] = mp::pipe(false);
     mp::process forked(
         with_method(mp::start_method::fork), [](mp::connection c) { c.send(123); }, w);

@@ -41,11 +41,14 @@
 #include <thread>
 #include <vector>
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
+// The POSIX-only cases below: RLIMIT_AS, the queue's words in memory shared with fork()ed
+// children, descriptors run out.
 #include <csignal>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #endif
 
@@ -139,12 +142,7 @@ int fault_recurse(int depth, int limit)
 
 int fault_crash(int kind)
 {
-#if !defined(_WIN32)
-    // The kernel's default action, as in an uninstrumented build: a sanitizer's SIGSEGV handler
-    // would report the crash as a finding of its own.
-    std::signal(SIGSEGV, SIG_DFL);
-    std::signal(SIGBUS, SIG_DFL);
-#endif
+    test_util::default_crash_handling();
     switch (kind) {
     case crash_abort:
         std::abort();
@@ -152,11 +150,7 @@ int fault_crash(int kind)
         std::terminate();
     case crash_segfault: {
         // A real invalid access (an access violation on Windows): a page that may not be written.
-#if defined(_WIN32)
-        void* page = ::VirtualAlloc(nullptr, 4096, MEM_RESERVE | MEM_COMMIT, PAGE_NOACCESS);
-#else
-        void* page = ::mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-#endif
+        void* page = test_util::inaccessible_page();
         *static_cast<volatile int*>(page) = 1;
         return 0;
     }
@@ -168,7 +162,7 @@ int fault_crash(int kind)
 }
 MULTIPROC_TASK(fault_crash)
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
 // VmSize of this process, in bytes.
 unsigned long long address_space_used()
 {
@@ -219,13 +213,7 @@ void fault_pool_parent(std::string path, bool fork_method)
 {
     std::string text;
     try {
-#if defined(_WIN32)
-        (void)fork_method;
-        const mp::start_method method = mp::start_method::spawn;
-#else
-        const mp::start_method method =
-            fork_method ? mp::start_method::fork : mp::start_method::spawn;
-#endif
+        const mp::start_method method = test_util::fork_if_any(fork_method);
         // The processes first: a fork start is safe only while no other thread holds a lock,
         // and the pool's thread starts its workers in the background.
         mp::process a(test_util::with_method(method), fault_sleep, 60000);
@@ -259,34 +247,6 @@ void fault_pool_parent(std::string path, bool fork_method)
     }
 }
 MULTIPROC_TASK(fault_pool_parent)
-
-#if !defined(_WIN32)
-// Shared-memory names of `pid` in /dev/shm (mp_<pid>_..., sem.mp_<pid>_...).
-std::vector<std::string> names_of(int pid)
-{
-    std::vector<std::string> found;
-    const std::string prefix = "mp_" + std::to_string(pid) + "_";
-    for (const auto& entry : std::filesystem::directory_iterator("/dev/shm")) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind(prefix, 0) == 0 || name.rfind("sem." + prefix, 0) == 0)
-            found.push_back(name);
-    }
-    return found;
-}
-#endif
-
-void kill_hard(int pid)
-{
-#if defined(_WIN32)
-    HANDLE h = ::OpenProcess(PROCESS_TERMINATE, FALSE, static_cast<DWORD>(pid));
-    if (h) {
-        ::TerminateProcess(h, 0x10009);
-        ::CloseHandle(h);
-    }
-#else
-    ::kill(pid, SIGKILL);
-#endif
-}
 
 std::mt19937& random_engine()
 {
@@ -324,16 +284,14 @@ std::set<int>& started_pids()
 }
 
 // Rounds of a kill test: `normal`, fewer under a sanitizer or Wine; MULTIPROC_KILL_ROUNDS
-// sets them (the figures in the README were measured so).
+// sets them (the figures in docs/pool.md, "Reliability, measured", were measured so).
 [[maybe_unused]] int kill_rounds(int normal)
 {
     if (const char* env = std::getenv("MULTIPROC_KILL_ROUNDS"))
         return std::atoi(env);
-#if defined(_WIN32)
-    return std::max(normal / 20, 5);
-#else
+    if (test_util::slow_process_start)
+        return std::max(normal / 20, 5);
     return test_util::sanitized ? std::max(normal / 5, 10) : normal;
-#endif
 }
 
 // Under Wine, which runs the Windows tests in CI, a process terminated while it starts now
@@ -400,11 +358,7 @@ BOOST_AUTO_TEST_SUITE(fault_tests)
 
 BOOST_AUTO_TEST_CASE(worker_killed_mid_task_fails_only_that_task)
 {
-#if defined(_WIN32)
-    constexpr int rounds = 20; // a worker's start is slow under Wine
-#else
-    constexpr int rounds = 200;
-#endif
+    const int rounds = test_util::slow_process_start ? 20 : 200; // a worker starts slowly (Wine)
     mp::pool p(2);
     for (int round = 0; round < rounds; ++round) {
         // A name per round: under Wine a killed writer's handle may keep last round's file.
@@ -421,7 +375,7 @@ BOOST_AUTO_TEST_CASE(worker_killed_mid_task_fails_only_that_task)
         const std::string pid = test_util::wait_for_file(pid_file.path(), 30s);
         BOOST_TEST_REQUIRE(!pid.empty(), "round " << round << ": the task never started");
         std::this_thread::sleep_for(std::chrono::microseconds(random_below(2000)));
-        kill_hard(std::stoi(pid));
+        test_util::kill_process(std::stoi(pid));
         expect_error(*killed, mp::error::worker_died, "round " + std::to_string(round));
         int i = 0;
         for (auto& r : results) {
@@ -462,7 +416,7 @@ BOOST_AUTO_TEST_CASE(task_that_never_returns_times_out)
     BOOST_TEST(p.apply(fault_square, 4) == 16); // the killed worker is replaced
 }
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
 BOOST_AUTO_TEST_CASE(out_of_memory_in_a_bounded_worker)
 {
     if (test_util::sanitized) {
@@ -626,30 +580,24 @@ void queue_kill_round(int round, queue_victim who)
 
 // Until the queue's lock was a process-id word (source/shared_wait.cpp), 2 of about 6 runs of
 // these rounds hung: a survivor asleep for good in pthread_mutex_lock on a robust mutex whose
-// holder had died (see the README).
+// holder had died (see docs/design.md).
 // And once the queue is gone, nothing of it is left: not the segment of a large value that
 // the killed producer was putting or the killed consumer had taken (before the queue's creator
 // removed those, 44 of 340 rounds left one).
 void queue_kill_rounds(queue_victim who)
 {
-#if defined(_WIN32)
-    constexpr int rounds = 20; // a process's start is slow under Wine
-#else
-    constexpr int rounds = 200;
-#endif
+    const int rounds = test_util::slow_process_start ? 20 : 200; // a process starts slowly (Wine)
     int rounds_leaving_names = 0;
     for (int round = 0; round < rounds; ++round) {
-#if defined(_WIN32)
+        // Windows removes a named object with its last handle: no names are listed there.
+        const int self = mp::this_process::id();
+        const std::vector<std::string> before = test_util::shm_names_of(self);
         queue_kill_round(round, who);
-#else
-        const std::vector<std::string> before = names_of(::getpid());
-        queue_kill_round(round, who);
-        const std::vector<std::string> after = names_of(::getpid());
+        const std::vector<std::string> after = test_util::shm_names_of(self);
         rounds_leaving_names += after.size() > before.size();
         BOOST_TEST(after.size() == before.size(), "round " << round << ": the queue left "
                                                            << after.size() - before.size()
                                                            << " names");
-#endif
     }
     BOOST_TEST_MESSAGE(rounds << " queue kill rounds, " << rounds_leaving_names
                               << " left names behind");
@@ -665,7 +613,7 @@ BOOST_AUTO_TEST_CASE(queue_consumer_killed_inside_get)
     queue_kill_rounds(queue_victim::consumer);
 }
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
 // The queue's lock and wait words, in memory shared with a child that is killed while it holds
 // the lock, and one killed while it sleeps on a word: the next locker gets the lock and is
 // told (before the killed child is reaped), and a later waiter on the word is woken as if
@@ -777,7 +725,7 @@ BOOST_AUTO_TEST_CASE(queue_goes_on_after_killed_waiters)
 
 #endif
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
 // Values over 4 MiB take a segment of their own.
 std::string fault_large_value(char c)
 {
@@ -899,7 +847,7 @@ BOOST_AUTO_TEST_CASE(a_killed_parent_leaves_no_names_and_no_process)
             names.clear();
             alive.clear();
             for (int pid : run)
-                for (auto& name : names_of(pid))
+                for (auto& name : test_util::shm_names_of(pid))
                     names.push_back(name);
             for (const auto& [pid, state] : test_util::child_states())
                 if (state != 'Z' && before.count(pid) == 0)
@@ -920,7 +868,7 @@ BOOST_AUTO_TEST_CASE(a_killed_parent_leaves_no_names_and_no_process)
         BOOST_TEST(alive.empty(), "round " << round << " (signal " << signal
                                            << "): " << alive.size() << " processes left");
         for (int pid : alive)
-            kill_hard(pid);
+            test_util::kill_process(pid);
         for (const auto& [pid, state] : test_util::child_states())
             if (before.count(pid) == 0)
                 test_util::reap(pid);
@@ -952,7 +900,7 @@ BOOST_AUTO_TEST_CASE(queue_large_values_of_killed_processes_leave_no_names)
     int rounds_leaving_names = 0;
     for (int round = 0; round < rounds; ++round) {
         const bool victim_produces = round % 2 == 0;
-        const std::vector<std::string> before = names_of(::getpid());
+        const std::vector<std::string> before = test_util::shm_names_of(mp::this_process::id());
         std::size_t victims_names = 0;
         {
             mp::queue<std::string> q(1);
@@ -978,9 +926,10 @@ BOOST_AUTO_TEST_CASE(queue_large_values_of_killed_processes_leave_no_names)
             survivor.join();
             while (q.try_get()) { // what is queued stays for whoever holds the queue: take it
             }
-            victims_names = names_of(static_cast<int>(victim.pid())).size();
+            victims_names = test_util::shm_names_of(static_cast<int>(victim.pid())).size();
         }
-        const std::size_t left = names_of(::getpid()).size() - before.size() + victims_names;
+        const std::size_t left =
+            test_util::shm_names_of(mp::this_process::id()).size() - before.size() + victims_names;
         rounds_leaving_names += left != 0;
         BOOST_TEST(left == 0u, "round " << round << " (the victim "
                                         << (victim_produces ? "put" : "got") << "): " << left
@@ -993,23 +942,13 @@ BOOST_AUTO_TEST_CASE(queue_large_values_of_killed_processes_leave_no_names)
 
 BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
 {
-#if !defined(_WIN32)
-    // This process's own reaper starts before it adopts orphans: it is not one of them.
+    // This process's own reaper (POSIX) starts before it adopts orphans: it is not one of them.
     const mp::shared_memory own(mp::create_only, 1);
-#endif
     test_util::become_subreaper(); // orphans come to us: we see them go and reap them
-#if defined(_WIN32)
-    constexpr int rounds = 10; // a process's start is slow under Wine
-#else
-    constexpr int rounds = 50;
-#endif
+    const int rounds = test_util::slow_process_start ? 10 : 50; // a process starts slowly (Wine)
     for (int round = 0; round < rounds; ++round) {
         test_util::temp_file pids_file("fault_parent_" + std::to_string(round));
-#if defined(_WIN32)
-        const bool fork_method = false;
-#else
-        const bool fork_method = round % 2 == 1;
-#endif
+        const bool fork_method = round % 2 == 1; // spawn where there is no fork
         mp::process parent(fault_pool_parent, pids_file.path(), fork_method);
         parent.start();
         started_pids().insert(static_cast<int>(parent.pid())); // its names are checked too
@@ -1034,7 +973,7 @@ BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
             BOOST_TEST(gone, "round " << round << ": child " << pid << " (" << command << ", state "
                                       << test_util::process_state(pid)
                                       << ") outlived its parent by 2 s");
-            kill_hard(pid);
+            test_util::kill_process(pid);
             test_util::reap(pid);
         }
         // The parent's reaper, adopted by this process, ends once it has removed the names.
@@ -1044,7 +983,7 @@ BOOST_AUTO_TEST_CASE(children_die_with_their_killed_parent)
                 test_util::wait_gone(pid, std::chrono::duration_cast<std::chrono::milliseconds>(
                                               deadline - std::chrono::steady_clock::now())),
                 "round " << round << ": process " << pid << " outlived the run by 2 s");
-            kill_hard(pid);
+            test_util::kill_process(pid);
             test_util::reap(pid);
         }
     }
@@ -1081,7 +1020,7 @@ BOOST_AUTO_TEST_CASE(workers_killed_while_they_start_are_replaced)
             if (kill == 1)
                 since = std::chrono::steady_clock::now();
             std::this_thread::sleep_until(since + std::chrono::microseconds(random_below(20000)));
-            kill_hard(victim);
+            test_util::kill_process(victim);
             ++kills;
         }
         // One more after the kills: the pool still serves. It too may fail with worker_died,
@@ -1175,16 +1114,15 @@ BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
 {
     if (wine_crashes_when_a_starting_process_is_killed())
         return;
-        // One SIGKILL every 0-40 ms (20 ms on average) at a random worker of a pool(4), young or
-        // settled, while apply_async, map and imap run, round after round for a few seconds
-        // (MULTIPROC_STORM_SECONDS): with max_retries, every result is right.
-#if defined(_WIN32)
-    const auto mean_interval = 200ms; // a process starts more slowly on Windows
-    auto storm = 10s;
-#else
-    const auto mean_interval = test_util::sanitized ? 80ms : 20ms;
-    auto storm = test_util::sanitized ? 6s : 3s;
-#endif
+    // One SIGKILL every 0-40 ms (20 ms on average) at a random worker of a pool(4), young or
+    // settled, while apply_async, map and imap run, round after round for a few seconds
+    // (MULTIPROC_STORM_SECONDS): with max_retries, every result is right.
+    // A process starts more slowly on Windows.
+    const auto mean_interval =
+        test_util::slow_process_start ? 200ms : (test_util::sanitized ? 80ms : 20ms);
+    std::chrono::seconds storm = test_util::slow_process_start ? 10s
+                                 : test_util::sanitized        ? 6s
+                                                               : 3s;
     if (const char* env = std::getenv("MULTIPROC_STORM_SECONDS"))
         storm = std::chrono::seconds(std::atoi(env));
     constexpr int items = 20000;
@@ -1203,7 +1141,7 @@ BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
                 if (state != 'Z')
                     running.push_back(pid);
             if (!running.empty() && storming) {
-                kill_hard(running[random_below(int(running.size()))]);
+                test_util::kill_process(running[random_below(int(running.size()))]);
                 ++kills;
             }
         }
@@ -1289,7 +1227,7 @@ BOOST_AUTO_TEST_CASE(a_result_on_its_way_is_not_timed_out)
     BOOST_TEST(size == bytes);
 }
 
-#if defined(__linux__)
+#if defined(MULTIPROC_POSIX)
 // Until destroyed, this process can open no descriptor: the soft RLIMIT_NOFILE is lowered to
 // just above the highest one open, and the free numbers below it are taken.
 class descriptors_exhausted
@@ -1366,14 +1304,13 @@ BOOST_AUTO_TEST_CASE(nothing_is_left_behind)
     BOOST_TEST(test_util::count_children().first == 0);
     for (int pid : started_pids())
         BOOST_TEST(test_util::wait_gone(pid, 0ms), "process " << pid << " still runs");
-#if !defined(_WIN32)
-    // Windows removes a named object with its last handle: no process left, nothing left.
-    std::vector<std::string> left = names_of(::getpid());
+    // Windows removes a named object with its last handle: no process left, nothing left (no
+    // names are listed there).
+    std::vector<std::string> left = test_util::shm_names_of(mp::this_process::id());
     for (int pid : started_pids())
-        for (auto& name : names_of(pid))
+        for (auto& name : test_util::shm_names_of(pid))
             left.push_back(name);
     BOOST_TEST(left.empty(), "left in /dev/shm: " << left.size());
-#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,15 +11,10 @@
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#if !defined(_WIN32)
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
 
 namespace mp = multiproc;
 using test_util::all_methods;
@@ -27,16 +22,6 @@ using test_util::with_method;
 using namespace std::chrono_literals;
 
 namespace {
-
-// The families this platform has, each with a fresh address.
-std::vector<mp::address> every_family()
-{
-#if defined(_WIN32)
-    return {mp::address::named_pipe(), mp::address::tcp()};
-#else
-    return {mp::address::unix_socket(), mp::address::tcp()};
-#endif
-}
 
 mp::listener_options with_key(std::string key)
 {
@@ -66,40 +51,12 @@ MULTIPROC_TASK(listener_doubles)
 void listener_writes_received_handle(mp::connection c, std::string text)
 {
     const std::intptr_t h = mp::recv_handle(c);
-#if defined(_WIN32)
-    DWORD written = 0;
-    ::WriteFile(reinterpret_cast<HANDLE>(h), text.data(), static_cast<DWORD>(text.size()), &written,
-                nullptr);
-    ::CloseHandle(reinterpret_cast<HANDLE>(h));
-#else
-    if (::write(static_cast<int>(h), text.data(), text.size()) < 0)
+    if (!test_util::write_handle(h, text))
         throw std::runtime_error("write failed");
-    ::close(static_cast<int>(h));
-#endif
+    test_util::close_handle(h);
     c.send(std::string("written"));
 }
 MULTIPROC_TASK(listener_writes_received_handle)
-
-// A file opened for writing, as a descriptor (POSIX) or handle (Windows).
-std::intptr_t open_for_writing(const std::string& path)
-{
-#if defined(_WIN32)
-    return reinterpret_cast<std::intptr_t>(::CreateFileA(path.c_str(), GENERIC_WRITE,
-                                                         FILE_SHARE_READ | FILE_SHARE_WRITE,
-                                                         nullptr, CREATE_ALWAYS, 0, nullptr));
-#else
-    return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-#endif
-}
-
-void close_handle(std::intptr_t h)
-{
-#if defined(_WIN32)
-    ::CloseHandle(reinterpret_cast<HANDLE>(h));
-#else
-    ::close(static_cast<int>(h));
-#endif
-}
 
 } // namespace
 
@@ -107,7 +64,7 @@ BOOST_AUTO_TEST_SUITE(listener_tests)
 
 BOOST_AUTO_TEST_CASE(a_client_and_an_accepted_connection_talk_both_ways)
 {
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener l(where);
         const mp::address bound = l.local_address();
         BOOST_TEST((bound.family == where.family));
@@ -133,7 +90,7 @@ BOOST_AUTO_TEST_CASE(a_client_and_an_accepted_connection_talk_both_ways)
 
 BOOST_AUTO_TEST_CASE(the_same_key_authenticates_both_ways)
 {
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener l(where, with_key("secret"));
         auto accepted = std::async(std::launch::async, [&] { return l.accept(); });
         mp::connection c = mp::client(l.local_address(), with_key("secret"));
@@ -145,7 +102,7 @@ BOOST_AUTO_TEST_CASE(the_same_key_authenticates_both_ways)
 
 BOOST_AUTO_TEST_CASE(a_wrong_key_is_refused_on_both_sides)
 {
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener l(where, with_key("right key"));
         mp::error_code server_ec;
         auto accepted = std::async(std::launch::async, [&] { return l.accept(server_ec); });
@@ -168,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_client_without_the_key_gets_no_message_through)
 {
     // It sends its message at once: the server takes it for the answer to its challenge,
     // refuses it, and reads nothing more from that client.
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener l(where, with_key("key"));
         mp::error_code server_ec;
         auto accepted = std::async(std::launch::async, [&] { return l.accept(server_ec); });
@@ -198,7 +155,7 @@ BOOST_AUTO_TEST_CASE(a_long_answer_is_refused_unread)
 BOOST_AUTO_TEST_CASE(a_child_process_connects_with_the_key)
 {
     for (auto method : all_methods()) {
-        for (const mp::address& where : every_family()) {
+        for (const mp::address& where : test_util::every_family()) {
             mp::listener l(where, with_key("child key"));
             mp::process p(with_method(method), listener_client_sends, l.local_address(),
                           std::string("child key"), std::string("hello"));
@@ -214,7 +171,7 @@ BOOST_AUTO_TEST_CASE(a_child_process_connects_with_the_key)
 
 BOOST_AUTO_TEST_CASE(an_accepted_connection_is_passed_to_a_process)
 {
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener l(where);
         auto accepted = std::async(std::launch::async, [&] { return l.accept(); });
         mp::connection c = mp::client(l.local_address());
@@ -231,7 +188,7 @@ BOOST_AUTO_TEST_CASE(an_accepted_connection_is_passed_to_a_process)
 
 BOOST_AUTO_TEST_CASE(a_second_listener_on_an_address_is_refused)
 {
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener first(where);
         mp::error_code ec;
         mp::listener second(first.local_address(), {}, ec);
@@ -246,7 +203,7 @@ BOOST_AUTO_TEST_CASE(a_second_listener_on_an_address_is_refused)
 
 BOOST_AUTO_TEST_CASE(a_closed_listener_refuses_accept_and_clients)
 {
-    for (const mp::address& where : every_family()) {
+    for (const mp::address& where : test_util::every_family()) {
         mp::listener l(where);
         const mp::address bound = l.local_address();
         l.close();
@@ -261,35 +218,13 @@ BOOST_AUTO_TEST_CASE(a_closed_listener_refuses_accept_and_clients)
 
 BOOST_AUTO_TEST_CASE(a_family_the_platform_lacks_is_not_supported)
 {
-#if defined(_WIN32)
-    const mp::address foreign = mp::address::unix_socket("/tmp/x.sock");
-#else
-    const mp::address foreign = mp::address::named_pipe("\\\\.\\pipe\\x");
-#endif
+    const mp::address foreign = test_util::foreign_family_address();
     mp::error_code ec;
     mp::listener l(foreign, {}, ec);
     BOOST_TEST((ec == mp::error::not_supported));
     mp::client(foreign, {}, ec);
     BOOST_TEST((ec == mp::error::not_supported));
 }
-
-#if !defined(_WIN32)
-BOOST_AUTO_TEST_CASE(a_socket_file_is_owner_only_and_removed_on_close)
-{
-    std::string path;
-    {
-        mp::listener l;
-        path = l.local_address().name;
-        struct stat st
-        {
-        };
-        BOOST_TEST_REQUIRE(::stat(path.c_str(), &st) == 0);
-        BOOST_TEST(S_ISSOCK(st.st_mode));
-        BOOST_TEST((st.st_mode & 0777) == 0600u);
-    }
-    BOOST_TEST(!std::filesystem::exists(path));
-}
-#endif
 
 BOOST_AUTO_TEST_CASE(a_handle_sent_to_a_child_is_usable_there)
 {
@@ -300,9 +235,9 @@ BOOST_AUTO_TEST_CASE(a_handle_sent_to_a_child_is_usable_there)
                       std::string("foo"));
         p.start();
         there.close();
-        const std::intptr_t h = open_for_writing(file.path());
+        const std::intptr_t h = test_util::open_for_writing(file.path());
         mp::send_handle(here, h, p.pid());
-        close_handle(h); // the child has its own
+        test_util::close_handle(h); // the child has its own
         BOOST_TEST(here.recv<std::string>() == "written");
         BOOST_TEST_REQUIRE(p.join_for(60s));
         BOOST_TEST(p.exit_code().value() == 0);
@@ -317,17 +252,12 @@ BOOST_AUTO_TEST_CASE(a_handle_over_an_accepted_connection)
     auto accepted = std::async(std::launch::async, [&] { return l.accept(); });
     mp::connection c = mp::client(l.local_address());
     mp::connection d = accepted.get();
-    const std::intptr_t h = open_for_writing(file.path());
+    const std::intptr_t h = test_util::open_for_writing(file.path());
     mp::send_handle(c, h, mp::this_process::id());
-    close_handle(h);
+    test_util::close_handle(h);
     const std::intptr_t received = mp::recv_handle(d);
-#if defined(_WIN32)
-    DWORD written = 0;
-    ::WriteFile(reinterpret_cast<HANDLE>(received), "bar", 3, &written, nullptr);
-#else
-    BOOST_TEST(::write(static_cast<int>(received), "bar", 3) == 3);
-#endif
-    close_handle(received);
+    BOOST_TEST(test_util::write_handle(received, "bar"));
+    test_util::close_handle(received);
     BOOST_TEST(file.read() == "bar");
 }
 

@@ -7,15 +7,12 @@
 
 #include <multiproc/process.hpp>
 
+#include "test_os.hpp"
+
 #include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
-
-#if defined(_WIN32)
-#include <windows.h>
-#endif
 
 namespace {
 void nothing() {}
@@ -37,12 +34,7 @@ int main()
     }
     if (mode && std::strcmp(mode, "fail") == 0)
         return 1;
-    if (mode && std::strcmp(mode, "killed") == 0) {
-#if defined(_WIN32)
-        ::TerminateProcess(::GetCurrentProcess(), 0x10009);
-#else
-        std::raise(SIGKILL);
-#endif
-    }
+    if (mode && std::strcmp(mode, "killed") == 0)
+        test_util::die_abruptly();
     return 0;
 }

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
 #include "../source/detail/frame.hpp"
 #include "../source/detail/frame_ring.hpp"
 
@@ -56,7 +56,7 @@ MULTIPROC_TASK(security_square)
 
 } // namespace
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_POSIX)
 namespace md = multiproc::detail;
 
 namespace {

@@ -19,13 +19,6 @@
 #include <type_traits>
 #include <vector>
 
-#if defined(__linux__)
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#endif
-
 namespace mp = multiproc;
 namespace errc = boost::system::errc;
 using namespace std::chrono_literals;
@@ -105,15 +98,6 @@ struct has_get_lock<T, std::void_t<decltype(std::declval<const T&>().get_lock())
 {
 };
 
-// Makes an object and waits to be killed: its name is left behind.
-void shm_create_and_wait(std::string path)
-{
-    mp::shared_memory memory(mp::create_only, 16);
-    test_util::write_file(path, memory.name());
-    std::this_thread::sleep_for(60s);
-}
-MULTIPROC_TASK(shm_create_and_wait)
-
 void run_and_check(mp::process& p)
 {
     p.start();
@@ -144,23 +128,23 @@ BOOST_AUTO_TEST_CASE(create_attach_and_remove)
     static_cast<char*>(attached.data())[0] = 'j';
     BOOST_TEST(static_cast<char*>(memory.data())[0] == 'j');
 
-#if defined(__linux__)
-    struct stat status;
-    BOOST_REQUIRE(::stat(("/dev/shm/" + memory.name()).c_str(), &status) == 0);
-    BOOST_TEST((status.st_mode & 0777) == 0600u); // owner-only
-#endif
-#if defined(MULTIPROC_POSIX)
-    BOOST_TEST(mp::shared_memory::remove(memory.name()));
-    BOOST_TEST(!mp::shared_memory::remove(memory.name()));
-    mp::error_code ec;
-    mp::shared_memory late(mp::open_only, memory.name(), ec);
-    BOOST_TEST(ec.failed());
-    // Mappings outlive the name.
-    BOOST_TEST(static_cast<char*>(attached.data())[0] == 'j');
-#else
-    // Windows: the name goes with its last handle; remove cannot hasten it.
-    BOOST_TEST(!mp::shared_memory::remove(memory.name()));
-#endif
+    if (test_util::names_in_dev_shm) {
+        const int mode = test_util::dev_shm_mode(memory.name());
+        BOOST_REQUIRE(mode != -1);
+        BOOST_TEST(mode == 0600); // owner-only
+    }
+    if (!test_util::names_go_with_last_handle) {
+        BOOST_TEST(mp::shared_memory::remove(memory.name()));
+        BOOST_TEST(!mp::shared_memory::remove(memory.name()));
+        mp::error_code ec;
+        mp::shared_memory late(mp::open_only, memory.name(), ec);
+        BOOST_TEST(ec.failed());
+        // Mappings outlive the name.
+        BOOST_TEST(static_cast<char*>(attached.data())[0] == 'j');
+    } else {
+        // Windows: the name goes with its last handle; remove cannot hasten it.
+        BOOST_TEST(!mp::shared_memory::remove(memory.name()));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(errors)
@@ -375,46 +359,5 @@ BOOST_AUTO_TEST_CASE(nothing_is_left_once_handles_are_gone)
     for (const auto& name : names)
         BOOST_TEST(test_util::is_gone<mp::recursive_lock>(name));
 }
-
-#if defined(__linux__)
-// A run killed before it could clean up: its reaper removes its names within 2 s (before it
-// had one, 1 of 1 runs left the name). A name the reaper could not remove (the reaper itself
-// killed, say: made here by hand) stays until the next multiproc::init of a main process
-// removes those whose process is gone.
-BOOST_AUTO_TEST_CASE(init_sweeps_names_of_killed_runs)
-{
-    test_util::temp_file out("shm_sweep");
-    mp::process child(shm_create_and_wait, out.path());
-    child.start();
-    const std::string made = test_util::wait_for_file(out.path(), patience);
-    BOOST_REQUIRE(!made.empty());
-    child.kill();
-    BOOST_TEST(child.join_for(patience));
-    const auto killed = std::chrono::steady_clock::now();
-    while (test_util::in_dev_shm(made) && std::chrono::steady_clock::now() - killed < 2s)
-        std::this_thread::sleep_for(5ms);
-    BOOST_TEST(!test_util::in_dev_shm(made), "the reaper left the killed child's name");
-
-    // The killed child's prefix, and a name under it that nobody removes.
-    const std::string name = made.substr(0, made.rfind('_')) + "_999";
-    {
-        const int fd = ::shm_open(("/" + name).c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
-        BOOST_TEST_REQUIRE(fd >= 0);
-        ::close(fd);
-    }
-    BOOST_TEST(test_util::in_dev_shm(name));
-
-    mp::shared_memory ours(mp::create_only, 1); // a live run's name stays
-    char program[] = "multiproc_test";
-    char* argv[] = {program, nullptr};
-    const char* was = std::getenv("MULTIPROC_SWEEP");
-    const std::string sweep = was ? was : "1";
-    test_util::set_env("MULTIPROC_SWEEP", "1"); // ctest turns the sweep off for the suite
-    mp::init(1, argv);
-    test_util::set_env("MULTIPROC_SWEEP", sweep.c_str());
-    BOOST_TEST(!test_util::in_dev_shm(name));
-    BOOST_TEST(test_util::in_dev_shm(ours.name()));
-}
-#endif
 
 BOOST_AUTO_TEST_SUITE_END()

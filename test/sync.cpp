@@ -177,6 +177,30 @@ mp::process start(mp::start_method method, void (*task)(mp::event), mp::event e)
     return p;
 }
 
+// Checks that `c` is free: this thread takes it at once, without error, and lets go.
+void check_free_here(mp::condition& c)
+{
+    mp::error_code ec;
+    const bool got = c.try_acquire(ec);
+    BOOST_TEST(got);
+    BOOST_TEST(!ec, ec.message());
+    if (got)
+        c.release();
+}
+
+// `n` children started by `method`, each running task(args...).
+template <class Task, class... Args>
+std::vector<mp::process> start_children(int n, mp::start_method method, Task task,
+                                        const Args&... args)
+{
+    std::vector<mp::process> children;
+    for (int i = 0; i < n; ++i) {
+        children.emplace_back(with_method(method), task, args...);
+        children.back().start();
+    }
+    return children;
+}
+
 template <class F>
 std::chrono::milliseconds time_of(F f)
 {
@@ -193,6 +217,43 @@ auto on_other_thread(F f)
     decltype(f()) result{};
     std::thread([&] { result = f(); }).join();
     return result;
+}
+
+// True if another thread takes `l` with `take` (try_acquire, or acquire_for a while); it lets
+// go again at once.
+template <class Lock, class Take>
+bool another_thread_takes(Lock& l, Take take)
+{
+    return on_other_thread([&] {
+        const bool got = take(l);
+        l.release();
+        return got;
+    });
+}
+
+// True if `wait` returns true while another thread calls `wake` 20 ms after it began.
+template <class Wait, class Wake>
+bool woken_by_another_thread(Wait wait, Wake wake)
+{
+    std::thread waker([&] {
+        std::this_thread::sleep_for(20ms);
+        wake();
+    });
+    const bool woken = wait();
+    waker.join();
+    return woken;
+}
+
+template <class Lock>
+bool another_thread_can_try(Lock& l)
+{
+    return another_thread_takes(l, [](Lock& lock) { return lock.try_acquire(); });
+}
+
+template <class Lock>
+bool another_thread_gets_within_1s(Lock& l)
+{
+    return another_thread_takes(l, [](Lock& lock) { return lock.acquire_for(1s); });
 }
 
 } // namespace
@@ -224,11 +285,7 @@ BOOST_AUTO_TEST_CASE(lock_acquire_try_timeout_release)
         return 0;
     });
     l.release();
-    BOOST_TEST(on_other_thread([&] {
-        const bool got = l.acquire_for(1s);
-        l.release();
-        return got;
-    }));
+    BOOST_TEST(another_thread_gets_within_1s(l));
     l.release(ec);
     BOOST_TEST(ec == errc::operation_not_permitted);
     BOOST_CHECK_THROW(l.release(), mp::system_error);
@@ -262,11 +319,7 @@ BOOST_AUTO_TEST_CASE(open_by_name_and_wrong_names)
     a.acquire();
     BOOST_TEST(!on_other_thread([&] { return b.try_acquire(); }));
     a.release();
-    BOOST_TEST(on_other_thread([&] {
-        const bool got = b.try_acquire();
-        b.release();
-        return got;
-    }));
+    BOOST_TEST(another_thread_can_try(b));
 
     mp::error_code ec;
     mp::lock missing(mp::open_only, a.name() + "_missing", ec);
@@ -304,11 +357,7 @@ BOOST_AUTO_TEST_CASE(recursive_lock_counts_acquisitions)
     r.release();
     BOOST_TEST(!on_other_thread([&] { return r.try_acquire(); }));
     r.release();
-    BOOST_TEST(on_other_thread([&] {
-        const bool got = r.try_acquire();
-        r.release();
-        return got;
-    }));
+    BOOST_TEST(another_thread_can_try(r));
     mp::error_code ec;
     r.release(ec);
     BOOST_TEST(ec == errc::operation_not_permitted);
@@ -337,12 +386,8 @@ BOOST_AUTO_TEST_CASE(semaphore_counts)
 
     // A waiter is woken by a release.
     mp::semaphore empty(mp::create_only, 0);
-    std::thread releaser([&] {
-        std::this_thread::sleep_for(20ms);
-        empty.release();
-    });
-    BOOST_TEST(empty.acquire_for(patience));
-    releaser.join();
+    BOOST_TEST(woken_by_another_thread([&] { return empty.acquire_for(patience); },
+                                       [&] { empty.release(); }));
 }
 
 BOOST_AUTO_TEST_CASE(bounded_semaphore_refuses_extra_releases)
@@ -374,12 +419,7 @@ BOOST_AUTO_TEST_CASE(event_set_clear_wait)
     e.wait();
     e.clear();
     BOOST_TEST(!e.is_set());
-    std::thread setter([&] {
-        std::this_thread::sleep_for(20ms);
-        e.set();
-    });
-    BOOST_TEST(e.wait_for(patience));
-    setter.join();
+    BOOST_TEST(woken_by_another_thread([&] { return e.wait_for(patience); }, [&] { e.set(); }));
 }
 
 BOOST_AUTO_TEST_CASE(condition_needs_its_lock)
@@ -527,11 +567,8 @@ BOOST_AUTO_TEST_CASE(barrier_action_runs_once_per_round)
     for (auto method : all_methods()) {
         mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
         mp::barrier b(mp::create_only, 4, sync_count_action);
-        std::vector<mp::process> children;
-        for (int i = 0; i < 3; ++i) {
-            children.emplace_back(with_method(method), sync_rounds_with_action, b, memory, rounds);
-            children.back().start();
-        }
+        std::vector<mp::process> children =
+            start_children(3, method, sync_rounds_with_action, b, memory, rounds);
         sync_rounds_with_action(b, memory, rounds);
         for (auto& child : children) {
             BOOST_TEST(child.join_for(patience));
@@ -592,11 +629,8 @@ BOOST_AUTO_TEST_CASE(lock_contention_across_processes)
     for (auto method : all_methods()) {
         mp::lock l(mp::create_only);
         mp::shared_memory memory(mp::create_only, sizeof(long));
-        std::vector<mp::process> children;
-        for (int i = 0; i < 4; ++i) {
-            children.emplace_back(with_method(method), sync_add_under_lock, l, memory, 10000);
-            children.back().start();
-        }
+        std::vector<mp::process> children =
+            start_children(4, method, sync_add_under_lock, l, memory, 10000);
         for (auto& child : children) {
             BOOST_TEST(child.join_for(patience));
             BOOST_TEST(child.exit_code().value_or(-1) == 0);
@@ -621,11 +655,8 @@ BOOST_AUTO_TEST_CASE(semaphore_across_processes)
     for (auto method : all_methods()) {
         mp::semaphore s(mp::create_only, 2);
         mp::shared_memory memory(mp::create_only, 3 * sizeof(std::atomic<long>));
-        std::vector<mp::process> children;
-        for (int i = 0; i < 4; ++i) {
-            children.emplace_back(with_method(method), sync_use_semaphore, s, memory, 20);
-            children.back().start();
-        }
+        std::vector<mp::process> children =
+            start_children(4, method, sync_use_semaphore, s, memory, 20);
         for (auto& child : children)
             BOOST_TEST(child.join_for(patience));
         BOOST_TEST(counters(memory)[1] <= 2);
@@ -639,11 +670,8 @@ BOOST_AUTO_TEST_CASE(barrier_across_processes)
     for (auto method : all_methods()) {
         mp::barrier b(mp::create_only, 4);
         mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
-        std::vector<mp::process> children;
-        for (int i = 0; i < 3; ++i) {
-            children.emplace_back(with_method(method), sync_meet_at_barrier, b, memory);
-            children.back().start();
-        }
+        std::vector<mp::process> children =
+            start_children(3, method, sync_meet_at_barrier, b, memory);
         sync_meet_at_barrier(b, memory);
         for (auto& child : children)
             BOOST_TEST(child.join_for(patience));
@@ -725,17 +753,8 @@ BOOST_AUTO_TEST_CASE(condition_is_free_after_every_kind_of_wait)
             waiter.join();
             BOOST_TEST(returned_right.load());
             BOOST_TEST(held_after.load()); // held again on return from the wait
-            mp::error_code ec;
-            const bool got = c.try_acquire(ec);
-            BOOST_TEST(got);
-            BOOST_TEST(!ec, ec.message());
-            if (got)
-                c.release();
-            BOOST_TEST(on_other_thread([&] {
-                const bool got = c.acquire_for(1s);
-                c.release();
-                return got;
-            }));
+            check_free_here(c);
+            BOOST_TEST(another_thread_gets_within_1s(c));
         }
     }
 }
@@ -757,12 +776,7 @@ BOOST_AUTO_TEST_CASE(condition_is_free_after_a_wait_in_another_process)
         c.release();
         BOOST_TEST(eventually([&] { return flags[2] != 0; }));
         BOOST_TEST(child.join_for(patience));
-        mp::error_code ec;
-        const bool got = c.try_acquire(ec);
-        BOOST_TEST(got);
-        BOOST_TEST(!ec, ec.message());
-        if (got)
-            c.release();
+        check_free_here(c);
     }
 }
 
@@ -774,11 +788,8 @@ BOOST_AUTO_TEST_CASE(condition_notify_n_wakes_exactly_n)
         mp::condition c(mp::create_only);
         mp::shared_memory memory(mp::create_only, 2 * sizeof(std::atomic<long>));
         std::atomic<long>* n = counters(memory);
-        std::vector<mp::process> children;
-        for (int i = 0; i < 3; ++i) {
-            children.emplace_back(with_method(method), sync_sleep_on_condition, c, memory);
-            children.back().start();
-        }
+        std::vector<mp::process> children =
+            start_children(3, method, sync_sleep_on_condition, c, memory);
         std::atomic<int> threads_done{0};
         std::vector<std::thread> threads;
         for (int i = 0; i < 3; ++i)
@@ -884,31 +895,6 @@ BOOST_AUTO_TEST_CASE(a_sleeping_acquire_is_told_when_the_holder_is_killed)
     BOOST_TEST(holder.join_for(patience));
 }
 
-#if defined(MULTIPROC_POSIX)
-BOOST_AUTO_TEST_CASE(killed_holder_breaks_recursive_locks_and_conditions)
-{
-    mp::recursive_lock r(mp::create_only);
-    mp::condition c(mp::create_only);
-    mp::event held(mp::create_only);
-    mp::process holder(with_method(mp::start_method::fork), [&] {
-        r.acquire();
-        r.acquire();
-        c.acquire();
-        held.set();
-        std::this_thread::sleep_for(60s);
-    });
-    holder.start();
-    BOOST_REQUIRE(held.wait_for(patience));
-    holder.kill();
-    BOOST_TEST(holder.join_for(patience));
-    mp::error_code ec;
-    BOOST_TEST(!r.acquire_for(2s, ec));
-    BOOST_TEST((ec == mp::error::lock_broken));
-    BOOST_TEST(!c.acquire_for(2s, ec));
-    BOOST_TEST((ec == mp::error::lock_broken));
-}
-#endif
-
 BOOST_AUTO_TEST_CASE(names_go_with_the_owners_last_handle)
 {
     std::string name;
@@ -921,23 +907,10 @@ BOOST_AUTO_TEST_CASE(names_go_with_the_owners_last_handle)
         }
         e = mp::event();
         BOOST_TEST(mp::event(mp::open_only, name).name() == name); // the copy keeps it
-#if defined(__linux__)
-        BOOST_TEST(test_util::in_dev_shm(name));
-#endif
+        if (test_util::names_in_dev_shm)
+            BOOST_TEST(test_util::in_dev_shm(name));
     }
     BOOST_TEST(test_util::is_gone<mp::event>(name));
 }
-
-#if defined(MULTIPROC_POSIX)
-BOOST_AUTO_TEST_CASE(a_forked_copy_never_removes_the_name)
-{
-    mp::lock l(mp::create_only);
-    mp::process child(with_method(mp::start_method::fork), [l]() mutable { l = mp::lock(); });
-    child.start();
-    BOOST_TEST(child.join_for(patience));
-    BOOST_TEST(child.exit_code().value_or(-1) == 0);
-    BOOST_TEST(mp::lock(mp::open_only, l.name()).name() == l.name());
-}
-#endif
 
 BOOST_AUTO_TEST_SUITE_END()
