@@ -67,6 +67,7 @@ std::shared_ptr<segment> segment::create(segment_kind kind, std::size_t payload_
     header->kind = static_cast<std::uint32_t>(kind);
     header->payload_size = payload_size;
     header->magic = segment_magic;
+    s->payload_ = static_cast<char*>(s->mapping_->address()) + payload_offset;
     s->payload_size_ = payload_size;
     return s;
 }
@@ -90,6 +91,7 @@ std::shared_ptr<segment> segment::open(segment_kind kind, const std::string& nam
         ec = make_error_code(boost::system::errc::invalid_argument);
         return nullptr;
     }
+    s->payload_ = static_cast<char*>(s->mapping_->address()) + payload_offset;
     s->payload_size_ = header->payload_size;
     return s;
 }
@@ -105,11 +107,6 @@ segment::~segment()
     // Only the creator removes the name; a forked child holds a copy of its handles.
     if (owner_ != 0 && owner_ == os::current_pid())
         remove(name_);
-}
-
-void* segment::payload() const noexcept
-{
-    return static_cast<char*>(mapping_->address()) + payload_offset;
 }
 
 const std::string& named_handle::name() const noexcept

@@ -34,7 +34,7 @@ public:
     ~segment();
 
     const std::string& name() const noexcept { return name_; }
-    void* payload() const noexcept;
+    void* payload() const noexcept { return payload_; }
     std::size_t payload_size() const noexcept { return payload_size_; }
 
 private:
@@ -43,6 +43,7 @@ private:
     std::string name_;
     pid_type owner_ = 0; // the creating process; 0 if attached by name
     std::unique_ptr<os::shared_mapping> mapping_;
+    void* payload_ = nullptr; // in mapping_: every lock and unlock asks for it
     std::size_t payload_size_ = 0;
 };
 
