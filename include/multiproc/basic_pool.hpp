@@ -130,10 +130,11 @@ public:
     std::size_t size() const noexcept { return core_->size(); }
 
 protected:
+    /// A pool over `core`: `multiproc::pool` and `multiproc::mpi::pool` make theirs.
     explicit basic_pool(std::shared_ptr<detail::pool_backend> core) : core_(std::move(core)) {}
     ~basic_pool() { terminate(); }
 
-    // Runs a map job: `convert` makes the function's argument tuple of an item.
+    /// Runs a map job: `convert` makes the function's argument tuple of an item.
     template <class F, class Range, class Convert, class... Token>
     auto map_job(F function, const Range& items, std::size_t chunksize, Convert convert,
                  Token&&... token)
@@ -160,11 +161,12 @@ protected:
                                      std::forward<Token>(token)...);
     }
 
-    // The function's argument tuple of an item: the item itself (map), or its elements
-    // (starmap).
+    /// The function's argument tuple of an item: the item itself (map), or its elements
+    /// (starmap).
     template <class F, bool Unpack>
     struct item_arguments
     {
+        /// The argument tuple of `item`.
         template <class Item>
         typename detail::function_traits<F>::arguments operator()(const Item& item) const
         {
@@ -176,6 +178,7 @@ protected:
         }
     };
 
+    /// The backend: the local or the MPI pool's core.
     std::shared_ptr<detail::pool_backend> core_;
 
 private:
