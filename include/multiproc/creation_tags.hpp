@@ -15,6 +15,7 @@ struct create_only_t
 {
     explicit create_only_t() = default;
 };
+/// The tag value: `shared_memory m(multiproc::create_only, size);`.
 inline constexpr create_only_t create_only{};
 
 /// Tag: attach to an existing object by its `name()` (Boost.Interprocess's `open_only`).
@@ -22,6 +23,7 @@ struct open_only_t
 {
     explicit open_only_t() = default;
 };
+/// The tag value: `shared_memory m(multiproc::open_only, name);`.
 inline constexpr open_only_t open_only{};
 
 } // namespace multiproc
