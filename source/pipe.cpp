@@ -180,19 +180,11 @@ void receive_pending(connection_state& c, std::size_t limit, os::native_handle* 
 
 } // namespace
 
-std::string connection_receive(connection_state* c, std::uint64_t tag, error_code& ec)
-{
-    if (!usable(c, false, ec))
-        return {};
-    std::lock_guard<std::mutex> lock(c->receive_mutex);
-    if (!idle(c->async_receiving, ec))
-        return {};
-    if (!c->pending)
-        receive_pending(*c, max_body(), nullptr, ec);
-    return ec ? std::string() : take_pending(*c, tag, ec);
-}
+namespace {
 
-std::string connection_receive_at_most(connection_state* c, std::size_t limit, error_code& ec)
+// The next message, of at most `limit` bytes (a pending one too: it stays pending if larger).
+std::string receive_within(connection_state* c, std::size_t limit, std::uint64_t tag,
+                           error_code& ec)
 {
     if (!usable(c, false, ec))
         return {};
@@ -203,7 +195,19 @@ std::string connection_receive_at_most(connection_state* c, std::size_t limit, e
         receive_pending(*c, limit, nullptr, ec);
     else if (c->pending->size() > limit)
         ec = make_error_code(error::message_too_large);
-    return ec ? std::string() : take_pending(*c, bytes_tag, ec);
+    return ec ? std::string() : take_pending(*c, tag, ec);
+}
+
+} // namespace
+
+std::string connection_receive(connection_state* c, std::uint64_t tag, error_code& ec)
+{
+    return receive_within(c, max_body(), tag, ec); // every pending body is within max_body()
+}
+
+std::string connection_receive_at_most(connection_state* c, std::size_t limit, error_code& ec)
+{
+    return receive_within(c, limit, bytes_tag, ec);
 }
 
 std::shared_ptr<connection_state> make_connection(os::channel channel)

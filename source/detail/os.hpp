@@ -362,6 +362,15 @@ using managed_memory =
     boost::interprocess::MULTIPROC_OS_MANAGED_MEMORY<char, Algorithm,
                                                      boost::interprocess::iset_index>;
 
+/// The parent's end of a channel as an Asio stream (`channel_stream`, `assign_channel_stream`,
+/// `write_now`): `#include MULTIPROC_OS_CHANNEL_STREAM_HEADER` from a file in source/<room>/, so
+/// that only the pool's sources compile that part of Asio.
+#if defined(MULTIPROC_WINDOWS)
+#define MULTIPROC_OS_CHANNEL_STREAM_HEADER "../windows/channel_stream.hpp"
+#else
+#define MULTIPROC_OS_CHANNEL_STREAM_HEADER "../posix/channel_stream.hpp"
+#endif
+
 /// The permissions of a shared memory object that only this user may open: POSIX 0600 (Boost
 /// sets them after creating, whatever the umask); Windows the default security descriptor,
 /// the creating user's.

@@ -77,7 +77,6 @@ struct mpi_pool_core
     mutable asio::io_context io; // its executor is the pool's
     asio::executor_work_guard<asio::io_context::executor_type> work;
     std::thread thread;
-    std::atomic<std::uint64_t> next_id{1};
 
     // Shared with the callers, under `mutex`.
     std::mutex mutex;
@@ -333,12 +332,6 @@ class mpi_backend final : public pool_backend
 {
 public:
     explicit mpi_backend(std::shared_ptr<mpi_pool_core> core) : core_(std::move(core)) {}
-
-    std::uint64_t reserve_ids(std::size_t n) noexcept override
-    {
-        mpi_pool_core& pool = *core_;
-        return pool.next_id.fetch_add(n, std::memory_order_relaxed);
-    }
 
     void submit(std::uint64_t id, const task_entry& task, encoded_chunk chunk,
                 task_callback done) override

@@ -40,11 +40,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#if defined(MULTIPROC_WINDOWS)
-#include <boost/asio/windows/stream_handle.hpp>
-#else
-#include <boost/asio/local/stream_protocol.hpp>
-#endif
+#include MULTIPROC_OS_CHANNEL_STREAM_HEADER
 
 #include <atomic>
 #include <deque>
@@ -55,12 +51,6 @@ namespace multiproc::detail {
 namespace asio = boost::asio;
 
 namespace {
-
-#if defined(MULTIPROC_WINDOWS)
-using channel_stream = asio::windows::stream_handle; // the parent's end is an overlapped pipe
-#else
-using channel_stream = asio::local::stream_protocol::socket; // sends never raise SIGPIPE
-#endif
 
 // The id of the initializer's task: real tasks count from 1.
 constexpr std::uint64_t initializer_id = 0;
@@ -78,7 +68,7 @@ struct worker : std::enable_shared_from_this<worker>
     {}
     std::size_t slot = 0;
     os::child child;
-    channel_stream stream;
+    os::channel_stream stream;
     asio::steady_timer deadline;        // of the running task, with a task timeout
     std::deque<pending_task> in_flight; // sent, in order: the front one is running
     worker_rings rings;                 // its tasks and results (see frame_ring.hpp)
@@ -132,7 +122,6 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     std::size_t size = 0;
     pool_options options;
     start_method method = start_method::spawn;
-    std::atomic<std::uint64_t> next_id{1};
 
     std::mutex mutex; // guards everything below
     std::condition_variable all_gone;
@@ -196,13 +185,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             post(*w, frame); // an empty ring takes a frame, or its announcement
         }
         if (!ec) {
-#if defined(MULTIPROC_WINDOWS)
-            w->stream.assign(parent_end.release(), ec);
-#else
-            w->stream.assign(asio::local::stream_protocol(), parent_end.release(), ec);
-            if (!ec)
-                w->stream.non_blocking(true, ec); // flush() writes at once what fits
-#endif
+            os::assign_channel_stream(w->stream, parent_end.release(), ec);
         }
         if (ec) {
             ended = ec == error::peer_closed; // it is ending: its own exit code tells why
@@ -688,20 +671,17 @@ struct pool_core : std::enable_shared_from_this<pool_core>
     {
         if (w->state.gone() || !w->writing.empty() || w->outbox.empty())
             return;
-#if !defined(MULTIPROC_WINDOWS)
         // Usually it all fits in the socket's buffer: write it now, from this thread, and
         // leave only a rest to an asynchronous write (which would wake the executor).
         error_code ec;
-        const std::size_t n = w->stream.write_some(asio::buffer(w->outbox), ec);
-        if (ec && ec != asio::error::would_block) {
+        w->outbox.erase(0, os::write_now(w->stream, w->outbox, ec));
+        if (ec) {
             error_code ignored;
             w->child.kill(ignored); // the worker is gone or going: its end of stream follows
             return;
         }
-        w->outbox.erase(0, n);
         if (w->outbox.empty())
             return;
-#endif
         std::swap(w->writing, w->outbox);
         asio::async_write(w->stream, asio::buffer(w->writing),
                           [self = shared_from_this(), w](const error_code& ec, std::size_t) {
@@ -735,12 +715,6 @@ class local_backend final : public pool_backend
 {
 public:
     explicit local_backend(std::shared_ptr<pool_core> core) : core_(std::move(core)) {}
-
-    std::uint64_t reserve_ids(std::size_t n) noexcept override
-    {
-        pool_core& pool = *core_;
-        return pool.next_id.fetch_add(n, std::memory_order_relaxed);
-    }
 
     void submit(std::uint64_t id, const task_entry& task, encoded_chunk chunk,
                 task_callback done) override

@@ -16,6 +16,7 @@
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -54,7 +55,10 @@ public:
     virtual ~pool_backend() = default;
 
     /// Reserves `n` consecutive task ids; returns the first.
-    virtual std::uint64_t reserve_ids(std::size_t n) noexcept = 0;
+    std::uint64_t reserve_ids(std::size_t n) noexcept
+    {
+        return next_id_.fetch_add(n, std::memory_order_relaxed);
+    }
     /// Queues a task message; `done` runs exactly once, never inside this call, and not on a
     /// thread holding pool state. Throws `error::pool_closed` once the pool takes no more.
     virtual void submit(std::uint64_t id, const task_entry& task, encoded_chunk chunk,
@@ -80,6 +84,9 @@ public:
     /// helping now: then it calls stop_helping once it stops.
     virtual bool help(bool helping) { return helping; }
     virtual void stop_helping() noexcept {}
+
+private:
+    std::atomic<std::uint64_t> next_id_{1}; // 0 is no task's (the pool's initializer's)
 };
 
 } // namespace multiproc::detail
