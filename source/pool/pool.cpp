@@ -1,12 +1,12 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 //
-// The pool's supervisor. Tasks and results travel through two rings of shared memory per
-// worker (frame_ring.hpp); each worker's channel is an Asio stream that carries wake-ups and
-// frames too large for a ring, read by asynchronous operations on the pool's executor (a thread
-// of the pool's own, or the user's io_context: then the pool starts no thread). A worker's death
-// is the end of its stream: the supervisor reaps it, fails the one task it was running, sends the
-// tasks queued behind it to other workers and starts a replacement. No lock is shared with a worker
-// process, so a killed worker cannot leave anything held.
+// The pool's supervisor: it dispatches tasks to its workers and accounts for their ends. Each
+// worker is reached through its link (worker_link.hpp: the process, two rings of shared memory
+// and a channel read by asynchronous operations on the pool's executor, a thread of the pool's
+// own or the user's io_context: then the pool starts no thread); the policy is dispatch.hpp's.
+// A worker's death is the end of its stream: the supervisor reaps it, fails the one task it was
+// running, sends the tasks queued behind it to other workers and starts a replacement. No lock is
+// shared with a worker process, so a killed worker cannot leave anything held.
 //
 // The pool's state is guarded by one mutex, taken by those handlers and by the pool's callers,
 // rather than confined to a strand: terminate() and the destructor must work, and not hang,
@@ -28,19 +28,16 @@
 #include "../detail/frame.hpp"
 #include "../detail/os.hpp"
 #include "../detail/pool_intake.hpp"
-#include "../detail/frame_ring.hpp"
 #include "../detail/runtime.hpp"
 #include "dispatch.hpp"
 #include "pending_task.hpp"
 #include "start_failures.hpp"
-#include "worker.hpp"
+#include "worker_link.hpp"
 #include "worker_state.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/write.hpp>
-#include MULTIPROC_OS_CHANNEL_STREAM_HEADER
 
 #include <atomic>
 #include <deque>
@@ -54,30 +51,18 @@ namespace {
 
 // The id of the initializer's task: real tasks count from 1.
 constexpr std::uint64_t initializer_id = 0;
-// Bytes asked of each read; a larger frame gets a larger read.
-constexpr std::size_t read_size = 64 * 1024;
 // Tasks sent ahead to one worker: at most this many (see dispatch.hpp).
 constexpr std::size_t max_pipelined = 128;
-// How long a worker whose stream ended may take to exit before it is killed.
-constexpr auto exit_grace = std::chrono::seconds(5);
 
 struct worker : std::enable_shared_from_this<worker>
 {
     worker(const asio::any_io_executor& executor, bool has_initializer)
-        : stream(executor), deadline(executor), state(has_initializer)
+        : link(executor), deadline(executor), state(has_initializer)
     {}
     std::size_t slot = 0;
-    os::child child;
-    os::channel_stream stream;
+    worker_link link;
     asio::steady_timer deadline;        // of the running task, with a task timeout
     std::deque<pending_task> in_flight; // sent, in order: the front one is running
-    worker_rings rings;                 // its tasks and results (see frame_ring.hpp)
-    bool posted = false;                // tasks were put in its ring since it was last woken
-    std::string outbox;                 // channel frames not yet written
-    std::string writing;                // channel frames being written
-    frame_buffer inbox;                 // bytes read from the channel
-    std::vector<char> ring_bytes; // taken from the result ring; from ring_read on, not handled
-    std::size_t ring_read = 0;
     std::size_t tasks_sent = 0;
     os::clock::time_point front_started; // about when the running task began
     double mean_task_seconds = -1;       // of its tasks so far; < 0: none yet
@@ -149,48 +134,21 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     // ---- starting workers (no lock held: a spawn takes milliseconds) -----------------------
 
-    os::child start_child(os::channel& parent_end, os::channel& child_end, error_code& ec)
-    {
-        if (method != start_method::spawn) // fork
-            return start_forked_worker(parent_end, child_end, ec);
-        return os::child::spawn(get_executable(), {"--multiproc-child", child_end.token()},
-                                {child_end.native()}, ec);
-    }
-
     // Null on failure: `ended` if the child was started but ended before it could be given its
-    // setup, with its exit code in `exit_code`.
+    // setup, with its exit code in `exit_code`. The initializer is the worker's first task; it
+    // is ready once that succeeded. Without one, tasks may be sent before it has started.
     worker_ptr spawn_worker(unsigned number, bool& ended, std::optional<int>& exit_code,
                             error_code& ec)
     {
         auto w = std::make_shared<worker>(executor, options.initializer_task != nullptr);
-        os::channel parent_end, child_end;
-        w->rings = worker_rings::create(ec);
-        if (!ec)
-            os::channel::make_pair(parent_end, child_end, ec);
-        if (!ec)
-            w->child = start_child(parent_end, child_end, ec);
-        child_end.close();
-        const auto deadline = os::clock::now() + std::chrono::seconds(30);
-        if (!ec)
-            send_frame(parent_end, frame_kind::worker,
-                       encode(worker_frame{"PoolWorker-" + std::to_string(number), w->rings.name}),
-                       deadline, ec);
-        // The initializer is the worker's first task; it is ready once that succeeded. Without
-        // one, tasks may be sent before it has started: they wait in its ring (worker_state).
-        if (!ec && options.initializer_task) {
-            std::string frame;
-            append_task_frame(frame, initializer_id, options.initializer_task->name,
+        std::string initializer_frame;
+        if (options.initializer_task)
+            append_task_frame(initializer_frame, initializer_id, options.initializer_task->name,
                               options.initializer_task->signature, 1,
                               options.initializer_arguments);
-            post(*w, frame); // an empty ring takes a frame, or its announcement
-        }
-        if (!ec) {
-            os::assign_channel_stream(w->stream, parent_end.release(), ec);
-        }
+        w->link.start(method, "PoolWorker-" + std::to_string(number), initializer_frame, ended, ec);
         if (ec) {
-            ended = ec == error::peer_closed; // it is ending: its own exit code tells why
-            reap(*w, !ended);
-            exit_code = w->child.exit_code();
+            exit_code = w->link.child().exit_code();
             return nullptr;
         }
         return w;
@@ -219,7 +177,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         {
             std::lock_guard<std::mutex> lock(mutex);
             if (w && terminating) {
-                reap(*w, true);
+                w->link.reap(true);
                 w = nullptr;
             }
             if (!w) {
@@ -305,23 +263,9 @@ struct pool_core : std::enable_shared_from_this<pool_core>
 
     void read_more(const worker_ptr& w)
     {
-        // A frame's header tells how much is missing; read at least that.
-        std::size_t wanted = read_size;
-        if (w->inbox.used >= frame_header_size) {
-            std::size_t body = 0;
-            error_code ec;
-            parse_frame_header(w->inbox.bytes.data(), body, ec);
-            if (!ec)
-                wanted = std::max(wanted, frame_header_size + body - w->inbox.used);
-        }
-        if (w->inbox.bytes.size() < w->inbox.used + wanted)
-            w->inbox.bytes.resize(w->inbox.used + wanted);
-        w->stream.async_read_some(
-            asio::buffer(w->inbox.bytes.data() + w->inbox.used,
-                         w->inbox.bytes.size() - w->inbox.used),
-            [self = shared_from_this(), w](const error_code& ec, std::size_t n) {
-                self->on_read(w, ec, n);
-            });
+        w->link.async_read([self = shared_from_this(), w](const error_code& ec, std::size_t n) {
+            self->on_read(w, ec, n);
+        });
     }
 
     void on_read(const worker_ptr& w, const error_code& ec, std::size_t n)
@@ -331,12 +275,12 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         if (w->state.gone())
             return;
         if (!ec)
-            w->inbox.used += n;
+            w->link.received(n);
         // Before waiting again, ask the worker to wake us; results that came meanwhile first.
         bool ok = handle_input(*w, done);
         // While callers take results themselves (pool_backend::help), the last of them asks
         // instead.
-        while (ok && !ec && helpers == 0 && w->rings.results.request_wake())
+        while (ok && !ec && helpers == 0 && w->link.ask_for_wake())
             ok = handle_input(*w, done);
         if (ec) {
             end_of_stream(w, lock, done);
@@ -348,64 +292,30 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             // Not our protocol: this worker cannot be trusted with more. Its end of stream
             // follows the kill.
             error_code ignored;
-            w->child.kill(ignored);
+            w->link.child().kill(ignored);
         }
-        std::copy(w->inbox.bytes.begin() + w->inbox.read, w->inbox.bytes.begin() + w->inbox.used,
-                  w->inbox.bytes.begin());
-        w->inbox.used -= w->inbox.read;
-        w->inbox.read = 0;
         read_more(w);
         dispatch();
         lock.unlock();
         done.run();
     }
 
-    // Handles what the worker sent: the channel's other frames, and the results in the ring's
-    // order (one announced as sent on the channel is taken from there). False if the worker
-    // broke the protocol.
+    // What the worker sent, as events of its link. False if the worker broke the protocol.
     bool handle_input(worker& w, completions& done)
     {
-        if (!w.rings.results.read(w.ring_bytes))
-            return false;
-        const auto now = os::clock::now(); // when these results came, near enough
-        bool ok = true;
-        for (;;) {
-            frame_kind kind{};
-            std::string_view channel_body;
-            parsed on_channel;
-            while ((on_channel = frame_at(w.inbox.bytes, w.inbox.read, w.inbox.used, kind,
-                                          channel_body)) == parsed::frame &&
-                   kind != frame_kind::result) {
-                if (kind == frame_kind::started)
-                    on_started(w, now);
-                else if (kind != frame_kind::wake)
-                    return false;
-                w.inbox.read += frame_header_size + channel_body.size();
+        struct events
+        {
+            pool_core& pool;
+            worker& w;
+            completions& done;
+            const os::clock::time_point now = os::clock::now(); // when these came, near enough
+            void started() { pool.on_started(w, now); }
+            bool result(std::string_view body, frame_buffer* channel)
+            {
+                return pool.on_result(w, body, channel, now, done);
             }
-            std::string_view ring_body;
-            const parsed in_ring =
-                frame_at(w.ring_bytes, w.ring_read, w.ring_bytes.size(), kind, ring_body);
-            if (on_channel == parsed::bad || in_ring == parsed::bad) {
-                ok = false;
-                break;
-            }
-            if (in_ring == parsed::incomplete)
-                break; // a ring holds whole frames: it is empty
-            if (kind == frame_kind::on_channel) {
-                if (on_channel != parsed::frame)
-                    break; // not all here yet
-                w.inbox.read += frame_header_size + channel_body.size();
-                ok = on_result(w, channel_body, &w.inbox, now, done);
-            } else {
-                ok = kind == frame_kind::result && on_result(w, ring_body, nullptr, now, done);
-            }
-            w.ring_read += frame_header_size + ring_body.size();
-            if (!ok)
-                break;
-        }
-        w.ring_bytes.erase(w.ring_bytes.begin(), w.ring_bytes.begin() + w.ring_read);
-        w.ring_read = 0;
-        return ok;
+        } on{*this, w, done};
+        return w.link.take_input(on);
     }
 
     // A worker that does not reach init in time is killed: its end breaks the pool.
@@ -423,7 +333,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                     return;
                 wp->state.mark_killed(worker_state::kill::start_timeout);
                 error_code ignored;
-                wp->child.kill(ignored);
+                wp->link.child().kill(ignored);
             });
     }
 
@@ -487,8 +397,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         const bool was_stopping = w->state.stopping();
         w->state.end();
         w->deadline.cancel();
-        error_code ignored;
-        w->stream.close(ignored);
+        w->link.close();
         workers[w->slot] = nullptr;
         // Its front task ran, unless it never started; one cancelled was killed with it anyway.
         const bool front_cancelled = !w->in_flight.empty() && w->in_flight.front().cancelled;
@@ -503,7 +412,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         w->in_flight.clear();
 
         lock.unlock(); // reaping may wait for the worker to finish exiting
-        reap(*w, false);
+        w->link.reap(false);
         lock.lock();
 
         const bool timed_out = w->state.killed_for(worker_state::kill::task_timeout);
@@ -521,28 +430,18 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             } else {
                 finish(done, *running,
                        failure(why, timed_out ? "task timed out; its worker was killed"
-                                              : describe_exit(w->child.exit_code())));
+                                              : describe_exit(w->link.child().exit_code())));
             }
         }
         // It never reached init, or its initializer did not finish.
         if (!w->state.up() && !front_cancelled && !was_stopping && !terminating && !broken)
-            start_failed(w->child.exit_code(), w->state.started(),
+            start_failed(w->link.child().exit_code(), w->state.started(),
                          w->state.killed_for(worker_state::kill::start_timeout));
         if (broken)
             fail_queue(done); // with the tasks it was given, if it never started
         worker_done_locked();
         replace(w->slot);
         dispatch(); // the tasks it was given, to the others
-    }
-
-    // Waits for a worker to exit (killing it if `kill` or if it is slow to) and reaps it.
-    static void reap(worker& w, bool kill)
-    {
-        error_code ec;
-        if (kill || !w.child.wait_exit(os::clock::now() + exit_grace, ec))
-            w.child.kill(ec);
-        w.child.wait_exit(os::clock::time_point::max(), ec);
-        w.child.running(ec);
     }
 
     dispatch::worker_load load(const worker& w) const noexcept
@@ -573,40 +472,11 @@ struct pool_core : std::enable_shared_from_this<pool_core>
             if (!w || w->state.gone())
                 continue;
             if (w->state.takes_tasks() &&
-                (dispatch::retired(load(*w)) || (closed && queue.empty())) &&
-                post(*w, stop_frame()))
+                (dispatch::retired(load(*w)) || (closed && queue.empty())) && w->link.post_stop())
                 w->state.stop();
-            // Only after a post may the request be taken: it is the worker's, until answered.
-            if (w->posted) {
-                w->posted = false;
-                if (w->rings.tasks.take_wake_request())
-                    append_frame(w->outbox, frame_kind::wake, {});
-            }
+            w->link.wake_if_asked();
             flush(w);
         }
-    }
-
-    static std::string_view stop_frame()
-    {
-        static const std::string frame = [] {
-            std::string f;
-            append_frame(f, frame_kind::stop, {});
-            return f;
-        }();
-        return frame;
-    }
-
-    // Gives the worker a frame: in its task ring, or on the channel with its place in the
-    // ring. False if the ring is too full even for that: its results make room.
-    static bool post(worker& w, std::string_view frame)
-    {
-        if (!w.rings.tasks.try_write_frame(frame)) {
-            if (!w.rings.tasks.try_announce_on_channel())
-                return false;
-            w.outbox.append(frame);
-        }
-        w.posted = true;
-        return true;
     }
 
     // Sends the queue's first task to `w`, unless its ring is full.
@@ -616,7 +486,7 @@ struct pool_core : std::enable_shared_from_this<pool_core>
         task_bytes.clear();
         append_task_frame(task_bytes, task.id, task.task->name, task.task->signature,
                           task.chunk.count, task.chunk.arguments);
-        const bool sent = post(w, task_bytes);
+        const bool sent = w.link.post(task_bytes);
         if (task_bytes.capacity() > frame_ring::capacity)
             std::string().swap(task_bytes); // a huge task's buffer is not kept
         if (!sent)
@@ -656,45 +526,36 @@ struct pool_core : std::enable_shared_from_this<pool_core>
                 return;
             error_code ignored;
             if (!handle_input(w, done)) {
-                w.child.kill(ignored); // not our protocol; its end of stream follows
+                w.link.child().kill(ignored); // not our protocol; its end of stream follows
             } else if (!w.in_flight.empty() && w.in_flight.front().id == id &&
-                       w.ring_bytes.empty()) {
+                       !w.link.result_arriving()) {
                 w.state.mark_killed(worker_state::kill::task_timeout);
-                w.child.kill(ignored); // its end of stream fails the task with timeout
+                w.link.child().kill(ignored); // its end of stream fails the task with timeout
             }
             dispatch();
         }
         done.run();
     }
 
+    // The worker is gone or going if its channel fails: its end of stream follows the kill.
     void flush(const worker_ptr& w)
     {
-        if (w->state.gone() || !w->writing.empty() || w->outbox.empty())
+        if (w->state.gone())
             return;
-        // Usually it all fits in the socket's buffer: write it now, from this thread, and
-        // leave only a rest to an asynchronous write (which would wake the executor).
-        error_code ec;
-        w->outbox.erase(0, os::write_now(w->stream, w->outbox, ec));
-        if (ec) {
+        const bool ok = w->link.flush([self = shared_from_this(), w](const error_code& ec) {
+            std::lock_guard<std::mutex> lock(self->mutex);
+            w->link.written();
+            if (ec) {
+                error_code ignored;
+                w->link.child().kill(ignored);
+                return;
+            }
+            self->flush(w);
+        });
+        if (!ok) {
             error_code ignored;
-            w->child.kill(ignored); // the worker is gone or going: its end of stream follows
-            return;
+            w->link.child().kill(ignored);
         }
-        if (w->outbox.empty())
-            return;
-        std::swap(w->writing, w->outbox);
-        asio::async_write(w->stream, asio::buffer(w->writing),
-                          [self = shared_from_this(), w](const error_code& ec, std::size_t) {
-                              std::lock_guard<std::mutex> lock(self->mutex);
-                              w->writing.clear();
-                              if (ec) {
-                                  // The worker is gone or going: its end of stream follows.
-                                  error_code ignored;
-                                  w->child.kill(ignored);
-                                  return;
-                              }
-                              self->flush(w);
-                          });
     }
 
     void fail_queue(completions& done)
@@ -760,11 +621,11 @@ public:
                 w->in_flight.front().cancelled = true;
                 error_code ignored;
                 if ((type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
-                    w->child.kill(ignored);
+                    w->link.child().kill(ignored);
                 else if ((type & asio::cancellation_type::partial) != asio::cancellation_type::none)
-                    w->child.terminate(ignored);
+                    w->link.child().terminate(ignored);
                 else
-                    w->child.interrupt(ignored);
+                    w->link.child().interrupt(ignored);
             }
         }
         done.run();
@@ -784,16 +645,16 @@ public:
                 // Workers need not wake the pool's thread for results we take.
                 for (const worker_ptr& w : pool.workers)
                     if (w && !w->state.gone())
-                        w->rings.results.withdraw_wake_request();
+                        w->link.withdraw_wake_request();
             }
             bool took = false;
             for (const worker_ptr& w : pool.workers) {
-                if (!w || w->state.gone() || !w->rings.results.has_frames())
+                if (!w || w->state.gone() || !w->link.has_results())
                     continue;
                 took = true;
                 if (!pool.handle_input(*w, done)) {
                     error_code ignored;
-                    w->child.kill(ignored); // not our protocol; its end of stream follows
+                    w->link.child().kill(ignored); // not our protocol; its end of stream follows
                 }
             }
             if (took)
@@ -815,11 +676,11 @@ public:
                     if (!w || w->state.gone())
                         continue;
                     bool ok = true;
-                    while (ok && w->rings.results.request_wake())
+                    while (ok && w->link.ask_for_wake())
                         ok = pool.handle_input(*w, done);
                     if (!ok) {
                         error_code ignored;
-                        w->child.kill(ignored);
+                        w->link.child().kill(ignored);
                     }
                 }
                 pool.dispatch();
@@ -868,9 +729,9 @@ public:
                     continue;
                 w->state.end();
                 error_code ignored;
-                w->child.kill(ignored);
+                w->link.child().kill(ignored);
                 w->deadline.cancel();
-                w->stream.close(ignored);
+                w->link.close();
                 for (pending_task& task : w->in_flight)
                     pool.finish(done, task,
                                 failure(make_error_code(error::pool_closed), "pool terminated"));
@@ -879,7 +740,7 @@ public:
             }
         }
         for (const worker_ptr& w : workers)
-            pool_core::reap(*w, true);
+            w->link.reap(true);
         done.run();
         {
             std::unique_lock<std::mutex> lock(pool.mutex);
