@@ -112,9 +112,4 @@ std::vector<std::string> names_starting_with(std::string_view prefix)
     return names;
 }
 
-bool remove_shared_memory_object(const std::string& name) noexcept
-{
-    return os::remove_shared_object(name);
-}
-
 } // namespace multiproc::detail

@@ -543,7 +543,7 @@ struct taken_segment
     {
         if (region) {
             region.reset();
-            remove_shared_memory_object(name);
+            os::remove_shared_object(name);
         }
     }
 
@@ -613,7 +613,7 @@ void remove_left_value_segments(queue_core* q) noexcept
         for (const std::string& name : names_starting_with(q->names.name + "_"))
             if (std::find(queued.begin(), queued.end(), name) == queued.end() &&
                 is_left_behind(q, name))
-                remove_shared_memory_object(name);
+                os::remove_shared_object(name);
     } catch (const std::bad_alloc&) {
         // Left to the reaper.
     }
@@ -657,7 +657,7 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
             std::memcpy(static_cast<char*>(segment_region->get_address()) + value_segment_offset,
                         payload.data(), payload.size());
         } catch (const bip::interprocess_exception& e) {
-            remove_shared_memory_object(segment);
+            os::remove_shared_object(segment);
             ec = to_error_code(e);
             return false;
         }
@@ -681,7 +681,7 @@ bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point 
         ec = make_error_code(error::queue_shut_down);
     segment_region.reset(); // unmapped first: Windows cannot remove a mapped file
     if (!segment.empty())
-        remove_shared_memory_object(segment);
+        os::remove_shared_object(segment);
     if (in_arena)
         free_in_arena(q, in_arena);
     return false;
@@ -765,7 +765,7 @@ void discard(queue_core* q, std::string_view slot) noexcept
         free_in_arena(
             q, q->arena->get_address_from_handle(static_cast<arena_memory::handle_t>(m.offset)));
     else if (m.kind == slot_kind::segment_value)
-        remove_shared_memory_object(std::string(m.payload));
+        os::remove_shared_object(std::string(m.payload));
 }
 } // namespace
 

@@ -38,9 +38,6 @@ std::size_t sweep_stale_names() noexcept;
 /// Windows: Boost.Interprocess's directory of file-backed objects).
 std::vector<std::string> names_starting_with(std::string_view prefix);
 
-/// Removes a Boost.Interprocess `shared_memory_object` by name; false if there was none.
-bool remove_shared_memory_object(const std::string& name) noexcept;
-
 } // namespace multiproc::detail
 
 #endif
