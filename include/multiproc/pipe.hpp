@@ -49,7 +49,7 @@ MULTIPROC_DECL std::intptr_t recv_handle(connection& c, error_code& ec);
 namespace detail {
 /// For multiproc::wait: the connection's own handle, to poll for readability; -1 (POSIX) or
 /// INVALID_HANDLE_VALUE (Windows) once closed. Owned by the connection.
-MULTIPROC_DECL std::intptr_t connection_wait_handle(const connection& c) noexcept;
+std::intptr_t connection_wait_handle(const connection& c) noexcept;
 } // namespace detail
 
 namespace detail {

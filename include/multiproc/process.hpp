@@ -76,10 +76,9 @@ class process;
 namespace detail {
 /// For async_join: a new handle, owned by the caller, ready once the child has exited (a pidfd,
 /// a process handle); -1 where there is none.
-MULTIPROC_DECL std::intptr_t duplicate_exit_handle(const process& p, error_code& ec);
+std::intptr_t duplicate_exit_handle(const process& p, error_code& ec);
 /// For async_join: the time by which a spawned child must have reached init, while it has not.
-MULTIPROC_DECL std::optional<std::chrono::steady_clock::time_point>
-report_deadline(const process& p);
+std::optional<std::chrono::steady_clock::time_point> report_deadline(const process& p);
 } // namespace detail
 
 /// A child process that runs one function (Python's `multiprocessing.Process`).
