@@ -48,7 +48,7 @@ enum class error
 };
 
 /// The category of `multiproc::error` codes; its name is "multiproc".
-const boost::system::error_category& error_category() noexcept;
+MULTIPROC_DECL const boost::system::error_category& error_category() noexcept;
 
 inline error_code make_error_code(error e) noexcept
 {
@@ -77,7 +77,7 @@ private:
 
 namespace detail {
 /// Throws `system_error(ec, what)`: one place, so every throwing overload reads the same.
-[[noreturn]] void throw_error(const error_code& ec, const char* what);
+[[noreturn]] MULTIPROC_DECL void throw_error(const error_code& ec, const char* what);
 inline void throw_if(const error_code& ec, const char* what)
 {
     if (ec)

@@ -18,13 +18,13 @@ namespace multiproc {
 /// parent. Buffered output is flushed first, so nothing is printed twice. In the child the
 /// library forgets the parent's children. Throws `system_error` if the system refuses.
 /// Fork only where no other thread can hold a lock.
-pid_type fork();
-pid_type fork(error_code& ec);
+MULTIPROC_DECL pid_type fork();
+MULTIPROC_DECL pid_type fork(error_code& ec);
 
 /// Waits for a child made by `fork()` and returns its exit code, or the negated signal number
 /// that ended it (Python's `os.waitpid` plus `os.waitstatus_to_exitcode`).
-int wait_pid(pid_type pid);
-int wait_pid(pid_type pid, error_code& ec);
+MULTIPROC_DECL int wait_pid(pid_type pid);
+MULTIPROC_DECL int wait_pid(pid_type pid, error_code& ec);
 
 #else
 

@@ -20,14 +20,14 @@ namespace multiproc {
 /// A spawned child whose `main` never calls it is reported in the parent as
 /// `error::not_initialized` (or `error::start_timeout` if it keeps running), and a `process`
 /// started from such a child fails with `error::not_initialized` instead of spawning again.
-void init(int argc, char* argv[]);
+MULTIPROC_DECL void init(int argc, char* argv[]);
 
 /// The program spawned children run (Python's `set_executable`). Default: this program. The
 /// program must call `multiproc::init` first in `main` and register the same tasks.
-void set_executable(std::string path);
+MULTIPROC_DECL void set_executable(std::string path);
 
 /// The program spawned children run now.
-std::string get_executable();
+MULTIPROC_DECL std::string get_executable();
 
 } // namespace multiproc
 

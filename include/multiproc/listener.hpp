@@ -84,7 +84,7 @@ struct listener_options
 
 /// A bound, listening endpoint (Python's `Listener`). A `unix_socket` listener's socket file
 /// is created owner-only (0600) and removed when the listener closes.
-class listener
+class MULTIPROC_DECL listener
 {
 public:
     /// Listens on `where` (see `address` for the defaults).
@@ -118,22 +118,24 @@ private:
 
 /// Connects to a `listener` (Python's `Client`), answering and then delivering the challenge
 /// when `options.authkey` is set. `error::not_supported` for a family this platform lacks.
-connection client(const address& where, const listener_options& options = {});
+MULTIPROC_DECL connection client(const address& where, const listener_options& options = {});
 /// As above, with the failure in `ec` instead of thrown.
-connection client(const address& where, const listener_options& options, error_code& ec);
+MULTIPROC_DECL connection client(const address& where, const listener_options& options,
+                                 error_code& ec);
 
 /// Sends an open descriptor (POSIX) or handle (Windows) over `c`; the receiving process gets
 /// its own copy from `recv_handle`, and `handle` stays open here. POSIX: SCM_RIGHTS, so `c` must
 /// be an AF_UNIX connection (a `pipe()` or a `unix_socket` listener's). Windows: the handle is
 /// duplicated into `destination` (the receiver's process id), as Python's DupHandle does.
-void send_handle(connection& c, std::intptr_t handle, pid_type destination);
+MULTIPROC_DECL void send_handle(connection& c, std::intptr_t handle, pid_type destination);
 /// As above, with the failure in `ec` instead of thrown.
-void send_handle(connection& c, std::intptr_t handle, pid_type destination, error_code& ec);
+MULTIPROC_DECL void send_handle(connection& c, std::intptr_t handle, pid_type destination,
+                                error_code& ec);
 /// Receives what one `send_handle` sent: a descriptor or handle the caller owns and closes.
 /// Another message is `error::signature_mismatch` and stays to be received.
-std::intptr_t recv_handle(connection& c);
+MULTIPROC_DECL std::intptr_t recv_handle(connection& c);
 /// As above, with the failure in `ec` instead of thrown.
-std::intptr_t recv_handle(connection& c, error_code& ec);
+MULTIPROC_DECL std::intptr_t recv_handle(connection& c, error_code& ec);
 
 } // namespace multiproc
 

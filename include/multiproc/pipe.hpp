@@ -30,19 +30,21 @@ struct connection_state;
 
 inline constexpr std::uint64_t bytes_tag = 0;
 
-void connection_send(connection_state* c, std::uint64_t tag, std::string_view payload,
-                     error_code& ec);
+MULTIPROC_DECL void connection_send(connection_state* c, std::uint64_t tag,
+                                    std::string_view payload, error_code& ec);
 /// The next message, if its tag is `tag`; otherwise it stays to be read and ec says why.
-std::string connection_receive(connection_state* c, std::uint64_t tag, error_code& ec);
-bool connection_poll(connection_state* c, std::chrono::steady_clock::time_point deadline,
-                     error_code& ec);
-std::string export_connection(const std::shared_ptr<connection_state>& c);
-std::shared_ptr<connection_state> import_connection(const std::string& token);
+MULTIPROC_DECL std::string connection_receive(connection_state* c, std::uint64_t tag,
+                                              error_code& ec);
+MULTIPROC_DECL bool connection_poll(connection_state* c,
+                                    std::chrono::steady_clock::time_point deadline, error_code& ec);
+MULTIPROC_DECL std::string export_connection(const std::shared_ptr<connection_state>& c);
+MULTIPROC_DECL std::shared_ptr<connection_state> import_connection(const std::string& token);
 } // namespace detail
 
 class connection;
-void send_handle(connection& c, std::intptr_t handle, pid_type destination, error_code& ec);
-std::intptr_t recv_handle(connection& c, error_code& ec);
+MULTIPROC_DECL void send_handle(connection& c, std::intptr_t handle, pid_type destination,
+                                error_code& ec);
+MULTIPROC_DECL std::intptr_t recv_handle(connection& c, error_code& ec);
 
 namespace detail {
 /// For multiproc::wait: the connection's own handle, to poll for readability; -1 (POSIX) or
@@ -54,7 +56,7 @@ namespace detail {
 /// One message sent or received by an Asio operation (async_pipe.hpp), in steps that never
 /// block. While it lasts it owns its direction of the connection: other sends (or receives)
 /// there fail with `errc::operation_in_progress` instead of tearing the message.
-class connection_transfer
+class MULTIPROC_DECL connection_transfer
 {
 public:
     /// Sends `payload` framed with `tag`.
@@ -94,7 +96,7 @@ private:
 ///
 /// `send`, `recv` and `poll` block the calling thread, which is the only thread they use. For
 /// Asio programs, async_pipe.hpp has `async_send` and `async_recv` on your executor.
-class connection : public detail::plain_serialization<connection>
+class MULTIPROC_DECL connection : public detail::plain_serialization<connection>
 {
 public:
     /// A closed connection.
@@ -203,9 +205,9 @@ private:
 
 /// Two connected ends (Python's `Pipe(duplex)`). With `duplex` false the first end only
 /// receives and the second only sends.
-std::pair<connection, connection> pipe(bool duplex = true);
+MULTIPROC_DECL std::pair<connection, connection> pipe(bool duplex = true);
 /// As above, with the failure in `ec` instead of thrown.
-std::pair<connection, connection> pipe(bool duplex, error_code& ec);
+MULTIPROC_DECL std::pair<connection, connection> pipe(bool duplex, error_code& ec);
 
 } // namespace multiproc
 

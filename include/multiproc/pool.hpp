@@ -96,10 +96,10 @@ struct pool_stats
 
 namespace detail {
 /// The local pool's backend. `executor` null: the pool runs its own thread.
-std::shared_ptr<pool_backend> make_pool(std::size_t size, pool_options options,
-                                        const boost::asio::any_io_executor* executor);
+MULTIPROC_DECL std::shared_ptr<pool_backend>
+make_pool(std::size_t size, pool_options options, const boost::asio::any_io_executor* executor);
 /// The counts of a backend made by make_pool.
-pool_stats pool_get_stats(pool_backend& pool);
+MULTIPROC_DECL pool_stats pool_get_stats(pool_backend& pool);
 } // namespace detail
 
 /// A fixed number of worker processes that run registered tasks (Python's `Pool`).
@@ -118,7 +118,7 @@ pool_stats pool_get_stats(pool_backend& pool);
 ///
 /// apply, apply_async, map, map_async, imap, imap_unordered, close, join, terminate, size and
 /// get_executor: see `basic_pool`, shared with `multiproc::mpi::pool`.
-class pool : public basic_pool
+class MULTIPROC_DECL pool : public basic_pool
 {
 public:
     /// The largest size a pool takes: far more workers than any machine has cores, so that a

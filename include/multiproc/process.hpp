@@ -66,8 +66,9 @@ struct process_work
     std::unique_ptr<fork_body> body;
 };
 
-std::shared_ptr<process_state> make_process_state(process_options options, process_work work);
-[[noreturn]] void throw_spawn_needs_task();
+MULTIPROC_DECL std::shared_ptr<process_state> make_process_state(process_options options,
+                                                                 process_work work);
+[[noreturn]] MULTIPROC_DECL void throw_spawn_needs_task();
 } // namespace detail
 
 class process;
@@ -94,7 +95,7 @@ std::optional<std::chrono::steady_clock::time_point> report_deadline(const proce
 ///
 /// `start`, `join` and `join_for` block the calling thread; no thread is started in this
 /// process. For Asio programs, async_process.hpp has `async_join` on your executor.
-class process
+class MULTIPROC_DECL process
 {
 public:
     /// Not a process; assign one to it.
@@ -242,7 +243,7 @@ private:
 
 /// The children of this process that are still running; finished ones are reaped (Python's
 /// `active_children()`).
-std::vector<process> active_children();
+MULTIPROC_DECL std::vector<process> active_children();
 
 namespace detail {
 struct parent_state;
@@ -252,7 +253,7 @@ struct parent_state;
 /// `_ParentProcess`): its id, its name, whether it runs, and a join that waits for its exit.
 /// It is not this process's child: its exit code is unknown here, and nothing can stop it.
 /// Copies share one state.
-class parent_handle
+class MULTIPROC_DECL parent_handle
 {
 public:
     /// Its process id (the one it had when it started this process).
@@ -294,7 +295,7 @@ private:
 /// multiproc (spawned, forked, a pool worker), its parent; empty in the main process, where
 /// Python returns None. Note that a child dies with its parent (see `process`): a child can
 /// see its parent exit only where it outlives it, as a plain `fork()` does.
-std::optional<parent_handle> parent_process();
+MULTIPROC_DECL std::optional<parent_handle> parent_process();
 
 } // namespace multiproc
 

@@ -31,25 +31,26 @@ namespace detail {
 struct queue_core;
 using queue_clock = std::chrono::steady_clock;
 
-std::shared_ptr<queue_core> create_queue(std::size_t maxsize, std::uint64_t tag, bool joinable);
-std::shared_ptr<queue_core> open_queue(const std::string& token, std::uint64_t tag);
-std::string queue_token(const queue_core* q);
+MULTIPROC_DECL std::shared_ptr<queue_core> create_queue(std::size_t maxsize, std::uint64_t tag,
+                                                        bool joinable);
+MULTIPROC_DECL std::shared_ptr<queue_core> open_queue(const std::string& token, std::uint64_t tag);
+MULTIPROC_DECL std::string queue_token(const queue_core* q);
 /// Both wait until the deadline (`max()`: for ever); false when it passes first.
-bool queue_put(queue_core* q, std::string_view payload, queue_clock::time_point deadline,
-               error_code& ec);
+MULTIPROC_DECL bool queue_put(queue_core* q, std::string_view payload,
+                              queue_clock::time_point deadline, error_code& ec);
 /// Calls `take(context, bytes)` with the value's bytes, valid during the call only (they may be
 /// in shared memory): an exception from it propagates, and the value is gone.
-bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes), void* context,
-               queue_clock::time_point deadline, error_code& ec);
+MULTIPROC_DECL bool queue_get(queue_core* q, void (*take)(void* context, std::string_view bytes),
+                              void* context, queue_clock::time_point deadline, error_code& ec);
 /// `error::queue_closed` once this process closed it.
-std::size_t queue_size(const queue_core* q, error_code& ec) noexcept;
+MULTIPROC_DECL std::size_t queue_size(const queue_core* q, error_code& ec) noexcept;
 /// A get would not wait: a value is queued, the queue is shut down, or this handle is closed.
-bool queue_ready(const queue_core* q) noexcept;
-std::size_t queue_maxsize(const queue_core* q) noexcept;
-void queue_close(queue_core* q) noexcept;
-void queue_shutdown(queue_core* q, bool immediate, error_code& ec);
-void queue_task_done(queue_core* q, error_code& ec);
-bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec);
+MULTIPROC_DECL bool queue_ready(const queue_core* q) noexcept;
+MULTIPROC_DECL std::size_t queue_maxsize(const queue_core* q) noexcept;
+MULTIPROC_DECL void queue_close(queue_core* q) noexcept;
+MULTIPROC_DECL void queue_shutdown(queue_core* q, bool immediate, error_code& ec);
+MULTIPROC_DECL void queue_task_done(queue_core* q, error_code& ec);
+MULTIPROC_DECL bool queue_join(queue_core* q, queue_clock::time_point deadline, error_code& ec);
 
 } // namespace detail
 

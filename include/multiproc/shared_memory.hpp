@@ -34,7 +34,7 @@ namespace multiproc {
 ///
 /// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
 /// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
-class shared_memory : public detail::named_handle
+class MULTIPROC_DECL shared_memory : public detail::named_handle
 {
 public:
     /// An empty handle; assign or deserialize one.
@@ -68,10 +68,10 @@ namespace detail {
 
 /// Copies `size` bytes at `offset` of `memory` out or in, holding `lock` unless it is null;
 /// `errc::result_out_of_range` past the end, `errc::invalid_argument` for an empty handle.
-void load_bytes(const shared_memory& memory, acquirable* lock, void* to, std::size_t offset,
-                std::size_t size, error_code& ec);
-void store_bytes(const shared_memory& memory, acquirable* lock, const void* from,
-                 std::size_t offset, std::size_t size, error_code& ec);
+MULTIPROC_DECL void load_bytes(const shared_memory& memory, acquirable* lock, void* to,
+                               std::size_t offset, std::size_t size, error_code& ec);
+MULTIPROC_DECL void store_bytes(const shared_memory& memory, acquirable* lock, const void* from,
+                                std::size_t offset, std::size_t size, error_code& ec);
 
 /// A block of shared memory with its lock, of type `Lock`: what shared_value and shared_array
 /// share. The lock is the value's own, made with it, or one given at creation (Python's

@@ -24,9 +24,9 @@ enum class start_method
 };
 
 /// The start method used by processes that do not choose one (Python's `set_start_method`).
-void set_start_method(start_method method) noexcept;
+MULTIPROC_DECL void set_start_method(start_method method) noexcept;
 /// The start method of processes that do not choose one: spawn unless set otherwise.
-start_method get_start_method() noexcept;
+MULTIPROC_DECL start_method get_start_method() noexcept;
 
 } // namespace multiproc
 

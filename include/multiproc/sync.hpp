@@ -37,7 +37,7 @@ namespace detail {
 struct sync_state;
 
 /// A named block that holds one synchronisation object.
-class sync_object : public named_handle
+class MULTIPROC_DECL sync_object : public named_handle
 {
 protected:
     explicit sync_object(segment_kind kind) noexcept : named_handle(kind) {}
@@ -76,7 +76,7 @@ public:
 
 /// Python's acquire/release and std's Lockable names (`std::lock_guard`, `std::unique_lock`,
 /// `std::scoped_lock` work): what locks, semaphores and conditions share.
-class acquirable : public sync_object
+class MULTIPROC_DECL acquirable : public sync_object
 {
 public:
     /// Waits until acquired.
@@ -164,7 +164,7 @@ using recursive_lock = recursive_mutex;
 /// `release()`, `locked()`, each also with an `error_code&`; the Lockable names `lock()`,
 /// `try_lock()`, `try_lock_for()`, `unlock()`; and those of a named handle (see
 /// `multiproc::shared_memory`).
-class semaphore : public detail::acquirable
+class MULTIPROC_DECL semaphore : public detail::acquirable
 {
 public:
     semaphore() noexcept : acquirable(detail::segment_kind::semaphore) {}
@@ -190,7 +190,7 @@ protected:
 
 /// A semaphore whose counter may not exceed its initial value (Python's `BoundedSemaphore`):
 /// one release too many fails with `errc::value_too_large`.
-class bounded_semaphore : public semaphore
+class MULTIPROC_DECL bounded_semaphore : public semaphore
 {
 public:
     bounded_semaphore() noexcept : semaphore(detail::segment_kind::bounded_semaphore) {}
@@ -210,7 +210,8 @@ public:
 ///
 /// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
 /// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
-class event : public detail::sync_constructors<detail::sync_object, detail::segment_kind::event>
+class MULTIPROC_DECL event
+    : public detail::sync_constructors<detail::sync_object, detail::segment_kind::event>
 {
 public:
     using sync_constructors::sync_constructors;
@@ -258,7 +259,7 @@ private:
 /// says.
 ///
 /// Constructors and inherited members: those of `mutex`.
-class condition
+class MULTIPROC_DECL condition
     : public detail::sync_constructors<detail::acquirable, detail::segment_kind::condition>
 {
 public:
@@ -334,7 +335,7 @@ private:
 ///
 /// Inherited (from an internal base), as every named object: `name()`, its system-wide name;
 /// `explicit operator bool()`, false for an empty handle; `static bool remove(name)`.
-class barrier : public detail::sync_object
+class MULTIPROC_DECL barrier : public detail::sync_object
 {
 public:
     /// The action's type: a registered function of no arguments (see the class).

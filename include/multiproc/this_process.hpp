@@ -17,15 +17,15 @@ using pid_type = int;
 
 namespace this_process {
 /// The id of the calling process.
-pid_type id() noexcept;
+MULTIPROC_DECL pid_type id() noexcept;
 /// The id of its parent process.
-pid_type parent_id() noexcept;
+MULTIPROC_DECL pid_type parent_id() noexcept;
 /// "MainProcess" in the program the user started; the `process` name inside a child.
-std::string name();
+MULTIPROC_DECL std::string name();
 } // namespace this_process
 
 /// The number of CPUs the machine has (at least 1): the default size of a pool.
-unsigned cpu_count() noexcept;
+MULTIPROC_DECL unsigned cpu_count() noexcept;
 
 /// Name and id of a process, as `current_process()` reports them.
 struct process_info
@@ -35,7 +35,7 @@ struct process_info
 };
 
 /// The calling process's name and id (Python's `current_process()`).
-process_info current_process();
+MULTIPROC_DECL process_info current_process();
 
 } // namespace multiproc
 

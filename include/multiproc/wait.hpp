@@ -24,8 +24,9 @@ class process;
 class wait_object;
 
 namespace detail {
-std::vector<std::size_t> wait_until(const std::vector<wait_object>& objects,
-                                    std::chrono::steady_clock::time_point deadline, error_code& ec);
+MULTIPROC_DECL std::vector<std::size_t> wait_until(const std::vector<wait_object>& objects,
+                                                   std::chrono::steady_clock::time_point deadline,
+                                                   error_code& ec);
 } // namespace detail
 
 /// One object `wait` watches, held by reference: it must outlive the call. It converts from
@@ -74,9 +75,10 @@ private:
 /// millisecond at first and 100 a second after. A process not started is
 /// `error::not_started`; a closed connection, process or queue handle is reported by its
 /// own error.
-std::vector<std::size_t> wait(const std::vector<wait_object>& objects);
+MULTIPROC_DECL std::vector<std::size_t> wait(const std::vector<wait_object>& objects);
 /// As above, with the failure in `ec` instead of thrown.
-std::vector<std::size_t> wait(const std::vector<wait_object>& objects, error_code& ec);
+MULTIPROC_DECL std::vector<std::size_t> wait(const std::vector<wait_object>& objects,
+                                             error_code& ec);
 
 /// As `wait`, for at most `timeout`: empty if none became ready (Python's `wait(objects,
 /// timeout)`). A timeout of 0 looks once.

@@ -2,7 +2,8 @@
 #ifndef MULTIPROC_SOURCE_DETAIL_RUNTIME_HPP
 #define MULTIPROC_SOURCE_DETAIL_RUNTIME_HPP
 
-// The process-wide state: who this process is, and the children it started.
+// The process-wide state: who this process is, and the children it started (children.cpp,
+// init.cpp, this_process.cpp, posix/fork.cpp; the state itself: runtime_state.hpp).
 
 #include "frame.hpp"
 #include "os.hpp"
@@ -35,10 +36,6 @@ std::string next_process_name();
 /// fork() for the library (POSIX: source/posix/fork.cpp): in the child, forgets the parent's
 /// children and takes `child_name` (empty: keep the name). Returns as os::fork_process does.
 pid_type fork_child(const std::string& child_name, bool die_with_parent, error_code& ec);
-/// fork_child's two halves of the runtime: its lock, held across fork() so that the child's
-/// copy is consistent, and the child's new identity (taken with that lock held).
-std::unique_lock<std::mutex> lock_runtime_across_fork();
-void become_forked_child(pid_type parent, const std::string& child_name);
 
 /// Runs a child's function: an exception that escapes is printed on stderr as Python prints
 /// one ("Process NAME:" then type and message). Returns the exit code: 0, or 1 after an

@@ -9,12 +9,35 @@
 
 #include "../detail/process_state.hpp"
 #include "../detail/runtime.hpp"
+#include "../detail/runtime_state.hpp"
 #include "../detail/throwing.hpp"
 #include "../pool/worker.hpp"
 
 namespace multiproc {
 
 namespace detail {
+
+namespace {
+
+// fork_child's two halves of the runtime: its lock, held across fork() so that the child's
+// copy is consistent, and the child's new identity (taken with that lock held).
+std::unique_lock<std::mutex> lock_runtime_across_fork()
+{
+    return std::unique_lock<std::mutex>(runtime().mutex);
+}
+
+void become_forked_child(pid_type parent, const std::string& child_name)
+{
+    auto& r = runtime(); // its lock is held: lock_runtime_across_fork, taken before fork
+    r.parent = process_info{r.name, parent};
+    r.children.clear();
+    r.next_number = 1;
+    r.owner = os::current_pid();
+    if (!child_name.empty())
+        r.name = child_name;
+}
+
+} // namespace
 
 pid_type fork_child(const std::string& child_name, bool die_with_parent, error_code& ec)
 {

@@ -37,7 +37,7 @@ namespace multiproc::detail {
 
 /// A type's tag on the wire (a hash of its name, never 0), so that a reader of another type
 /// gets an error, not garbage.
-std::uint64_t type_tag(const char* type_name) noexcept;
+MULTIPROC_DECL std::uint64_t type_tag(const char* type_name) noexcept;
 template <class T>
 std::uint64_t type_tag() noexcept
 {
@@ -54,15 +54,15 @@ inline constexpr auto archive_flags = boost::archive::no_header | boost::archive
 /// constant, or less if the internal environment variable `MULTIPROC_MESSAGE_LIMIT` says so
 /// (read once; the tests lower the limit with it to test every path at its edge in little
 /// memory). Spawned children inherit it with the environment.
-std::size_t message_limit() noexcept;
+MULTIPROC_DECL std::size_t message_limit() noexcept;
 /// Sets the limit for this process and, through the environment, for the children it spawns
 /// from now on (at most `max_message_size`; 0 restores it). For tests.
-void set_message_limit(std::size_t bytes);
+MULTIPROC_DECL void set_message_limit(std::size_t bytes);
 /// The one check of a message's size: false and `error::message_too_large` in `ec` when
 /// `bytes` are more than `message_limit()`.
-bool fits_message_limit(std::size_t bytes, error_code& ec) noexcept;
+MULTIPROC_DECL bool fits_message_limit(std::size_t bytes, error_code& ec) noexcept;
 /// Throws `system_error` with `error::message_too_large`.
-[[noreturn]] void throw_message_too_large();
+[[noreturn]] MULTIPROC_DECL void throw_message_too_large();
 
 /// The stream buffer archives write to: appends to a string, and refuses to grow past the
 /// message limit (so an oversized value fails as soon as it is seen, not after it has been

@@ -23,7 +23,7 @@ struct inherited_handles
 
 /// While one lives on this thread, `inherit_handle` records into it: the process constructor
 /// opens one around the encoding of its arguments.
-class inheritance_scope
+class MULTIPROC_DECL inheritance_scope
 {
 public:
     inheritance_scope() noexcept;
@@ -39,7 +39,7 @@ private:
 };
 
 /// Records a handle the child being encoded for needs; false outside an inheritance scope.
-bool inherit_handle(std::intptr_t handle, std::shared_ptr<const void> keep_alive);
+MULTIPROC_DECL bool inherit_handle(std::intptr_t handle, std::shared_ptr<const void> keep_alive);
 
 } // namespace multiproc::detail
 

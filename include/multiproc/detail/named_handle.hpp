@@ -43,7 +43,7 @@ enum class segment_kind : std::uint32_t
 
 /// A handle on one named block. Copies share it. The process that created the block removes
 /// its name when its last handle goes; other processes' handles only unmap.
-class named_handle : public plain_serialization<named_handle>
+class MULTIPROC_DECL named_handle : public plain_serialization<named_handle>
 {
 public:
     /// The system-wide name (`mp_<pid>_<hex>_<n>`); empty for an empty handle.

@@ -52,11 +52,11 @@ const task_entry& registered_task(F function)
 }
 
 /// The exception a failed outcome stands for.
-std::exception_ptr outcome_error(const task_outcome& outcome);
+MULTIPROC_DECL std::exception_ptr outcome_error(const task_outcome& outcome);
 /// The error code an exception from a task stands for (completion handlers get only a code).
-error_code error_code_of(const std::exception_ptr& error) noexcept;
+MULTIPROC_DECL error_code error_code_of(const std::exception_ptr& error) noexcept;
 /// Refuses handles that need inheritance: pool workers are already running.
-void check_no_inherited_handles(inheritance_scope& scope);
+MULTIPROC_DECL void check_no_inherited_handles(inheritance_scope& scope);
 
 /// Takes up to `chunksize` items from `next..end` and encodes them as one task message;
 /// `convert` makes the function's argument tuple of an item. If reading the input throws, the

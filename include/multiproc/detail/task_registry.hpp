@@ -31,13 +31,13 @@ struct task_entry
 };
 
 /// Adds a task; aborts with a message when the name is already taken by another function.
-void register_task(generic_function function, const task_entry& entry);
+MULTIPROC_DECL void register_task(generic_function function, const task_entry& entry);
 /// Throws `system_error` with `error::unregistered_task`, saying how to register; `what` names
 /// the caller.
-[[noreturn]] void throw_unregistered(const char* what);
+[[noreturn]] MULTIPROC_DECL void throw_unregistered(const char* what);
 /// The entry of a registered function or name, or nullptr.
-const task_entry* find_task(generic_function function) noexcept;
-const task_entry* find_task(std::string_view name) noexcept;
+MULTIPROC_DECL const task_entry* find_task(generic_function function) noexcept;
+MULTIPROC_DECL const task_entry* find_task(std::string_view name) noexcept;
 
 /// The shape of a free function: result, stored argument types and a comparable signature.
 template <class F>

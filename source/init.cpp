@@ -1,10 +1,12 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
 
-#include "detail/runtime.hpp"
+// A child's start: the spawned child's bootstrap (multiproc::init), and how a child, spawned or
+// forked, runs its function.
 
 #include "detail/frame.hpp"
 #include "detail/names.hpp"
-#include "detail/process_state.hpp"
+#include "detail/runtime.hpp"
+#include "detail/runtime_state.hpp"
 #include "pool/worker.hpp"
 
 #include <multiproc/init.hpp>
@@ -13,7 +15,6 @@
 
 #include <boost/core/demangle.hpp>
 
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -25,49 +26,6 @@
 
 namespace multiproc {
 namespace detail {
-
-namespace {
-
-constexpr const char* child_marker = "--multiproc-child";
-
-struct runtime_state
-{
-    std::mutex mutex;
-    std::vector<std::shared_ptr<process_state>> children;
-    std::string name = "MainProcess";
-    unsigned next_number = 1;
-    std::string executable;
-    pid_type owner = os::current_pid(); // the process whose children these are
-    std::optional<process_info> parent; // who started this process, if multiproc did
-    bool exit_hook_installed = false;
-};
-
-runtime_state& runtime()
-{
-    static runtime_state instance;
-    return instance;
-}
-
-std::atomic<start_method> default_method{start_method::spawn};
-
-// Python's _exit_function: terminate daemonic children, then join every child.
-void join_children_at_exit()
-{
-    auto& r = runtime();
-    if (os::current_pid() != r.owner)
-        return; // a copy of the process (fork) that is exiting: these are not its children
-    for (const auto& child : children())
-        if (child->options.daemon)
-            child->terminate();
-    for (const auto& child : children()) {
-        error_code ec;
-        child->join_until(os::clock::time_point::max(), ec);
-        if (ec)
-            std::cerr << "multiproc: " << child->options.name << ": " << ec.message() << '\n';
-    }
-}
-
-} // namespace
 
 child_start read_child_start(frame_kind kind, std::string_view body, error_code& ec)
 {
@@ -94,6 +52,8 @@ child_start read_child_start(frame_kind kind, std::string_view body, error_code&
 }
 
 namespace {
+
+constexpr const char* child_marker = "--multiproc-child";
 
 // A spawned child: receive the task, report, run it, exit. Never returns.
 [[noreturn]] void run_spawned_child(const std::string& token)
@@ -138,67 +98,22 @@ namespace {
     std::exit(code);
 }
 
+// A spawned child's parent, as its environment names it: "PID:NAME".
+void take_parent_from_environment()
+{
+    const std::optional<std::string> entry = os::get_env(os::parent_variable);
+    os::unset_env(os::parent_variable);
+    const std::size_t colon = entry ? entry->find(':') : std::string::npos;
+    if (colon == std::string::npos)
+        return;
+    try {
+        runtime().parent = process_info{entry->substr(colon + 1),
+                                        static_cast<pid_type>(std::stol(entry->substr(0, colon)))};
+    } catch (const std::exception&) {
+        // not ours: no parent known
+    }
+}
 } // namespace
-
-void register_child(std::shared_ptr<process_state> child)
-{
-    auto& r = runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    if (!r.exit_hook_installed) {
-        std::atexit(join_children_at_exit);
-        r.exit_hook_installed = true;
-    }
-    r.children.push_back(std::move(child));
-}
-
-void forget_child(const process_state* child) noexcept
-{
-    auto& r = runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    for (auto it = r.children.begin(); it != r.children.end(); ++it) {
-        if (it->get() == child) {
-            r.children.erase(it);
-            return;
-        }
-    }
-}
-
-std::vector<std::shared_ptr<process_state>> children()
-{
-    auto& r = runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    return r.children;
-}
-
-void set_process_name(std::string name)
-{
-    auto& r = runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    r.name = std::move(name);
-}
-
-std::string next_process_name()
-{
-    auto& r = runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    return "Process-" + std::to_string(r.next_number++);
-}
-
-std::unique_lock<std::mutex> lock_runtime_across_fork()
-{
-    return std::unique_lock<std::mutex>(runtime().mutex);
-}
-
-void become_forked_child(pid_type parent, const std::string& child_name)
-{
-    auto& r = runtime(); // its lock is held: lock_runtime_across_fork, taken before fork
-    r.parent = process_info{r.name, parent};
-    r.children.clear();
-    r.next_number = 1;
-    r.owner = os::current_pid();
-    if (!child_name.empty())
-        r.name = child_name;
-}
 
 int run_child_function(const std::function<void()>& function)
 {
@@ -216,31 +131,6 @@ int run_child_function(const std::function<void()>& function)
     }
     return 1;
 }
-
-std::optional<process_info> parent_info()
-{
-    auto& r = runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    return r.parent;
-}
-
-namespace {
-// A spawned child's parent, as its environment names it: "PID:NAME".
-void take_parent_from_environment()
-{
-    const std::optional<std::string> entry = os::get_env(os::parent_variable);
-    os::unset_env(os::parent_variable);
-    const std::size_t colon = entry ? entry->find(':') : std::string::npos;
-    if (colon == std::string::npos)
-        return;
-    try {
-        runtime().parent = process_info{entry->substr(colon + 1),
-                                        static_cast<pid_type>(std::stol(entry->substr(0, colon)))};
-    } catch (const std::exception&) {
-        // not ours: no parent known
-    }
-}
-} // namespace
 
 bool spawned_without_init()
 {
@@ -282,45 +172,6 @@ std::string get_executable()
             return r.executable;
     }
     return detail::os::program_path();
-}
-
-void set_start_method(start_method method) noexcept
-{
-    detail::default_method = method;
-}
-
-start_method get_start_method() noexcept
-{
-    return detail::default_method;
-}
-
-namespace this_process {
-pid_type id() noexcept
-{
-    return detail::os::current_pid();
-}
-
-pid_type parent_id() noexcept
-{
-    return detail::os::parent_pid();
-}
-
-std::string name()
-{
-    auto& r = detail::runtime();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    return r.name;
-}
-} // namespace this_process
-
-unsigned cpu_count() noexcept
-{
-    return detail::os::cpu_count();
-}
-
-process_info current_process()
-{
-    return {this_process::name(), this_process::id()};
 }
 
 } // namespace multiproc
