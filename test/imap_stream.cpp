@@ -389,11 +389,7 @@ BOOST_AUTO_TEST_CASE(closing_the_pool_under_a_stream_ends_its_input_with_pool_cl
 
 BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
 {
-#if defined(_WIN32)
-    constexpr long long n = 1000000;
-#else
-    constexpr long long n = 10000000;
-#endif
+    const long long n = test_util::slow_pipes ? 1000000 : 10000000; // Windows: Wine's pipes
     mp::pool p(2);
     watchdog dog(p, 150s, "imap_unordered over many items");
     test_util::reset_peak_rss();
@@ -419,10 +415,12 @@ BOOST_AUTO_TEST_CASE(imap_unordered_over_ten_million_items_in_bounded_memory)
     // ASan keeps freed memory in quarantine (256 MB): the peak says nothing here.
     (void)peak_before;
     (void)peak_after;
-#elif defined(__linux__)
-    BOOST_TEST(peak_before > 0);
-    BOOST_TEST(peak_after - peak_before < 200LL * 1024,
-               "peak RSS grew by " << (peak_after - peak_before) << " kB");
+#else
+    if (peak_before != -1) { // where it is measured (Linux)
+        BOOST_TEST(peak_before > 0);
+        BOOST_TEST(peak_after - peak_before < 200LL * 1024,
+                   "peak RSS grew by " << (peak_after - peak_before) << " kB");
+    }
 #endif
 }
 

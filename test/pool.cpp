@@ -417,11 +417,7 @@ BOOST_AUTO_TEST_CASE(tasks_of_every_size_arrive_in_order)
 
 BOOST_AUTO_TEST_CASE(many_tiny_tasks)
 {
-#if defined(_WIN32)
-    constexpr int tasks = 10000; // Wine's pipes are slower
-#else
-    constexpr int tasks = 100000;
-#endif
+    const int tasks = test_util::slow_pipes ? 10000 : 100000; // Wine's pipes are slower
     mp::pool p(2);
     std::vector<mp::async_result<int>> results;
     results.reserve(tasks);

@@ -1,8 +1,11 @@
 // Copyright (c) 2026 The multiproc authors. Distributed under the Boost Software License, 1.0.
+//
+// multiproc::fork and wait_pid: POSIX only (Windows has no fork(); compile_fail.fork_on_windows
+// checks that naming it there does not compile).
 
 #include <multiproc/fork.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -13,7 +16,6 @@ namespace mp = multiproc;
 
 BOOST_AUTO_TEST_SUITE(fork_tests)
 
-#if defined(MULTIPROC_POSIX)
 BOOST_AUTO_TEST_CASE(returns_zero_in_the_child_and_its_pid_in_the_parent)
 {
     test_util::temp_file out("fork_child");
@@ -65,6 +67,5 @@ BOOST_AUTO_TEST_CASE(buffered_output_is_not_printed_twice)
     std::fclose(file);
     BOOST_TEST(out.read() == "before\nchild\n");
 }
-#endif
 
 BOOST_AUTO_TEST_SUITE_END()

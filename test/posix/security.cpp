@@ -3,7 +3,7 @@
 // Who may talk to our processes and objects: named objects are the owner's alone, a spawned
 // child takes work only from its parent, and a worker fed hostile frames reports an error and
 // exits without running anything unregistered. POSIX (Linux) only: the checks use /dev/shm,
-// setuid and raw socketpairs; the suite is not run on Windows.
+// setuid and raw socketpairs; Windows builds no such suite.
 
 #include <multiproc/async_pipe.hpp>
 #include <multiproc/pipe.hpp>
@@ -11,7 +11,7 @@
 #include <multiproc/shared_memory.hpp>
 #include <multiproc/sync.hpp>
 
-#include "test_util.hpp"
+#include "../test_util.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
@@ -24,9 +24,8 @@
 #include <string>
 #include <vector>
 
-#if defined(MULTIPROC_POSIX)
-#include "../source/detail/frame.hpp"
-#include "../source/detail/frame_ring.hpp"
+#include "../../source/detail/frame.hpp"
+#include "../../source/detail/frame_ring.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -34,7 +33,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#endif
 
 namespace mp = multiproc;
 using namespace std::chrono_literals;
@@ -56,7 +54,6 @@ MULTIPROC_TASK(security_square)
 
 } // namespace
 
-#if defined(MULTIPROC_POSIX)
 namespace md = multiproc::detail;
 
 namespace {
@@ -545,4 +542,3 @@ BOOST_AUTO_TEST_CASE(a_pipe_message_header_alone_allocates_nothing)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
-#endif
