@@ -53,6 +53,10 @@ extern const bool has_fork_method;
 extern const std::optional<int> kill_exit_code;
 extern const std::optional<int> terminate_exit_code;
 
+/// Whether this system's threads and peak memory are counted (Linux: /proc); tests that check
+/// them check only here, and fail here if the count fails.
+extern const bool counts_threads_and_memory;
+
 /// Under Wine (the Windows CI harness), not Windows itself.
 bool under_wine();
 

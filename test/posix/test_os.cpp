@@ -30,6 +30,7 @@ namespace test_util {
 const bool slow_process_start = false;
 const bool slow_pipes = false;
 const bool has_fork_method = true;
+const bool counts_threads_and_memory = true;
 const bool names_in_dev_shm = true;
 const bool names_go_with_last_handle = false;
 const std::optional<int> kill_exit_code = -SIGKILL;

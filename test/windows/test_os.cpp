@@ -29,6 +29,7 @@ constexpr UINT kill_code = 0x10009;
 const bool slow_process_start = true;
 const bool slow_pipes = true;
 const bool has_fork_method = false;
+const bool counts_threads_and_memory = false;
 const bool names_in_dev_shm = false;
 const bool names_go_with_last_handle = true;
 const std::optional<int> kill_exit_code = std::nullopt;
