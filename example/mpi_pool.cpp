@@ -13,27 +13,13 @@
 #include <multiproc/init.hpp>
 #include <multiproc/mpi/pool.hpp>
 
+#include "long_time_task.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <random>
-#include <thread>
 
 namespace mp = multiproc;
-using clock_type = std::chrono::steady_clock;
-
-void long_time_task(int name)
-{
-    std::cout << "Run task " << name << " (" << mp::this_process::id() << ")..." << std::endl;
-    const auto start = clock_type::now();
-    std::mt19937 random(std::random_device{}());
-    std::this_thread::sleep_for(
-        std::chrono::duration<double>(std::uniform_real_distribution<double>(0.0, 3.0)(random)));
-    const std::chrono::duration<double> took = clock_type::now() - start;
-    std::printf("Task %d runs %0.2f seconds.\n", name, took.count());
-    std::fflush(stdout);
-}
-MULTIPROC_TASK(long_time_task)
 
 int main(int argc, char* argv[])
 {
