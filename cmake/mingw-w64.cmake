@@ -20,5 +20,9 @@ if(MULTIPROC_MINGW_BOOST)
   set(Boost_DIR ${MULTIPROC_MINGW_BOOST}/lib/cmake/Boost-1.81.0 CACHE PATH "" FORCE)
 endif()
 
-# Static runtime: Wine (and a bare Windows) need no MinGW DLLs next to the programs.
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+# Static runtime: Wine (and a bare Windows) need no MinGW DLLs next to the programs. A DLL build
+# (-DBUILD_SHARED_LIBS=ON) keeps the runtime in its DLLs instead, so that the programs and
+# libmultiproc.dll share one C++ runtime; they find them on PATH (WINEPATH under Wine).
+if(NOT BUILD_SHARED_LIBS)
+  set(CMAKE_EXE_LINKER_FLAGS_INIT "-static")
+endif()

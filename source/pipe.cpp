@@ -433,6 +433,11 @@ bool connection_poll(connection_state* c, std::chrono::steady_clock::time_point 
     return c->channel.wait_readable(deadline, ec);
 }
 
+connection_state* state_of(const connection& c) noexcept
+{
+    return c.state_.get();
+}
+
 std::intptr_t connection_wait_handle(const connection& c) noexcept
 {
     const auto& state = c.state_;
@@ -523,7 +528,7 @@ void send_handle(connection& c, std::intptr_t handle, pid_type destination)
 
 void send_handle(connection& c, std::intptr_t handle, pid_type destination, error_code& ec)
 {
-    detail::connection_send_handle(c.state_.get(), handle, destination, ec);
+    detail::connection_send_handle(detail::state_of(c), handle, destination, ec);
 }
 
 std::intptr_t recv_handle(connection& c)
@@ -534,7 +539,7 @@ std::intptr_t recv_handle(connection& c)
 
 std::intptr_t recv_handle(connection& c, error_code& ec)
 {
-    return detail::connection_receive_handle(c.state_.get(), ec);
+    return detail::connection_receive_handle(detail::state_of(c), ec);
 }
 
 std::pair<connection, connection> pipe(bool duplex)

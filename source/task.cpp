@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 
+// Declared, exported, in detail/codec.hpp.
 template class boost::archive::detail::archive_serializer_map<multiproc::detail::bounded_iarchive>;
 template class boost::archive::basic_binary_iarchive<multiproc::detail::bounded_iarchive>;
 template class boost::archive::basic_binary_iprimitive<multiproc::detail::bounded_iarchive, char,

@@ -42,14 +42,14 @@ MULTIPROC_DECL std::shared_ptr<connection_state> import_connection(const std::st
 } // namespace detail
 
 class connection;
-MULTIPROC_DECL void send_handle(connection& c, std::intptr_t handle, pid_type destination,
-                                error_code& ec);
-MULTIPROC_DECL std::intptr_t recv_handle(connection& c, error_code& ec);
 
 namespace detail {
 /// For multiproc::wait: the connection's own handle, to poll for readability; -1 (POSIX) or
 /// INVALID_HANDLE_VALUE (Windows) once closed. Owned by the connection.
 std::intptr_t connection_wait_handle(const connection& c) noexcept;
+/// For the library's own functions on a connection (send_handle, recv_handle: a public friend of
+/// an exported class would lose its dllimport). Null for an empty handle.
+connection_state* state_of(const connection& c) noexcept;
 } // namespace detail
 
 namespace detail {
@@ -198,8 +198,7 @@ public:
 private:
     friend class detail::connection_transfer;
     friend std::intptr_t detail::connection_wait_handle(const connection& c) noexcept;
-    friend void send_handle(connection&, std::intptr_t, pid_type, error_code&);
-    friend std::intptr_t recv_handle(connection&, error_code&);
+    friend detail::connection_state* detail::state_of(const connection& c) noexcept;
     std::shared_ptr<detail::connection_state> state_;
 };
 

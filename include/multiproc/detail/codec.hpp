@@ -16,6 +16,7 @@
 #include <boost/archive/archive_exception.hpp>
 #include <boost/archive/binary_iarchive_impl.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <boost/archive/detail/archive_serializer_map.hpp>
 #include <boost/archive/detail/register_archive.hpp>
 #include <boost/serialization/collection_size_type.hpp>
 #include <boost/serialization/string.hpp>
@@ -122,6 +123,21 @@ public:
 /// anything is allocated for it; Boost's own resizes a string to any length the bytes claim.
 /// A collection of elements that encode to no bytes at all (an empty class), more of them than
 /// the bytes after its length, is the one well-formed value this refuses.
+class bounded_iarchive;
+} // namespace multiproc::detail
+
+// Compiled once, in source/task.cpp (Boost's .ipp files), and exported from a shared library:
+// declared before the archive's definition instantiates the classes, or the export would be
+// ignored.
+extern template class MULTIPROC_DECL
+    boost::archive::detail::archive_serializer_map<multiproc::detail::bounded_iarchive>;
+extern template class MULTIPROC_DECL
+    boost::archive::basic_binary_iarchive<multiproc::detail::bounded_iarchive>;
+extern template class MULTIPROC_DECL boost::archive::basic_binary_iprimitive<
+    multiproc::detail::bounded_iarchive, char, std::char_traits<char>>;
+
+namespace multiproc::detail {
+
 class bounded_iarchive final
     : public boost::archive::binary_iarchive_impl<bounded_iarchive, char, std::char_traits<char>>
 {
