@@ -19,7 +19,8 @@
 
 #include <chrono>
 
-namespace multiproc {} // for the alias, whichever header comes first
+// Declared here for the alias, whichever header comes first.
+namespace multiproc {}
 namespace mp = multiproc;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
