@@ -26,42 +26,31 @@ void require(bool condition)
         std::abort(); // a decoded frame that does not encode back: a finding
 }
 
-void decode_body(md::frame_kind kind, std::string_view body)
+// A frame that decodes must encode back to the same bytes.
+template <class Frame>
+void round_trip(Frame (*decode)(std::string_view, multiproc::error_code&), std::string_view body)
 {
     multiproc::error_code ec;
+    const Frame f = decode(body, ec);
+    if (!ec)
+        require(md::encode(f) == body);
+}
+
+void decode_body(md::frame_kind kind, std::string_view body)
+{
     switch (kind) {
-    case md::frame_kind::run: {
-        const md::run_frame f = md::decode_run(body, ec);
-        if (!ec)
-            require(md::encode(f) == body);
-        break;
-    }
-    case md::frame_kind::refused: {
-        const md::refused_frame f = md::decode_refused(body, ec);
-        if (!ec)
-            require(md::encode(f) == body);
-        break;
-    }
-    case md::frame_kind::worker: {
-        const md::worker_frame f = md::decode_worker(body, ec);
-        if (!ec)
-            require(md::encode(f) == body);
-        break;
-    }
-    case md::frame_kind::task: {
-        const md::task_frame f = md::decode_task(body, ec);
-        if (!ec)
-            require(md::encode(f) == body);
-        break;
-    }
-    case md::frame_kind::result: {
-        const md::result_frame f = md::decode_result(body, ec);
-        if (!ec)
-            require(md::encode(f) == body);
-        break;
-    }
+    case md::frame_kind::run:
+        return round_trip(md::decode_run, body);
+    case md::frame_kind::refused:
+        return round_trip(md::decode_refused, body);
+    case md::frame_kind::worker:
+        return round_trip(md::decode_worker, body);
+    case md::frame_kind::task:
+        return round_trip(md::decode_task, body);
+    case md::frame_kind::result:
+        return round_trip(md::decode_result, body);
     default:
-        break;
+        return;
     }
 }
 

@@ -5,29 +5,15 @@
 #include <multiproc/async_process.hpp>
 #include <multiproc/process.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_future.hpp>
+#include "async_test.hpp"
+
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
-#include <boost/test/unit_test.hpp>
-#if defined(__cpp_impl_coroutine)
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#endif
 
-#include <chrono>
 #include <functional>
 #include <string>
 #include <thread>
 #include <vector>
-
-namespace mp = multiproc;
-namespace asio = boost::asio;
-using namespace std::chrono_literals;
 
 namespace {
 // Echoes each string back with a prefix until it receives "stop", with blocking calls.

@@ -6,31 +6,17 @@
 
 #include <multiproc/process.hpp>
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
+#include "async_test.hpp"
+
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/use_future.hpp>
-#include <boost/test/unit_test.hpp>
-#if defined(__cpp_impl_coroutine)
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#endif
 
 #include <algorithm>
-#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-namespace mp = multiproc;
-namespace asio = boost::asio;
-using namespace std::chrono_literals;
 
 namespace {
 // Puts "value 0" .. "value count-1", pausing now and then so that the getter waits empty too.
@@ -43,6 +29,14 @@ void put_values(mp::queue<std::string> q, int count)
     }
 }
 MULTIPROC_TASK(put_values)
+
+// A started child putting `count` values on `q`.
+mp::process start_putting_values(const mp::queue<std::string>& q, int count)
+{
+    mp::process producer(put_values, q, count);
+    producer.start();
+    return producer;
+}
 
 void put_after(mp::queue<int> q, int ms, int value)
 {
@@ -67,8 +61,7 @@ BOOST_AUTO_TEST_CASE(values_from_a_child_arrive_in_order_on_the_running_thread)
     constexpr int count = 50;
     asio::io_context io;
     mp::queue<std::string> q;
-    mp::process producer(put_values, q, count);
-    producer.start();
+    mp::process producer = start_putting_values(q, count);
     const long threads_before = test_util::thread_count();
     long most_threads = threads_before;
     std::vector<std::string> got;
@@ -219,8 +212,7 @@ BOOST_AUTO_TEST_CASE(a_coroutine_gets_a_childs_values)
     constexpr int count = 15;
     asio::io_context io;
     mp::queue<std::string> q;
-    mp::process producer(put_values, q, count);
-    producer.start();
+    mp::process producer = start_putting_values(q, count);
     std::vector<std::string> got;
     asio::co_spawn(
         io,

@@ -8,6 +8,7 @@
 # test/CMakeLists.txt); a target behind an option that is off (the benchmarks, the MPI pool)
 # counts when the nearest CMakeLists.txt names its file.
 cmake_minimum_required(VERSION 3.16)
+include(${CMAKE_CURRENT_LIST_DIR}/check_util.cmake)
 
 file(GLOB_RECURSE tree RELATIVE ${ROOT}
   ${ROOT}/source/*.cpp ${ROOT}/example/*.cpp ${ROOT}/test/*.cpp ${ROOT}/bench/*.cpp)
@@ -60,10 +61,7 @@ foreach(file ${tree})
     endif()
   endif()
 endforeach()
-if(missing)
-  string(REPLACE ";" "\n  " missing "${missing}")
-  message(FATAL_ERROR "files one build system does not build:\n  ${missing}")
-endif()
+fail_if_any(missing "files one build system does not build")
 
 list(REMOVE_DUPLICATES cmake_test_program)
 list(SORT cmake_test_program)

@@ -185,13 +185,22 @@ void expect_shut_down_everywhere(Queue& q)
     BOOST_CHECK_EXCEPTION(q.try_get(), mp::system_error, is_shut_down);
 }
 
+// Shuts `q` down (`immediate`: dropping what it holds) while a child joins it, and gives the
+// shutdown time to land; returns the joining child (none for a queue that cannot be joined).
+template <class Queue>
+std::optional<mp::process> shut_down_while_joined(Queue& q, bool immediate)
+{
+    std::optional<mp::process> join = start_join_worker(q);
+    q.shutdown(immediate);
+    std::this_thread::sleep_for(delta);
+    return join;
+}
+
 template <class Queue>
 void shutdown_empty()
 {
     Queue q;
-    std::optional<mp::process> join = start_join_worker(q);
-    q.shutdown(false);
-    std::this_thread::sleep_for(delta);
+    std::optional<mp::process> join = shut_down_while_joined(q, false);
     BOOST_TEST(q.size() == 0u);
     expect_join_returned(join);
     expect_shut_down_everywhere(q);
@@ -202,9 +211,7 @@ void shutdown_nonempty()
 {
     Queue q(1);
     q.put("data");
-    std::optional<mp::process> join = start_join_worker(q);
-    q.shutdown(false);
-    std::this_thread::sleep_for(delta);
+    std::optional<mp::process> join = shut_down_while_joined(q, false);
     BOOST_TEST(q.size() == 1u);
     BOOST_TEST(run_in_child(cpyq_get_expecting, q, std::string("data")) == 0);
     if (join)
@@ -220,9 +227,7 @@ void shutdown_immediate()
 {
     Queue q;
     q.put("data");
-    std::optional<mp::process> join = start_join_worker(q);
-    q.shutdown(true);
-    std::this_thread::sleep_for(delta);
+    std::optional<mp::process> join = shut_down_while_joined(q, true);
     BOOST_TEST(q.size() == 0u);
     expect_join_returned(join);
     expect_shut_down_everywhere(q);
@@ -340,15 +345,16 @@ BOOST_AUTO_TEST_CASE(test_fork)
 BOOST_AUTO_TEST_CASE(test_qsize)
 {
     mp::queue<int> q;
-    BOOST_TEST(q.size() == 0u);
-    q.put(1);
-    BOOST_TEST(q.size() == 1u);
-    q.put(5);
-    BOOST_TEST(q.size() == 2u);
-    q.get();
-    BOOST_TEST(q.size() == 1u);
-    q.get();
-    BOOST_TEST(q.size() == 0u);
+    std::size_t size = 0;
+    BOOST_TEST(q.size() == size);
+    for (const int item : {1, 5}) {
+        q.put(item);
+        BOOST_TEST(q.size() == ++size);
+    }
+    while (size > 0) {
+        q.get();
+        BOOST_TEST(q.size() == --size);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(test_task_done)

@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -85,6 +86,18 @@ void cpy_sync_locked_in_child(Lock lock, mp::event event, mp::shared_value<char>
 MULTIPROC_TASK(cpy_sync_locked_in_child<mp::lock>)
 MULTIPROC_TASK(cpy_sync_locked_in_child<mp::recursive_lock>)
 
+// Two CPython cases that run one body, `body<type1>` and `body<type2>` (a lock and an rlock,
+// with a lock and without).
+#define CPYTHON_TWIN_CASES(name1, type1, name2, type2, body)                                       \
+    BOOST_AUTO_TEST_CASE(name1)                                                                    \
+    {                                                                                              \
+        body<type1>();                                                                             \
+    }                                                                                              \
+    BOOST_AUTO_TEST_CASE(name2)                                                                    \
+    {                                                                                              \
+        body<type2>();                                                                             \
+    }
+
 template <class Lock>
 void locked_2processes()
 {
@@ -97,6 +110,15 @@ void locked_2processes()
     BOOST_TEST(lock.locked());
     BOOST_TEST(res.load() != 0);
     join_and_check(p);
+}
+
+// with Lock() as locked
+template <class Lock>
+void owned_in_context()
+{
+    Lock lock(mp::create_only);
+    std::unique_lock<Lock> locked(lock);
+    BOOST_TEST(locked.owns_lock());
 }
 
 // ---- _TestCondition
@@ -123,6 +145,14 @@ void reaches_eventually(const mp::semaphore& s, std::size_t value)
     while (s.get_value() != value && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(10ms);
     BOOST_TEST(s.get_value() == value);
+}
+
+// with cond: cond.notify(n)
+void notify_under_lock(mp::condition& cond, std::size_t n)
+{
+    cond.acquire();
+    cond.notify(n);
+    cond.release();
 }
 
 // The workers of one condition test: processes and threads alike.
@@ -160,6 +190,36 @@ private:
     std::vector<mp::process> processes_;
     std::vector<std::thread> threads_;
 };
+
+// The fixture of the notify cases: CPython's cond, sleeping and woken, and the workers.
+struct condition_test
+{
+    mp::condition cond{mp::create_only};
+    mp::semaphore sleeping{mp::create_only, 0}, woken{mp::create_only, 0};
+    condition_workers workers{cond, sleeping, woken};
+
+    // Starts `pairs` processes and as many threads waiting on cond; waits for all to sleep.
+    void start_sleepers(int pairs, long timeout_ms)
+    {
+        for (int i = 0; i < pairs; ++i) {
+            workers.start_process(timeout_ms);
+            workers.start_thread(timeout_ms);
+        }
+        for (int i = 0; i < 2 * pairs; ++i)
+            BOOST_REQUIRE(sleeping.acquire_for(patience));
+    }
+};
+
+// `times` times, 10 ms apart: with cond: state.value += 1; cond.notify()
+void increment_and_notify(mp::condition& cond, mp::shared_value<int>& state, int times)
+{
+    for (int i = 0; i < times; ++i) {
+        std::this_thread::sleep_for(10ms);
+        std::lock_guard<mp::condition> with(cond);
+        state.store(state.load() + 1);
+        cond.notify();
+    }
+}
 
 void cpy_sync_waitfor_f(mp::condition cond, mp::shared_value<int> state)
 {
@@ -219,6 +279,17 @@ long len(mp::shared_array<long> lists, std::size_t i)
     return lists.load(i);
 }
 
+// assertEqual(len(results[i]), lens[i]) for each i.
+void expect_lens(mp::shared_array<long> results, std::initializer_list<long> lens)
+{
+    std::size_t i = 0;
+    for (const long n : lens) {
+        BOOST_TEST_CONTEXT("results[" << i << "]")
+        BOOST_TEST(len(results, i) == n);
+        ++i;
+    }
+}
+
 // CPython's Bunch and run_threads: f in N - 1 processes and in this one.
 template <class... Params, class... Args>
 void run_threads(void (*f)(Params...), const Args&... args)
@@ -237,6 +308,19 @@ mp::barrier make_barrier(std::size_t parties = N, mp::barrier::action_type actio
                          milliseconds timeout = default_timeout)
 {
     return mp::barrier(mp::create_only, parties, action, timeout);
+}
+
+// `body`, where a BrokenBarrierError counts in results[broken] (CPython's `except
+// threading.BrokenBarrierError: results[broken].append(True)`).
+template <class F>
+void counting_broken(F body, mp::shared_array<long> results, std::size_t broken)
+{
+    try {
+        body();
+    } catch (const mp::system_error& e) {
+        require(is_broken(e), "BrokenBarrierError");
+        append(results, broken);
+    }
 }
 
 void cpy_sync_multipass(mp::barrier barrier, mp::shared_array<long> results, int n)
@@ -289,18 +373,17 @@ MULTIPROC_TASK(cpy_sync_action_f)
 
 void cpy_sync_abort_f(mp::barrier barrier, mp::shared_array<long> results)
 {
-    try {
-        const std::size_t i = barrier.wait();
-        if (i == N / 2) {
-            barrier.abort(); // CPython raises RuntimeError here and aborts in its handler
-            return;
-        }
-        barrier.wait();
-        append(results, 0);
-    } catch (const mp::system_error& e) {
-        require(is_broken(e), "BrokenBarrierError");
-        append(results, 1);
-    }
+    counting_broken(
+        [&] {
+            const std::size_t i = barrier.wait();
+            if (i == N / 2) {
+                barrier.abort(); // CPython raises RuntimeError here and aborts in its handler
+                return;
+            }
+            barrier.wait();
+            append(results, 0);
+        },
+        results, 1);
 }
 MULTIPROC_TASK(cpy_sync_abort_f)
 
@@ -313,13 +396,12 @@ void cpy_sync_reset_f(mp::barrier barrier, mp::shared_array<long> results)
             std::this_thread::sleep_for(1ms);
         barrier.reset();
     } else {
-        try {
-            barrier.wait();
-            append(results, 0);
-        } catch (const mp::system_error& e) {
-            require(is_broken(e), "BrokenBarrierError");
-            append(results, 1);
-        }
+        counting_broken(
+            [&] {
+                barrier.wait();
+                append(results, 0);
+            },
+            results, 1);
     }
     // Now, pass the barrier again
     barrier.wait();
@@ -330,18 +412,17 @@ MULTIPROC_TASK(cpy_sync_reset_f)
 void cpy_sync_abort_and_reset_f(mp::barrier barrier, mp::barrier barrier2,
                                 mp::shared_array<long> results)
 {
-    try {
-        const std::size_t i = barrier.wait();
-        if (i == N / 2)
-            barrier.abort(); // CPython: raise RuntimeError, caught by `except RuntimeError`
-        else {
-            barrier.wait();
-            append(results, 0);
-        }
-    } catch (const mp::system_error& e) {
-        require(is_broken(e), "BrokenBarrierError");
-        append(results, 1);
-    }
+    counting_broken(
+        [&] {
+            const std::size_t i = barrier.wait();
+            if (i == N / 2)
+                barrier.abort(); // CPython: raise RuntimeError, caught by `except RuntimeError`
+            else {
+                barrier.wait();
+                append(results, 0);
+            }
+        },
+        results, 1);
     // Synchronize and reset the barrier. Must synchronize first so that everyone has left it
     // when we reset, and after so that no one enters it before the reset.
     if (barrier2.wait() == N / 2)
@@ -357,13 +438,12 @@ void cpy_sync_timeout_f(mp::barrier barrier, mp::shared_array<long> results)
     const std::size_t i = barrier.wait();
     if (i == N / 2)
         std::this_thread::sleep_for(1s); // One thread is late!
-    try {
-        if (!barrier.wait_for(500ms)) // timed out: broken by this one, as in Python
-            append(results, 0);
-    } catch (const mp::system_error& e) {
-        require(is_broken(e), "BrokenBarrierError");
-        append(results, 0);
-    }
+    counting_broken(
+        [&] {
+            if (!barrier.wait_for(500ms)) // timed out: broken by this one, as in Python
+                append(results, 0);
+        },
+        results, 0);
 }
 MULTIPROC_TASK(cpy_sync_timeout_f)
 
@@ -373,12 +453,7 @@ void cpy_sync_default_timeout_f(mp::barrier barrier, mp::shared_array<long> resu
     require(i.has_value(), "the first wait passes");
     if (*i == N / 2)
         std::this_thread::sleep_for(1s); // One thread is later than the default timeout
-    try {
-        barrier.wait();
-    } catch (const mp::system_error& e) {
-        require(is_broken(e), "BrokenBarrierError");
-        append(results, 0);
-    }
+    counting_broken([&] { barrier.wait(); }, results, 0);
 }
 MULTIPROC_TASK(cpy_sync_default_timeout_f)
 
@@ -560,11 +635,6 @@ BOOST_AUTO_TEST_CASE(test_lock)
     BOOST_CHECK_THROW(lock.release(), mp::system_error);
 }
 
-BOOST_AUTO_TEST_CASE(test_lock_locked_2processes)
-{
-    locked_2processes<mp::lock>();
-}
-
 BOOST_AUTO_TEST_CASE(test_rlock)
 {
     mp::recursive_lock lock(mp::create_only);
@@ -580,53 +650,48 @@ BOOST_AUTO_TEST_CASE(test_rlock)
     BOOST_CHECK_THROW(lock.release(), mp::system_error);
 }
 
-BOOST_AUTO_TEST_CASE(test_rlock_locked_2processes)
-{
-    locked_2processes<mp::recursive_lock>();
-}
-
-BOOST_AUTO_TEST_CASE(test_lock_context)
-{
-    mp::lock lock(mp::create_only);
-    std::unique_lock<mp::lock> locked(lock); // with Lock() as locked
-    BOOST_TEST(locked.owns_lock());
-}
-
-BOOST_AUTO_TEST_CASE(test_rlock_context)
-{
-    mp::recursive_lock lock(mp::create_only);
-    std::unique_lock<mp::recursive_lock> locked(lock);
-    BOOST_TEST(locked.owns_lock());
-}
+CPYTHON_TWIN_CASES(test_lock_locked_2processes, mp::lock, test_rlock_locked_2processes,
+                   mp::recursive_lock, locked_2processes)
+CPYTHON_TWIN_CASES(test_lock_context, mp::lock, test_rlock_context, mp::recursive_lock,
+                   owned_in_context)
 
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(_TestSemaphore, *boost::unit_test::label("cpython_sync"))
 
+// sem.acquire() (or release()) once for each of `values`, each time expecting the next value.
+template <class Semaphore>
+void acquire_expecting(Semaphore& sem, std::initializer_list<std::size_t> values)
+{
+    for (const std::size_t value : values) {
+        sem.acquire();
+        BOOST_TEST(sem.get_value() == value);
+    }
+}
+template <class Semaphore>
+void release_expecting(Semaphore& sem, std::initializer_list<std::size_t> values)
+{
+    for (const std::size_t value : values) {
+        sem.release();
+        BOOST_TEST(sem.get_value() == value);
+    }
+}
+
 template <class Semaphore>
 void test_semaphore_common(Semaphore& sem)
 {
     BOOST_TEST(sem.get_value() == 2u);
-    sem.acquire();
-    BOOST_TEST(sem.get_value() == 1u);
-    sem.acquire();
-    BOOST_TEST(sem.get_value() == 0u);
+    acquire_expecting(sem, {1, 0});
     BOOST_TEST(!sem.try_acquire());
     BOOST_TEST(sem.get_value() == 0u);
-    sem.release();
-    BOOST_TEST(sem.get_value() == 1u);
-    sem.release();
-    BOOST_TEST(sem.get_value() == 2u);
+    release_expecting(sem, {1, 2});
 }
 
 BOOST_AUTO_TEST_CASE(test_semaphore)
 {
     mp::semaphore sem(mp::create_only, 2);
     test_semaphore_common(sem);
-    sem.release();
-    BOOST_TEST(sem.get_value() == 3u);
-    sem.release();
-    BOOST_TEST(sem.get_value() == 4u);
+    release_expecting(sem, {3, 4});
 }
 
 BOOST_AUTO_TEST_CASE(test_bounded_semaphore)
@@ -657,56 +722,30 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(_TestCondition, *boost::unit_test::label("cpython_sync"))
 
-BOOST_AUTO_TEST_CASE(test_notify)
+BOOST_FIXTURE_TEST_CASE(test_notify, condition_test)
 {
-    mp::condition cond(mp::create_only);
-    mp::semaphore sleeping(mp::create_only, 0), woken(mp::create_only, 0);
-    condition_workers workers(cond, sleeping, woken);
-    workers.start_process(-1);
-    workers.start_thread(-1);
-    // wait for both children to start sleeping
-    BOOST_REQUIRE(sleeping.acquire_for(patience));
-    BOOST_REQUIRE(sleeping.acquire_for(patience));
+    start_sleepers(1, -1); // and wait for both children to start sleeping
     // check no process/thread has woken up
     reaches_eventually(woken, 0);
     // wake up one process/thread
-    cond.acquire();
-    cond.notify();
-    cond.release();
+    notify_under_lock(cond, 1);
     reaches_eventually(woken, 1);
     // wake up another
-    cond.acquire();
-    cond.notify();
-    cond.release();
+    notify_under_lock(cond, 1);
     reaches_eventually(woken, 2);
     workers.join();
 }
 
-BOOST_AUTO_TEST_CASE(test_notify_all)
+BOOST_FIXTURE_TEST_CASE(test_notify_all, condition_test)
 {
-    mp::condition cond(mp::create_only);
-    mp::semaphore sleeping(mp::create_only, 0), woken(mp::create_only, 0);
-    condition_workers workers(cond, sleeping, woken);
-    // start some threads/processes which will timeout
-    for (int i = 0; i < 3; ++i) {
-        workers.start_process(timeout1.count());
-        workers.start_thread(timeout1.count());
-    }
-    // wait for them all to sleep
-    for (int i = 0; i < 6; ++i)
-        BOOST_REQUIRE(sleeping.acquire_for(patience));
+    // start some threads/processes which will timeout, and wait for them all to sleep
+    start_sleepers(3, timeout1.count());
     // check they have all timed out
     for (int i = 0; i < 6; ++i)
         BOOST_REQUIRE(woken.acquire_for(patience));
     BOOST_TEST(woken.get_value() == 0u);
-    // start some more threads/processes
-    for (int i = 0; i < 3; ++i) {
-        workers.start_process(-1);
-        workers.start_thread(-1);
-    }
-    // wait for them to all sleep
-    for (int i = 0; i < 6; ++i)
-        BOOST_REQUIRE(sleeping.acquire_for(patience));
+    // start some more threads/processes, and wait for them to all sleep
+    start_sleepers(3, -1);
     // check no process/thread has woken up
     std::this_thread::sleep_for(delta);
     BOOST_TEST(woken.get_value() == 0u);
@@ -721,36 +760,21 @@ BOOST_AUTO_TEST_CASE(test_notify_all)
     workers.join();
 }
 
-BOOST_AUTO_TEST_CASE(test_notify_n)
+BOOST_FIXTURE_TEST_CASE(test_notify_n, condition_test)
 {
-    mp::condition cond(mp::create_only);
-    mp::semaphore sleeping(mp::create_only, 0), woken(mp::create_only, 0);
-    condition_workers workers(cond, sleeping, woken);
-    for (int i = 0; i < 3; ++i) {
-        workers.start_process(-1);
-        workers.start_thread(-1);
-    }
-    // wait for them to all sleep
-    for (int i = 0; i < 6; ++i)
-        BOOST_REQUIRE(sleeping.acquire_for(patience));
+    start_sleepers(3, -1); // and wait for them to all sleep
     // check no process/thread has woken up
     std::this_thread::sleep_for(delta);
     BOOST_TEST(woken.get_value() == 0u);
     // wake some of them up
-    cond.acquire();
-    cond.notify(2);
-    cond.release();
+    notify_under_lock(cond, 2);
     // check 2 have woken
     reaches_eventually(woken, 2);
     // wake the rest of them
-    cond.acquire();
-    cond.notify(4);
-    cond.release();
+    notify_under_lock(cond, 4);
     reaches_eventually(woken, 6);
     // doesn't do anything more
-    cond.acquire();
-    cond.notify(3);
-    cond.release();
+    notify_under_lock(cond, 3);
     BOOST_TEST(woken.get_value() == 6u);
     workers.join();
 }
@@ -778,12 +802,7 @@ BOOST_AUTO_TEST_CASE(test_waitfor)
         BOOST_TEST(result);
         BOOST_TEST(state.load() == 0);
     }
-    for (int i = 0; i < 4; ++i) {
-        std::this_thread::sleep_for(10ms);
-        std::lock_guard<mp::condition> with(cond);
-        state.store(state.load() + 1);
-        cond.notify();
-    }
+    increment_and_notify(cond, state, 4);
     join_and_check(p);
 }
 
@@ -796,12 +815,7 @@ BOOST_AUTO_TEST_CASE(test_waitfor_timeout)
     p.start();
     BOOST_TEST(sem.acquire_for(patience));
     // Only increment 3 times, so state == 4 is never reached.
-    for (int i = 0; i < 3; ++i) {
-        std::this_thread::sleep_for(10ms);
-        std::lock_guard<mp::condition> with(cond);
-        state.store(state.load() + 1);
-        cond.notify();
-    }
+    increment_and_notify(cond, state, 3);
     join_and_check(p);
     BOOST_TEST(success.load() == 1);
 }
@@ -891,8 +905,7 @@ BOOST_AUTO_TEST_CASE(test_abort)
     mp::barrier barrier = make_barrier();
     mp::shared_array<long> results(mp::create_only, 2);
     run_threads(cpy_sync_abort_f, barrier, results);
-    BOOST_TEST(len(results, 0) == 0);
-    BOOST_TEST(len(results, 1) == long(N - 1));
+    expect_lens(results, {0, long(N - 1)});
     BOOST_TEST(barrier.broken());
 }
 
@@ -901,9 +914,7 @@ BOOST_AUTO_TEST_CASE(test_reset)
     mp::barrier barrier = make_barrier();
     mp::shared_array<long> results(mp::create_only, 3);
     run_threads(cpy_sync_reset_f, barrier, results);
-    BOOST_TEST(len(results, 0) == 0);
-    BOOST_TEST(len(results, 1) == long(N - 1));
-    BOOST_TEST(len(results, 2) == long(N));
+    expect_lens(results, {0, long(N - 1), long(N)});
     barrier.abort();
 }
 
@@ -913,9 +924,7 @@ BOOST_AUTO_TEST_CASE(test_abort_and_reset)
     mp::barrier barrier2 = make_barrier(N, nullptr, milliseconds(0));
     mp::shared_array<long> results(mp::create_only, 3);
     run_threads(cpy_sync_abort_and_reset_f, barrier, barrier2, results);
-    BOOST_TEST(len(results, 0) == 0);
-    BOOST_TEST(len(results, 1) == long(N - 1));
-    BOOST_TEST(len(results, 2) == long(N));
+    expect_lens(results, {0, long(N - 1), long(N)});
     barrier.abort();
 }
 
@@ -967,15 +976,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(_TestValue, *boost::unit_test::label("cpython_sync"))
 
-BOOST_AUTO_TEST_CASE(test_value)
-{
-    ::test_value<mp::recursive_lock>();
-}
-
-BOOST_AUTO_TEST_CASE(test_rawvalue)
-{
-    ::test_value<mp::no_lock_t>();
-}
+CPYTHON_TWIN_CASES(test_value, mp::recursive_lock, test_rawvalue, mp::no_lock_t, ::test_value)
 
 BOOST_AUTO_TEST_CASE(test_getobj_getlock)
 {
@@ -1064,15 +1065,9 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(_TestSharedCTypes, *boost::unit_test::label("cpython_sync"))
 
-BOOST_AUTO_TEST_CASE(test_sharedctypes)
-{
-    ::test_sharedctypes<mp::no_lock_t>(); // CPython's default here is lock=False
-}
-
-BOOST_AUTO_TEST_CASE(test_synchronize)
-{
-    ::test_sharedctypes<mp::recursive_lock>();
-}
+// CPython's default in test_sharedctypes is lock=False.
+CPYTHON_TWIN_CASES(test_sharedctypes, mp::no_lock_t, test_synchronize, mp::recursive_lock,
+                   ::test_sharedctypes)
 
 BOOST_AUTO_TEST_SUITE_END()
 

@@ -5,6 +5,7 @@
 # the two lists: a new header must take a side. Run with -DROOT=<repo> -DCXX=<compiler>.
 
 cmake_policy(SET CMP0057 NEW) # if(IN_LIST)
+include(${CMAKE_CURRENT_LIST_DIR}/check_util.cmake)
 
 set(ASIO async_pipe async_process async_queue async_result basic_pool imap_stream pool)
 set(NO_ASIO config creation_tags error fork init listener pipe process queue shared_memory
@@ -44,7 +45,4 @@ foreach(header ${all_headers})
     list(APPEND failures "${header}: includes ${first} before multiproc/detail/config.hpp")
   endif()
 endforeach()
-if(failures)
-  string(REPLACE ";" "\n" failures "${failures}")
-  message(FATAL_ERROR "header rules:\n${failures}")
-endif()
+fail_if_any(failures "header rules")

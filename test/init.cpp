@@ -32,6 +32,15 @@ struct no_init_program
         mp::set_executable({});
     }
 };
+
+// Starts `p` and joins it: what the join reports.
+mp::error_code start_and_join(mp::process& p)
+{
+    p.start();
+    mp::error_code ec;
+    p.join(ec);
+    return ec;
+}
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(init_tests)
@@ -50,10 +59,7 @@ BOOST_AUTO_TEST_CASE(child_that_skips_init_is_reported)
 {
     no_init_program program("exit");
     mp::process p(init_test_task);
-    p.start();
-    mp::error_code ec;
-    p.join(ec);
-    BOOST_TEST((ec == mp::error::not_initialized));
+    BOOST_TEST((start_and_join(p) == mp::error::not_initialized));
     BOOST_TEST(p.exit_code().value() == 0);
     BOOST_CHECK_THROW(p.join(), mp::system_error); // every join tells
 }
@@ -65,10 +71,7 @@ BOOST_AUTO_TEST_CASE(child_that_skips_init_and_runs_on_times_out)
     options.start_timeout = 500ms;
     mp::process p(options, init_test_task);
     const auto before = std::chrono::steady_clock::now();
-    p.start();
-    mp::error_code ec;
-    p.join(ec);
-    BOOST_TEST((ec == mp::error::start_timeout));
+    BOOST_TEST((start_and_join(p) == mp::error::start_timeout));
     BOOST_TEST((std::chrono::steady_clock::now() - before < 10s));
     BOOST_TEST(!p.is_alive()); // killed, not left behind
 }
@@ -77,10 +80,7 @@ BOOST_AUTO_TEST_CASE(child_that_skips_init_cannot_spawn_again)
 {
     no_init_program program("spawn");
     mp::process p(init_test_task);
-    p.start();
-    mp::error_code ec;
-    p.join(ec);
-    BOOST_TEST((ec == mp::error::not_initialized));
+    BOOST_TEST((start_and_join(p) == mp::error::not_initialized));
     BOOST_TEST(p.exit_code().value() == 3); // its own start() was refused
 }
 

@@ -5,7 +5,7 @@
 #include <multiproc/init.hpp>
 #include <multiproc/process.hpp>
 
-#include "test_util.hpp"
+#include "shared_objects_test.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -19,15 +19,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace mp = multiproc;
-namespace errc = boost::system::errc;
-using namespace std::chrono_literals;
-using test_util::all_methods;
-using test_util::with_method;
-
 namespace {
-
-constexpr auto patience = 20s; // bounds every wait for a child
 
 struct point
 {

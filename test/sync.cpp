@@ -5,7 +5,7 @@
 #include <multiproc/process.hpp>
 #include <multiproc/shared_memory.hpp>
 
-#include "test_util.hpp"
+#include "shared_objects_test.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -18,17 +18,7 @@
 #include <thread>
 #include <vector>
 
-namespace mp = multiproc;
-namespace errc = boost::system::errc;
-using namespace std::chrono_literals;
-using test_util::all_methods;
-using test_util::with_method;
-
 namespace {
-
-// Bounds every wait for another process: far above what a loaded machine needs, far below
-// ctest's timeout.
-constexpr auto patience = 20s;
 
 // Counters that children update: plain shared memory, so only the primitive under test
 // synchronises them.

@@ -32,6 +32,20 @@ std::string from_hex(std::string_view hex)
     return out;
 }
 
+// Decodes the bytes `hex` spells with `decode`, which must succeed; checks the frame with
+// `check` (its views point into the bytes) and that it encodes back to the same bytes.
+template <class Frame, class Check>
+void round_trip(std::string_view hex, Frame (*decode)(std::string_view, mp::error_code&),
+                Check check)
+{
+    const std::string bytes = from_hex(hex);
+    mp::error_code ec;
+    const Frame frame = decode(bytes, ec);
+    BOOST_TEST(!ec);
+    check(frame);
+    BOOST_TEST(md::encode(frame) == bytes);
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(wire_tests)
@@ -114,60 +128,45 @@ BOOST_AUTO_TEST_CASE(store_and_load_are_inverse)
 // to the same bytes.
 BOOST_AUTO_TEST_CASE(frames_keep_their_bytes)
 {
-    mp::error_code ec;
-    const std::string task =
-        from_hex("0807060504030201060000006e733a3a666e04000000466976450300000003000000010203");
-    const md::task_frame t = md::decode_task(task, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST(t.id == 0x0102030405060708u);
-    BOOST_TEST(t.task == "ns::fn");
-    BOOST_TEST(t.signature == "FivE");
-    BOOST_TEST(t.count == 3u);
-    BOOST_TEST(t.arguments == std::string_view("\x01\x02\x03", 3));
-    BOOST_TEST(md::encode(t) == task);
-
-    const std::string ok = from_hex("2a000000000000000103000000616263");
-    const md::result_frame r = md::decode_result(ok, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST((r.id == 42u && r.ok && r.results == "abc"));
-    BOOST_TEST(md::encode(r) == ok);
-
-    const std::string thrown = from_hex("070000000000000000120000007374643a3a72756e74696d655f6572"
-                                        "726f7204000000626f6f6d");
-    const md::result_frame e = md::decode_result(thrown, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST((e.id == 7u && !e.ok && e.exception_type == "std::runtime_error"));
-    BOOST_TEST(e.what == "boom");
-    BOOST_TEST(md::encode(e) == thrown);
-
-    const std::string failed = from_hex("0900000000000000020e00000003000000626967");
-    const md::result_frame f = md::decode_result(failed, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST((f.failure == mp::error::message_too_large && f.what == "big"));
-    BOOST_TEST(md::encode(f) == failed);
-
-    const std::string run = from_hex("0b0000006d756c746970726f632f34050000006368696c6406000000"
-                                     "6e733a3a666e04000000467676450400000061726773");
-    const md::run_frame rf = md::decode_run(run, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST((rf.process_name == "child" && rf.task == "ns::fn" && rf.arguments == "args"));
-    BOOST_TEST(md::encode(rf) == run);
-
-    const std::string refused = from_hex("01000000020000006e6f");
-    const md::refused_frame rr = md::decode_refused(refused, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST((rr.reason == mp::error::unregistered_task && rr.message == "no"));
-    BOOST_TEST(md::encode(rr) == refused);
-
-    const std::string worker = from_hex("0b0000006d756c746970726f632f3408000000776f726b65722d31"
-                                        "090000006d705f315f61625f32");
-    const md::worker_frame w = md::decode_worker(worker, ec);
-    BOOST_TEST(!ec);
-    BOOST_TEST((w.process_name == "worker-1" && w.rings == "mp_1_ab_2"));
-    BOOST_TEST(md::encode(w) == worker);
+    round_trip("0807060504030201060000006e733a3a666e04000000466976450300000003000000010203",
+               md::decode_task, [](const md::task_frame& t) {
+                   BOOST_TEST(t.id == 0x0102030405060708u);
+                   BOOST_TEST(t.task == "ns::fn");
+                   BOOST_TEST(t.signature == "FivE");
+                   BOOST_TEST(t.count == 3u);
+                   BOOST_TEST(t.arguments == std::string_view("\x01\x02\x03", 3));
+               });
+    round_trip(
+        "2a000000000000000103000000616263", md::decode_result,
+        [](const md::result_frame& r) { BOOST_TEST((r.id == 42u && r.ok && r.results == "abc")); });
+    round_trip("070000000000000000120000007374643a3a72756e74696d655f6572"
+               "726f7204000000626f6f6d",
+               md::decode_result, [](const md::result_frame& e) {
+                   BOOST_TEST((e.id == 7u && !e.ok && e.exception_type == "std::runtime_error"));
+                   BOOST_TEST(e.what == "boom");
+               });
+    round_trip("0900000000000000020e00000003000000626967", md::decode_result,
+               [](const md::result_frame& f) {
+                   BOOST_TEST((f.failure == mp::error::message_too_large && f.what == "big"));
+               });
+    round_trip("0b0000006d756c746970726f632f34050000006368696c6406000000"
+               "6e733a3a666e04000000467676450400000061726773",
+               md::decode_run, [](const md::run_frame& rf) {
+                   BOOST_TEST((rf.process_name == "child" && rf.task == "ns::fn" &&
+                               rf.arguments == "args"));
+               });
+    round_trip("01000000020000006e6f", md::decode_refused, [](const md::refused_frame& rr) {
+        BOOST_TEST((rr.reason == mp::error::unregistered_task && rr.message == "no"));
+    });
+    round_trip("0b0000006d756c746970726f632f3408000000776f726b65722d31"
+               "090000006d705f315f61625f32",
+               md::decode_worker, [](const md::worker_frame& w) {
+                   BOOST_TEST((w.process_name == "worker-1" && w.rings == "mp_1_ab_2"));
+               });
 
     std::string framed;
     md::append_frame(framed, md::frame_kind::wake, "xy");
+    mp::error_code ec;
     BOOST_TEST(framed == from_hex("03000000097879"));
     std::size_t body = 0;
     BOOST_TEST((md::parse_frame_header(framed.data(), body, ec) == md::frame_kind::wake));

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -71,6 +72,18 @@ void cpython_test_ignore_listener(mp::connection conn)
     a.send(std::string("welcome"));
 }
 MULTIPROC_TASK(cpython_test_ignore_listener)
+
+// A started daemon child running `task` on the far end of a new pipe, and this end.
+std::pair<mp::process, mp::connection> start_on_pipe(void (*task)(mp::connection))
+{
+    auto [conn, child_conn] = mp::pipe();
+    mp::process_options options;
+    options.daemon = true;
+    mp::process p(options, task, child_conn);
+    p.start();
+    child_conn.close();
+    return {std::move(p), std::move(conn)};
+}
 
 } // namespace
 
@@ -153,12 +166,7 @@ BOOST_AUTO_TEST_SUITE(TestIgnoreEINTR, *boost::unit_test::label("cpython_connect
 
 BOOST_AUTO_TEST_CASE(test_ignore)
 {
-    auto [conn, child_conn] = mp::pipe();
-    mp::process_options options;
-    options.daemon = true;
-    mp::process p(options, cpython_test_ignore, child_conn);
-    p.start();
-    child_conn.close();
+    auto [p, conn] = start_on_pipe(cpython_test_ignore);
     BOOST_TEST(conn.recv<std::string>() == "ready");
     std::this_thread::sleep_for(100ms);
     ::kill(p.pid(), SIGUSR1);
@@ -175,12 +183,7 @@ BOOST_AUTO_TEST_CASE(test_ignore)
 
 BOOST_AUTO_TEST_CASE(test_ignore_listener)
 {
-    auto [conn, child_conn] = mp::pipe();
-    mp::process_options options;
-    options.daemon = true;
-    mp::process p(options, cpython_test_ignore_listener, child_conn);
-    p.start();
-    child_conn.close();
+    auto [p, conn] = start_on_pipe(cpython_test_ignore_listener);
     const mp::address address = conn.recv<mp::address>();
     std::this_thread::sleep_for(100ms);
     ::kill(p.pid(), SIGUSR1);
