@@ -19,6 +19,7 @@
 #include "test_util.hpp"
 
 #include "../source/detail/shared_wait.hpp"
+#include "pool_tasks.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -56,12 +57,6 @@ namespace mp = multiproc;
 using namespace std::chrono_literals;
 
 namespace {
-
-int fault_square(int x)
-{
-    return x * x;
-}
-MULTIPROC_TASK(fault_square)
 
 // Writes this worker's pid to `path`, then runs until it is killed.
 int fault_report_then_sleep(std::string path)
@@ -370,7 +365,7 @@ BOOST_AUTO_TEST_CASE(worker_killed_mid_task_fails_only_that_task)
             if (i == victim)
                 killed.emplace(p.apply_async(fault_report_then_sleep, pid_file.path()));
             else
-                results.push_back(p.apply_async(fault_square, i));
+                results.push_back(p.apply_async(pool_tasks::square, i));
         }
         const std::string pid = test_util::wait_for_file(pid_file.path(), 30s);
         BOOST_TEST_REQUIRE(!pid.empty(), "round " << round << ": the task never started");
@@ -385,7 +380,7 @@ BOOST_AUTO_TEST_CASE(worker_killed_mid_task_fails_only_that_task)
             ++i;
         }
     }
-    BOOST_TEST(p.apply(fault_square, 7) == 49); // still serving
+    BOOST_TEST(p.apply(pool_tasks::square, 7) == 49); // still serving
     p.close();
     p.join();
     BOOST_TEST(test_util::count_children().first == 0);
@@ -398,7 +393,7 @@ BOOST_AUTO_TEST_CASE(crash_inside_a_task_is_a_dead_worker)
     for (int kind : kinds) {
         auto r = p.apply_async(fault_crash, kind);
         expect_error(r, mp::error::worker_died, "crash kind " + std::to_string(kind));
-        BOOST_TEST(p.apply(fault_square, kind) == kind * kind); // a new worker serves
+        BOOST_TEST(p.apply(pool_tasks::square, kind) == kind * kind); // a new worker serves
     }
 }
 
@@ -409,11 +404,11 @@ BOOST_AUTO_TEST_CASE(task_that_never_returns_times_out)
     mp::pool p(2, options);
     const auto before = std::chrono::steady_clock::now();
     auto stuck = p.apply_async(fault_spin);
-    auto fine = p.apply_async(fault_square, 3);
+    auto fine = p.apply_async(pool_tasks::square, 3);
     expect_error(stuck, mp::error::timeout, "spinning task");
     BOOST_TEST((std::chrono::steady_clock::now() - before < 20s));
     BOOST_TEST(fine.get() == 9);
-    BOOST_TEST(p.apply(fault_square, 4) == 16); // the killed worker is replaced
+    BOOST_TEST(p.apply(pool_tasks::square, 4) == 16); // the killed worker is replaced
 }
 
 #if defined(MULTIPROC_POSIX)
@@ -437,7 +432,7 @@ BOOST_AUTO_TEST_CASE(out_of_memory_in_a_bounded_worker)
     }
     // The same worker goes on, within its bound.
     BOOST_TEST(p.apply(fault_allocate, 1ll << 20) == (1ll << 20));
-    BOOST_TEST(p.apply(fault_square, 6) == 36);
+    BOOST_TEST(p.apply(pool_tasks::square, 6) == 36);
 }
 #endif
 
@@ -774,7 +769,7 @@ void fault_names_parent(std::string path, bool with_children, bool fork_method)
             mp::pool_options options;
             options.method = method;
             pool.emplace(1, options);
-            if (pool->apply(fault_square, 3) != 9)
+            if (pool->apply(pool_tasks::square, 3) != 9)
                 throw std::runtime_error("the pool's answer is wrong");
         }
         // A thread only now: forks are done (the pool's worker is up).
@@ -1010,7 +1005,7 @@ BOOST_AUTO_TEST_CASE(workers_killed_while_they_start_are_replaced)
         mp::pool p(1, options);
         std::vector<mp::async_result<int>> results;
         for (int i = 0; i < 4; ++i)
-            results.push_back(p.apply_async(fault_square, i));
+            results.push_back(p.apply_async(pool_tasks::square, i));
         std::set<int> known;
         auto since = constructed;
         for (int kill = 0; kill < 2; ++kill) {
@@ -1025,7 +1020,7 @@ BOOST_AUTO_TEST_CASE(workers_killed_while_they_start_are_replaced)
         }
         // One more after the kills: the pool still serves. It too may fail with worker_died,
         // if it was sent to a worker already killed whose end the pool had not seen yet.
-        results.push_back(p.apply_async(fault_square, 4));
+        results.push_back(p.apply_async(pool_tasks::square, 4));
         const int died_before = tasks.worker_died;
         for (int i = 0; i < 5; ++i)
             tasks.add(results[i], i * i, what + " task " + std::to_string(i));
@@ -1058,14 +1053,14 @@ BOOST_AUTO_TEST_CASE(workers_that_keep_dying_while_they_start_break_the_pool)
         mp::set_executable(NO_INIT_CHILD);
         test_util::set_env("NO_INIT_MODE", e.mode);
         mp::pool p(2);
-        auto r = p.apply_async(fault_square, 2);
+        auto r = p.apply_async(pool_tasks::square, 2);
         const bool answered = r.wait_for(60s);
         mp::set_executable({});
         test_util::unset_env("NO_INIT_MODE");
         BOOST_TEST_REQUIRE(answered, e.mode << ": the pool kept restarting its workers");
         expect_error(r, e.error, e.mode);
         BOOST_TEST(p.stats().worker_restarts == e.restarts, e.mode);
-        auto later = p.apply_async(fault_square, 3); // a broken pool fails at once
+        auto later = p.apply_async(pool_tasks::square, 3); // a broken pool fails at once
         expect_error(later, e.error, e.mode + std::string(" (later)"));
         p.terminate();
         BOOST_TEST(test_util::count_children().first == 0);
@@ -1092,7 +1087,7 @@ BOOST_AUTO_TEST_CASE(a_task_whose_worker_dies_is_retried_up_to_max_retries)
     expect_error(r, mp::error::worker_died, "with max_retries 2");
     BOOST_TEST(p.stats().retries == 4u);
     BOOST_TEST(runs.read() == "3");
-    BOOST_TEST(p.apply(fault_square, 4) == 16);
+    BOOST_TEST(p.apply(pool_tasks::square, 4) == 16);
 }
 
 BOOST_AUTO_TEST_CASE(timeouts_are_retried_only_if_asked)
@@ -1106,7 +1101,7 @@ BOOST_AUTO_TEST_CASE(timeouts_are_retried_only_if_asked)
         auto r = p.apply_async(fault_spin);
         expect_error(r, mp::error::timeout, retry_timeouts ? "retried" : "not retried");
         BOOST_TEST(p.stats().retries == (retry_timeouts ? 1u : 0u));
-        BOOST_TEST(p.apply(fault_square, 4) == 16);
+        BOOST_TEST(p.apply(pool_tasks::square, 4) == 16);
     }
 }
 
@@ -1160,7 +1155,7 @@ BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
         for (int i = 0; i < singles; ++i)
             single.add(results[i], i * i, "apply_async " + std::to_string(i));
         try {
-            const std::vector<int> squares = p.map(fault_square, input);
+            const std::vector<int> squares = p.map(pool_tasks::square, input);
             for (int i = 0; i < items; ++i)
                 map_wrong += squares.at(i) != i * i;
         } catch (const std::exception& e) {
@@ -1169,7 +1164,7 @@ BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
         }
         try {
             int i = 0;
-            for (int v : p.imap(fault_square, input, 64))
+            for (int v : p.imap(pool_tasks::square, input, 64))
                 imap_wrong += v != i * i, ++i;
             imap_wrong += std::size_t(items - i);
         } catch (const std::exception& e) {
@@ -1191,7 +1186,7 @@ BOOST_AUTO_TEST_CASE(kill_storm_with_retries_loses_nothing)
     BOOST_TEST(single.ok == rounds * singles);
     BOOST_TEST(map_failed + imap_failed == 0u);
     BOOST_TEST(map_wrong + imap_wrong == 0u);
-    BOOST_TEST(p.apply(fault_square, 4) == 16);
+    BOOST_TEST(p.apply(pool_tasks::square, 4) == 16);
 }
 
 BOOST_AUTO_TEST_CASE(a_result_on_its_way_is_not_timed_out)
@@ -1210,7 +1205,7 @@ BOOST_AUTO_TEST_CASE(a_result_on_its_way_is_not_timed_out)
     options.task_timeout = 500ms;
     mp::pool p(io, 1, options);
     std::optional<int> warm;
-    p.apply_async(fault_square, 3, [&](mp::error_code ec, int v) { warm = ec ? -1 : v; });
+    p.apply_async(pool_tasks::square, 3, [&](mp::error_code ec, int v) { warm = ec ? -1 : v; });
     BOOST_TEST_REQUIRE(run_until([&] { return warm.has_value(); })); // the worker is up
     BOOST_TEST(*warm == 9);
     constexpr std::size_t bytes = 16 << 20;
@@ -1282,7 +1277,7 @@ BOOST_AUTO_TEST_CASE(a_worker_that_cannot_be_started_for_a_while_is_tried_again)
     int square = 0;
     {
         descriptors_exhausted full;
-        p.apply_async(fault_square, 7, [&](mp::error_code ec, int v) {
+        p.apply_async(pool_tasks::square, 7, [&](mp::error_code ec, int v) {
             ended = ec;
             square = v;
         });

@@ -2,8 +2,14 @@
 #ifndef MULTIPROC_TEST_POOL_UTIL_HPP
 #define MULTIPROC_TEST_POOL_UTIL_HPP
 
-// Helpers of the pool tests (local and MPI): a bound on the calls that have no timed form, and
-// an input range that throws part way (CPython's exception_throwing_generator).
+// Helpers of the pool tests (local and MPI): a bound on the calls that have no timed form, an
+// input range that throws part way (CPython's exception_throwing_generator), checks of a task's
+// exception and of a pool whose workers run one task each.
+
+#include <multiproc/error.hpp>
+#include <multiproc/pool.hpp>
+
+#include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -164,6 +170,38 @@ inline std::vector<int> squares_of(const std::vector<int>& items)
     for (int x : items)
         out.push_back(x * x);
     return out;
+}
+
+/// True if `get()` throws the remote_error of a task's exception: then also checks its type,
+/// message and code. False if it throws nothing.
+template <class Get>
+bool throws_remote_error(Get get, const std::string& type, const std::string& message)
+{
+    try {
+        get();
+    } catch (const multiproc::remote_error& e) {
+        BOOST_TEST(e.type() == type);
+        BOOST_TEST(e.message() == message);
+        BOOST_TEST((e.code() == multiproc::error::remote_exception));
+        return true;
+    }
+    return false;
+}
+
+/// Submits `submit(pool, i)` for i = 0 .. tasks - 1 to a pool of `workers` that run one task
+/// each, then closes and joins it: the results, all ready.
+template <class Submit>
+auto one_task_per_worker(int workers, int tasks, Submit submit)
+{
+    multiproc::pool_options options;
+    options.max_tasks_per_child = 1;
+    multiproc::pool p(workers, options);
+    std::vector<decltype(submit(p, 0))> results;
+    for (int i = 0; i < tasks; ++i)
+        results.push_back(submit(p, i));
+    p.close();
+    p.join();
+    return results;
 }
 
 } // namespace pool_util
