@@ -11,6 +11,7 @@
 #include "pool_util.hpp"
 #include "test_util.hpp"
 
+#include <boost/iterator/iterator_facade.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -59,40 +60,25 @@ MULTIPROC_TASK(imap_stream_jitter_square)
 class counting_range
 {
 public:
-    class iterator
+    class iterator : public boost::iterator_facade<iterator, int, std::input_iterator_tag, int>
     {
     public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = int;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const int*;
-        using reference = int;
-
         iterator() = default;
         iterator(long long i, std::shared_ptr<std::atomic<long long>> pulled)
             : i_(i), pulled_(std::move(pulled))
         {}
-        int operator*() const
+
+    private:
+        friend class boost::iterator_core_access;
+        int dereference() const
         {
             if (pulled_)
                 ++*pulled_;
             return static_cast<int>(i_);
         }
-        iterator& operator++()
-        {
-            ++i_;
-            return *this;
-        }
-        iterator operator++(int)
-        {
-            iterator old = *this;
-            ++i_;
-            return old;
-        }
-        bool operator==(const iterator& other) const { return i_ == other.i_; }
-        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+        void increment() { ++i_; }
+        bool equal(const iterator& other) const { return i_ == other.i_; }
 
-    private:
         long long i_ = 0;
         std::shared_ptr<std::atomic<long long>> pulled_;
     };

@@ -388,13 +388,7 @@ BOOST_AUTO_TEST_CASE(close_join_terminate)
         // Terminate: what has not ended fails with pool_closed, nothing hangs, and the ranks
         // are free for the next pool.
         mp::mpi::pool p;
-        std::vector<mp::async_result<void>> results;
-        for (int i = 0; i < 10; ++i)
-            results.push_back(p.apply_async(pool_tasks::sleep_ms, 200));
-        std::this_thread::sleep_for(50ms);
-        const auto started = std::chrono::steady_clock::now();
-        p.terminate();
-        BOOST_TEST((std::chrono::steady_clock::now() - started < 5s));
+        auto results = pool_util::terminate_sleepers(p, 10, 200, 50ms);
         int closed = 0;
         for (auto& r : results) {
             BOOST_REQUIRE(r.wait_for(10s));

@@ -6,9 +6,13 @@
 // input range that throws part way (CPython's exception_throwing_generator), checks of a task's
 // exception and of a pool whose workers run one task each.
 
+#include <multiproc/async_result.hpp>
 #include <multiproc/error.hpp>
 #include <multiproc/pool.hpp>
 
+#include "pool_tasks.hpp"
+
+#include <boost/iterator/iterator_facade.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -106,18 +110,16 @@ template <class Item = int>
 class say_when_range
 {
 public:
-    class iterator
+    /// The facade makes it an input iterator (its types, `*it++`).
+    class iterator : public boost::iterator_facade<iterator, Item, std::input_iterator_tag, Item>
     {
     public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Item;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const Item*;
-        using reference = Item;
-
         iterator() = default;
         iterator(const say_when_range* range, int i) : range_(range), i_(i) {}
-        Item operator*() const
+
+    private:
+        friend class boost::iterator_core_access;
+        Item dereference() const
         {
             if (range_->where_ == throws_on::read && i_ == range_->when_)
                 throw say_when_error();
@@ -126,18 +128,14 @@ public:
             else
                 return Item(i_, i_);
         }
-        iterator& operator++()
+        void increment()
         {
             ++i_;
             if (range_->where_ == throws_on::increment && i_ == range_->when_)
                 throw say_when_error();
-            return *this;
         }
-        void operator++(int) { ++*this; }
-        bool operator==(const iterator& other) const { return i_ == other.i_; }
-        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+        bool equal(const iterator& other) const { return i_ == other.i_; }
 
-    private:
         const say_when_range* range_ = nullptr;
         int i_ = 0;
     };
@@ -201,6 +199,22 @@ auto one_task_per_worker(int workers, int tasks, Submit submit)
         results.push_back(submit(p, i));
     p.close();
     p.join();
+    return results;
+}
+
+/// Gives `p` `tasks` tasks that sleep `ms` ms each, lets them start for `head_start`, then
+/// terminates `p`, which must take less than 5 s: the tasks' results.
+template <class Pool>
+std::vector<multiproc::async_result<void>> terminate_sleepers(Pool& p, int tasks, int ms,
+                                                              std::chrono::milliseconds head_start)
+{
+    std::vector<multiproc::async_result<void>> results;
+    for (int i = 0; i < tasks; ++i)
+        results.push_back(p.apply_async(pool_tasks::sleep_ms, ms));
+    std::this_thread::sleep_for(head_start);
+    const auto before = std::chrono::steady_clock::now();
+    p.terminate();
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
     return results;
 }
 
