@@ -7,6 +7,9 @@
 
 #include <multiproc/init.hpp>
 
+#include "pool_tasks.hpp"
+#include "pool_util.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -19,34 +22,12 @@
 namespace mp = multiproc;
 using namespace std::chrono_literals;
 
-namespace {
-
-int async_result_square(int x)
-{
-    return x * x;
-}
-MULTIPROC_TASK(async_result_square)
-
-void async_result_throw(std::string message)
-{
-    throw std::invalid_argument(message);
-}
-MULTIPROC_TASK(async_result_throw)
-
-void async_result_sleep(int ms)
-{
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-MULTIPROC_TASK(async_result_sleep)
-
-} // namespace
-
 BOOST_AUTO_TEST_SUITE(async_result_tests)
 
 BOOST_AUTO_TEST_CASE(timed_waits_give_the_value_once_ready)
 {
     mp::pool p(1);
-    auto slow = p.apply_async(async_result_sleep, 300);
+    auto slow = p.apply_async(pool_tasks::sleep_ms, 300);
     BOOST_TEST(!slow.ready());
     BOOST_TEST(!slow.wait_for(1ms));
     BOOST_TEST(!slow.get_for(1ms).has_value());
@@ -54,24 +35,18 @@ BOOST_AUTO_TEST_CASE(timed_waits_give_the_value_once_ready)
     BOOST_TEST(slow.ready());
     BOOST_TEST(slow.successful());
     BOOST_TEST(slow.get_for(1ms).value_or(false));
-    auto r = p.apply_async(async_result_square, 7);
+    auto r = p.apply_async(pool_tasks::square, 7);
     BOOST_TEST(r.get_for(60s).value_or(0) == 49);
 }
 
 BOOST_AUTO_TEST_CASE(task_exception_arrives_as_remote_error)
 {
     mp::pool p(1);
-    auto r = p.apply_async(async_result_throw, std::string("bad value"));
-    try {
-        r.get();
-        BOOST_FAIL("expected an exception");
-    } catch (const mp::remote_error& e) {
-        BOOST_TEST(e.type() == "std::invalid_argument");
-        BOOST_TEST(e.message() == "bad value");
-        BOOST_TEST((e.code() == mp::error::remote_exception));
-    }
+    auto r = p.apply_async(pool_tasks::throw_invalid_argument, std::string("bad value"));
+    BOOST_TEST_REQUIRE(
+        pool_util::throws_remote_error([&] { r.get(); }, "std::invalid_argument", "bad value"));
     BOOST_TEST(!r.successful());
-    BOOST_TEST(p.apply(async_result_square, 3) == 9); // the worker goes on
+    BOOST_TEST(p.apply(pool_tasks::square, 3) == 9); // the worker goes on
 }
 
 BOOST_AUTO_TEST_CASE(callers_on_many_threads_take_results_together)
@@ -85,17 +60,17 @@ BOOST_AUTO_TEST_CASE(callers_on_many_threads_take_results_together)
         callers.emplace_back([&, t] {
             for (int i = 0; i < 2000; ++i) {
                 if (i % 500 == 0)
-                    p.apply(async_result_sleep, 20); // longer than any spin
+                    p.apply(pool_tasks::sleep_ms, 20); // longer than any spin
                 const int x = t * 10000 + i;
-                if (p.apply(async_result_square, x % 40000) != (x % 40000) * (x % 40000))
+                if (p.apply(pool_tasks::square, x % 40000) != (x % 40000) * (x % 40000))
                     ++wrong;
             }
         });
     for (auto& c : callers)
         c.join();
     BOOST_TEST(wrong == 0);
-    BOOST_TEST(p.apply(async_result_square, 12) == 144); // the pool's thread still serves
-    auto late = p.apply_async(async_result_sleep, 50);
+    BOOST_TEST(p.apply(pool_tasks::square, 12) == 144); // the pool's thread still serves
+    auto late = p.apply_async(pool_tasks::sleep_ms, 50);
     late.wait();
     BOOST_TEST(late.successful());
 }

@@ -195,6 +195,19 @@ mp::pool& the_pool()
     return *class_pool::pool;
 }
 
+/// The class's pool, for the cases whose calls have no timed form: under a watchdog, which must
+/// not have fired by the case's end.
+struct watched_pool
+{
+    mp::pool& p = the_pool();
+    watchdog<mp::pool> dog{p, 60s, boost::unit_test::framework::current_test_case().p_name.get()};
+    ~watched_pool()
+    {
+        dog.disarm();
+        BOOST_TEST(!dog.fired());
+    }
+};
+
 /// What `next()` gives, or that it threw say_when_error.
 template <class Stream>
 bool next_throws_say_when(Stream& it)
@@ -331,10 +344,8 @@ BOOST_AUTO_TEST_CASE(test_async_timeout)
     p.join();
 }
 
-BOOST_AUTO_TEST_CASE(test_imap)
+BOOST_FIXTURE_TEST_CASE(test_imap, watched_pool)
 {
-    mp::pool& p = the_pool();
-    watchdog dog(p, 60s, "test_imap");
     std::vector<int> all;
     for (int v : p.imap(cpython_pool_sqr, range(10)))
         all.push_back(v);
@@ -349,14 +360,10 @@ BOOST_AUTO_TEST_CASE(test_imap)
     for (int i = 0; i < 1000; ++i)
         BOOST_TEST((it2.next() == std::optional<int>(i * i)));
     BOOST_TEST(!it2.next());
-    dog.disarm();
-    BOOST_TEST(!dog.fired());
 }
 
-BOOST_AUTO_TEST_CASE(test_imap_handle_iterable_exception)
+BOOST_FIXTURE_TEST_CASE(test_imap_handle_iterable_exception, watched_pool)
 {
-    mp::pool& p = the_pool();
-    watchdog dog(p, 60s, "test_imap_handle_iterable_exception");
     // SayWhenError seen at the very first of the iterable, and again (reentrant).
     for (int again = 0; again < 2; ++again) {
         auto it = p.imap(cpython_pool_sqr, say_when_range<>(1, -1), 1);
@@ -378,14 +385,10 @@ BOOST_AUTO_TEST_CASE(test_imap_handle_iterable_exception)
             BOOST_TEST((chunked.next() == std::optional<int>(i * i)));
         BOOST_TEST(next_throws_say_when(chunked));
     }
-    dog.disarm();
-    BOOST_TEST(!dog.fired());
 }
 
-BOOST_AUTO_TEST_CASE(test_imap_unordered)
+BOOST_FIXTURE_TEST_CASE(test_imap_unordered, watched_pool)
 {
-    mp::pool& p = the_pool();
-    watchdog dog(p, 60s, "test_imap_unordered");
     for (auto [n, chunksize] : {std::pair<int, std::size_t>{10, 1}, {1000, 100}}) {
         std::vector<int> got;
         for (int v : p.imap_unordered(cpython_pool_sqr, range(n), chunksize))
@@ -393,14 +396,10 @@ BOOST_AUTO_TEST_CASE(test_imap_unordered)
         std::sort(got.begin(), got.end());
         BOOST_TEST(got == squares(n));
     }
-    dog.disarm();
-    BOOST_TEST(!dog.fired());
 }
 
-BOOST_AUTO_TEST_CASE(test_imap_unordered_handle_iterable_exception)
+BOOST_FIXTURE_TEST_CASE(test_imap_unordered_handle_iterable_exception, watched_pool)
 {
-    mp::pool& p = the_pool();
-    watchdog dog(p, 60s, "test_imap_unordered_handle_iterable_exception");
     for (int again = 0; again < 2; ++again) {
         auto it = p.imap_unordered(cpython_pool_sqr, say_when_range<>(1, -1), 1);
         BOOST_TEST(next_throws_say_when(it));
@@ -427,8 +426,6 @@ BOOST_AUTO_TEST_CASE(test_imap_unordered_handle_iterable_exception)
             BOOST_TEST(raised);
         }
     }
-    dog.disarm();
-    BOOST_TEST(!dog.fired());
 }
 
 BOOST_AUTO_TEST_CASE(test_make_pool)

@@ -10,6 +10,7 @@
 #include <multiproc/init.hpp>
 #include <multiproc/shared_memory.hpp>
 
+#include "pool_util.hpp"
 #include "test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -108,14 +109,8 @@ BOOST_AUTO_TEST_CASE(test_pool_worker_lifetime_early_close)
 {
     // Issue #10332: closing a pool whose workers have limited lifetimes before all the tasks
     // completed made join() hang.
-    mp::pool_options options;
-    options.max_tasks_per_child = 1;
-    mp::pool p(3, options);
-    std::vector<mp::async_result<int>> results;
-    for (int i = 0; i < 6; ++i)
-        results.push_back(p.apply_async(cpython_sqr, i, 300));
-    p.close();
-    p.join();
+    auto results = pool_util::one_task_per_worker(
+        3, 6, [](mp::pool& p, int i) { return p.apply_async(cpython_sqr, i, 300); });
     for (int j = 0; j < 6; ++j)
         BOOST_TEST(results[j].get() == j * j);
 }
@@ -132,13 +127,7 @@ BOOST_AUTO_TEST_CASE(test_async_error_callback, *boost::unit_test::label("cpytho
     std::promise<mp::error_code> scratchpad;
     p.apply_async(cpython_raising, [&](mp::error_code ec) { scratchpad.set_value(ec); });
     auto res = p.apply_async(cpython_raising);
-    try {
-        res.get();
-        BOOST_ERROR("expected the task's exception");
-    } catch (const mp::remote_error& e) {
-        BOOST_TEST(e.type() == "std::out_of_range");
-        BOOST_TEST(e.message() == "key");
-    }
+    BOOST_TEST(pool_util::throws_remote_error([&] { res.get(); }, "std::out_of_range", "key"));
     auto called = scratchpad.get_future();
     BOOST_TEST_REQUIRE((called.wait_for(30s) == std::future_status::ready));
     BOOST_TEST((called.get() == mp::error::remote_exception));

@@ -7,9 +7,11 @@
 
 #include <multiproc/init.hpp>
 
+#include "pool_tasks.hpp"
 #include "pool_util.hpp"
 #include "test_util.hpp"
 
+#include <boost/iterator/iterator_facade.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -33,7 +35,6 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 using pool_util::iota_vector;
-using pool_util::squares_of;
 using pool_util::watchdog;
 
 // ---------------------------------------------------------------------------------------------
@@ -53,59 +54,30 @@ int imap_stream_jitter_square(int x)
 }
 MULTIPROC_TASK(imap_stream_jitter_square)
 
-int imap_stream_square(int x)
-{
-    return x * x;
-}
-MULTIPROC_TASK(imap_stream_square)
-
-int imap_stream_square_unless_13(int x)
-{
-    if (x == 13)
-        throw std::invalid_argument("13");
-    return x * x;
-}
-MULTIPROC_TASK(imap_stream_square_unless_13)
-
 /// The integers first .. last - 1, made one at a time as they are read (never stored), and
 /// counted: `pulled` says how many the reader has taken.
 class counting_range
 {
 public:
-    class iterator
+    class iterator : public boost::iterator_facade<iterator, int, std::input_iterator_tag, int>
     {
     public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = int;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const int*;
-        using reference = int;
-
         iterator() = default;
         iterator(long long i, std::shared_ptr<std::atomic<long long>> pulled)
             : i_(i), pulled_(std::move(pulled))
         {}
-        int operator*() const
+
+    private:
+        friend class boost::iterator_core_access;
+        int dereference() const
         {
             if (pulled_)
                 ++*pulled_;
             return static_cast<int>(i_);
         }
-        iterator& operator++()
-        {
-            ++i_;
-            return *this;
-        }
-        iterator operator++(int)
-        {
-            iterator old = *this;
-            ++i_;
-            return old;
-        }
-        bool operator==(const iterator& other) const { return i_ == other.i_; }
-        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+        void increment() { ++i_; }
+        bool equal(const iterator& other) const { return i_ == other.i_; }
 
-    private:
         long long i_ = 0;
         std::shared_ptr<std::atomic<long long>> pulled_;
     };
@@ -124,7 +96,7 @@ private:
 };
 
 /// Reads a stream to its end: a value per result, nothing where `next()` threw remote_error
-/// (checked to be imap_stream_square_unless_13's). Other exceptions fail the test.
+/// (checked to be pool_tasks::square_unless_13's). Other exceptions fail the test.
 template <class Stream>
 std::vector<std::optional<int>> drain_with_errors(Stream& stream)
 {
@@ -147,7 +119,7 @@ std::vector<std::optional<int>> drain_with_errors(Stream& stream)
     return events;
 }
 
-/// What imap of imap_stream_square_unless_13 over 0..n-1 gives in order: each chunk's squares,
+/// What imap of pool_tasks::square_unless_13 over 0..n-1 gives in order: each chunk's squares,
 /// or one error for the chunk that holds 13.
 std::vector<std::optional<int>> expected_events(int n, int chunksize)
 {
@@ -191,7 +163,7 @@ BOOST_AUTO_TEST_CASE(imap_is_in_order_and_imap_unordered_complete)
     mp::pool p(2);
     watchdog dog(p, 90s, "imap");
     const std::vector<int> items = iota_vector(200);
-    const std::vector<int> expected = squares_of(items);
+    const std::vector<int> expected = pool_util::squares_of(items);
     for (std::size_t chunksize : {std::size_t(1), std::size_t(7)}) {
         BOOST_TEST_CONTEXT("chunksize " << chunksize)
         {
@@ -245,12 +217,12 @@ BOOST_AUTO_TEST_CASE(imap_of_empty_ranges)
     mp::pool p(1);
     watchdog dog(p, 30s, "imap of nothing");
     const std::vector<int> none;
-    auto s1 = p.imap(imap_stream_square, none);
+    auto s1 = p.imap(pool_tasks::square, none);
     BOOST_TEST(!s1.next());
-    auto s2 = p.imap_unordered(imap_stream_square, std::vector<int>{}, 7);
+    auto s2 = p.imap_unordered(pool_tasks::square, std::vector<int>{}, 7);
     BOOST_TEST(!s2.next());
     int n = 0;
-    for (int v : p.imap(imap_stream_square, std::vector<int>{}))
+    for (int v : p.imap(pool_tasks::square, std::vector<int>{}))
         n += 1 + v;
     BOOST_TEST(n == 0);
     dog.disarm();
@@ -267,14 +239,14 @@ BOOST_AUTO_TEST_CASE(a_failed_chunk_throws_from_next_and_the_stream_goes_on)
         {
             const auto expected = expected_events(30, chunksize);
             auto ordered =
-                p.imap(imap_stream_square_unless_13, items, static_cast<std::size_t>(chunksize));
+                p.imap(pool_tasks::square_unless_13, items, static_cast<std::size_t>(chunksize));
             BOOST_TEST((drain_with_errors(ordered) == expected)); // the error where 13 was
 
-            auto ordered_rvalue = p.imap(imap_stream_square_unless_13, iota_vector(30),
+            auto ordered_rvalue = p.imap(pool_tasks::square_unless_13, iota_vector(30),
                                          static_cast<std::size_t>(chunksize));
             BOOST_TEST((drain_with_errors(ordered_rvalue) == expected));
 
-            auto unordered = p.imap_unordered(imap_stream_square_unless_13, items,
+            auto unordered = p.imap_unordered(pool_tasks::square_unless_13, items,
                                               static_cast<std::size_t>(chunksize));
             const auto got = drain_with_errors(unordered);
             BOOST_TEST(errors_in(got) == 1);
@@ -285,7 +257,7 @@ BOOST_AUTO_TEST_CASE(a_failed_chunk_throws_from_next_and_the_stream_goes_on)
     BOOST_TEST(!dog.fired());
 }
 
-/// Reads a stream over say_when_range(20, when) of imap_stream_square to its end and checks that
+/// Reads a stream over say_when_range(20, when) of pool_tasks::square to its end and checks that
 /// it gives the squares of every item before `when` (in order if `ordered`), then the input's
 /// exception once, then the end, and stays there.
 template <class Stream>
@@ -340,15 +312,15 @@ BOOST_AUTO_TEST_CASE(an_input_that_throws_ends_the_stream_after_the_results_befo
                                            << (ordered ? ", imap" : ", imap_unordered"))
                 {
                     say_when_range<> items(20, when, where);
-                    auto stream = ordered ? p.imap(imap_stream_square, items, chunksize)
-                                          : p.imap_unordered(imap_stream_square, items, chunksize);
+                    auto stream = ordered ? p.imap(pool_tasks::square, items, chunksize)
+                                          : p.imap_unordered(pool_tasks::square, items, chunksize);
                     check_ends_with_the_input_error(stream, when, ordered);
                 }
     // An rvalue input, kept in the stream, the same.
-    auto kept = p.imap(imap_stream_square, say_when_range<>(20, 5), 2);
+    auto kept = p.imap(pool_tasks::square, say_when_range<>(20, 5), 2);
     check_ends_with_the_input_error(kept, 5, true);
     // The pool serves on.
-    BOOST_TEST(p.map(imap_stream_square, iota_vector(5)) == (std::vector<int>{0, 1, 4, 9, 16}));
+    BOOST_TEST(p.map(pool_tasks::square, iota_vector(5)) == (std::vector<int>{0, 1, 4, 9, 16}));
     dog.disarm();
     BOOST_TEST(!dog.fired());
 }
@@ -358,7 +330,7 @@ BOOST_AUTO_TEST_CASE(closing_the_pool_under_a_stream_ends_its_input_with_pool_cl
     mp::pool p(2);
     watchdog dog(p, 60s, "imap of a pool closed under it");
     constexpr int n = 5000; // more than a stream sends ahead (512 chunks here)
-    auto stream = p.imap(imap_stream_square, iota_vector(n), 1);
+    auto stream = p.imap(pool_tasks::square, iota_vector(n), 1);
     BOOST_TEST((stream.next() == std::optional<int>(0)));
     p.close();
     int next = 1;
@@ -430,7 +402,7 @@ BOOST_AUTO_TEST_CASE(a_slow_reader_holds_back_the_input)
     watchdog dog(p, 60s, "slow imap reader");
     counting_range items(0, 2000000000LL);
     {
-        auto stream = p.imap(imap_stream_square, items, 1);
+        auto stream = p.imap(pool_tasks::square, items, 1);
         BOOST_TEST(items.pulled() < 100000, "pulled " << items.pulled());
         BOOST_TEST(stream.next().value_or(-1) == 0);
         const long long after_first = items.pulled();
@@ -445,11 +417,11 @@ BOOST_AUTO_TEST_CASE(a_slow_reader_holds_back_the_input)
 
         // The same through imap_unordered with bigger chunks.
         counting_range more(0, 2000000000LL);
-        auto unordered = p.imap_unordered(imap_stream_square, more, 7);
+        auto unordered = p.imap_unordered(pool_tasks::square, more, 7);
         BOOST_TEST(unordered.next().has_value());
         BOOST_TEST(more.pulled() < 100000, "pulled " << more.pulled());
     } // streams dropped with tasks in flight
-    BOOST_TEST(p.apply_async(imap_stream_square, 5).get_for(30s).value_or(-1) == 25);
+    BOOST_TEST(p.apply_async(pool_tasks::square, 5).get_for(30s).value_or(-1) == 25);
     dog.disarm();
     BOOST_TEST(!dog.fired());
 }

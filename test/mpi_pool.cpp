@@ -13,6 +13,7 @@
 #include <boost/range/irange.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "pool_tasks.hpp"
 #include "pool_util.hpp"
 #include "test_util.hpp"
 
@@ -40,14 +41,6 @@ long long mpi_square(long long x)
 }
 MULTIPROC_TASK(mpi_square)
 
-std::string mpi_concat(std::string a, const std::vector<std::string>& rest)
-{
-    for (const auto& s : rest)
-        a += s;
-    return a;
-}
-MULTIPROC_TASK(mpi_concat)
-
 int mpi_fail_on(int x, int bad)
 {
     if (x == bad)
@@ -68,12 +61,6 @@ int mpi_pid(int sleep_ms)
     return mp::this_process::id();
 }
 MULTIPROC_TASK(mpi_pid)
-
-void mpi_sleep(int ms)
-{
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-MULTIPROC_TASK(mpi_sleep)
 
 void mpi_die()
 {
@@ -148,8 +135,8 @@ BOOST_AUTO_TEST_CASE(apply_runs_on_the_other_ranks)
     mp::mpi::pool p;
     BOOST_TEST(p.size() == 2u); // mpirun -np 3
     BOOST_TEST(p.apply(mpi_square, 12) == 144);
-    BOOST_TEST(p.apply(mpi_concat, "a", std::vector<std::string>{"b", "c"}) == "abc");
-    p.apply(mpi_sleep, 1); // void
+    BOOST_TEST(p.apply(pool_tasks::concat, "a", std::vector<std::string>{"b", "c"}) == "abc");
+    p.apply(pool_tasks::sleep_ms, 1); // void
     // Both worker ranks take part, and neither is this process.
     std::set<int> pids;
     std::vector<mp::async_result<int>> results;
@@ -178,7 +165,7 @@ BOOST_AUTO_TEST_CASE(apply_async_callback_and_future)
 
     // A void task's handler gets the code only.
     std::promise<mp::error_code> done;
-    p.apply_async(mpi_sleep, 1, [&](mp::error_code e) { done.set_value(e); });
+    p.apply_async(pool_tasks::sleep_ms, 1, [&](mp::error_code e) { done.set_value(e); });
     auto d = done.get_future();
     BOOST_REQUIRE(d.wait_for(60s) == std::future_status::ready);
     BOOST_TEST(!d.get());
@@ -195,8 +182,8 @@ BOOST_AUTO_TEST_CASE(cancel_a_queued_task)
 {
     mp::mpi::pool p;
     // Both ranks busy (a rank whose task times are not known yet is sent one task at a time).
-    auto first = p.apply_async(mpi_sleep, 300);
-    auto second = p.apply_async(mpi_sleep, 300);
+    auto first = p.apply_async(pool_tasks::sleep_ms, 300);
+    auto second = p.apply_async(pool_tasks::sleep_ms, 300);
     boost::asio::cancellation_signal cancel;
     std::promise<mp::error_code> got;
     p.apply_async(mpi_square, 5,
@@ -401,13 +388,7 @@ BOOST_AUTO_TEST_CASE(close_join_terminate)
         // Terminate: what has not ended fails with pool_closed, nothing hangs, and the ranks
         // are free for the next pool.
         mp::mpi::pool p;
-        std::vector<mp::async_result<void>> results;
-        for (int i = 0; i < 10; ++i)
-            results.push_back(p.apply_async(mpi_sleep, 200));
-        std::this_thread::sleep_for(50ms);
-        const auto started = std::chrono::steady_clock::now();
-        p.terminate();
-        BOOST_TEST((std::chrono::steady_clock::now() - started < 5s));
+        auto results = pool_util::terminate_sleepers(p, 10, 200, 50ms);
         int closed = 0;
         for (auto& r : results) {
             BOOST_REQUIRE(r.wait_for(10s));

@@ -4,6 +4,8 @@
 
 #include <multiproc/init.hpp>
 
+#include "pool_tasks.hpp"
+#include "pool_util.hpp"
 #include "test_util.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -20,38 +22,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-int pool_square(int x)
-{
-    return x * x;
-}
-MULTIPROC_TASK(pool_square)
-
-std::string pool_concat(std::string a, const std::vector<std::string>& rest)
-{
-    for (const auto& s : rest)
-        a += s;
-    return a;
-}
-MULTIPROC_TASK(pool_concat)
-
-void pool_throw(std::string message)
-{
-    throw std::invalid_argument(message);
-}
-MULTIPROC_TASK(pool_throw)
-
 int pool_pid(int)
 {
     std::this_thread::sleep_for(2ms);
     return mp::this_process::id();
 }
 MULTIPROC_TASK(pool_pid)
-
-void pool_sleep(int ms)
-{
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-}
-MULTIPROC_TASK(pool_sleep)
 
 int pool_exit(int code)
 {
@@ -110,8 +86,9 @@ BOOST_AUTO_TEST_CASE(apply_apply_async_and_map)
 {
     mp::pool p(2);
     BOOST_TEST(p.size() == 2u);
-    BOOST_TEST(p.apply(pool_square, 7) == 49);
-    auto r = p.apply_async(pool_concat, std::string("a"), std::vector<std::string>{"b", "c"});
+    BOOST_TEST(p.apply(pool_tasks::square, 7) == 49);
+    auto r =
+        p.apply_async(pool_tasks::concat, std::string("a"), std::vector<std::string>{"b", "c"});
     BOOST_TEST(r.get() == "abc");
     BOOST_TEST(r.ready());
     BOOST_TEST(r.successful());
@@ -120,12 +97,12 @@ BOOST_AUTO_TEST_CASE(apply_apply_async_and_map)
         items[i] = i;
     for (std::size_t chunksize :
          {std::size_t(0), std::size_t(1), std::size_t(7), std::size_t(5000)}) {
-        const std::vector<int> squares = p.map(pool_square, items, chunksize);
+        const std::vector<int> squares = p.map(pool_tasks::square, items, chunksize);
         BOOST_REQUIRE(squares.size() == items.size());
         for (int i = 0; i < 1000; ++i)
             BOOST_TEST(squares[i] == i * i);
     }
-    BOOST_TEST(p.map(pool_square, std::vector<int>{}).empty());
+    BOOST_TEST(p.map(pool_tasks::square, std::vector<int>{}).empty());
     BOOST_TEST(mp::pool().size() == mp::cpu_count()); // Python's default size
 }
 
@@ -191,17 +168,18 @@ BOOST_AUTO_TEST_CASE(killed_worker_fails_only_its_task)
             }
         }
     }
-    BOOST_TEST(p.apply(pool_square, 5) == 25); // still serving, with replaced workers
+    BOOST_TEST(p.apply(pool_tasks::square, 5) == 25); // still serving, with replaced workers
 }
 
 BOOST_AUTO_TEST_CASE(stats_count_tasks_failures_and_restarts)
 {
     mp::pool p(2);
     BOOST_TEST(p.stats().done == 0u);
-    BOOST_TEST(p.map(pool_square, std::vector<int>{1, 2, 3, 4}, 1).size() == 4u);
-    BOOST_CHECK_THROW(p.apply(pool_throw, std::string("no")), mp::remote_error);
+    BOOST_TEST(p.map(pool_tasks::square, std::vector<int>{1, 2, 3, 4}, 1).size() == 4u);
+    BOOST_CHECK_THROW(p.apply(pool_tasks::throw_invalid_argument, std::string("no")),
+                      mp::remote_error);
     BOOST_CHECK_THROW(p.apply(test_util::square_or_die, 2, true), mp::system_error);
-    BOOST_TEST(p.apply(pool_square, 5) == 25);
+    BOOST_TEST(p.apply(pool_tasks::square, 5) == 25);
     const mp::pool_stats s = p.stats();
     BOOST_TEST(s.done == 5u);   // four map chunks and one apply
     BOOST_TEST(s.failed == 2u); // the exception and the crash
@@ -215,7 +193,7 @@ BOOST_AUTO_TEST_CASE(exit_inside_a_task_is_a_dead_worker)
     mp::pool p(1);
     auto r = p.apply_async(pool_exit, 3);
     BOOST_CHECK_THROW(r.get(), mp::system_error);
-    BOOST_TEST(p.apply(pool_square, 4) == 16);
+    BOOST_TEST(p.apply(pool_tasks::square, 4) == 16);
 }
 
 BOOST_AUTO_TEST_CASE(close_join_and_misuse)
@@ -225,10 +203,10 @@ BOOST_AUTO_TEST_CASE(close_join_and_misuse)
     BOOST_CHECK_THROW(p.join(), mp::system_error); // Python: join a running pool is an error
     std::vector<mp::async_result<void>> pending;
     for (int i = 0; i < 6; ++i)
-        pending.push_back(p.apply_async(pool_sleep, 20));
+        pending.push_back(p.apply_async(pool_tasks::sleep_ms, 20));
     p.close();
     try {
-        p.apply(pool_square, 1);
+        p.apply(pool_tasks::square, 1);
         BOOST_FAIL("expected pool_closed");
     } catch (const mp::system_error& e) {
         BOOST_TEST((e.code() == mp::error::pool_closed));
@@ -242,13 +220,7 @@ BOOST_AUTO_TEST_CASE(close_join_and_misuse)
 BOOST_AUTO_TEST_CASE(terminate_fails_what_is_unfinished)
 {
     mp::pool p(2);
-    std::vector<mp::async_result<void>> pending;
-    for (int i = 0; i < 6; ++i)
-        pending.push_back(p.apply_async(pool_sleep, 10000));
-    std::this_thread::sleep_for(100ms);
-    const auto before = std::chrono::steady_clock::now();
-    p.terminate();
-    BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
+    auto pending = pool_util::terminate_sleepers(p, 6, 10000, 100ms);
     for (auto& r : pending) {
         BOOST_TEST(r.wait_for(5s));
         BOOST_TEST(!r.successful());
@@ -261,7 +233,7 @@ BOOST_AUTO_TEST_CASE(workers_that_cannot_start_fail_tasks_instead_of_hanging)
     for (const char* program : {"/nonexistent/program", NO_INIT_CHILD}) {
         mp::set_executable(program);
         mp::pool p(2);
-        auto r = p.apply_async(pool_square, 2);
+        auto r = p.apply_async(pool_tasks::square, 2);
         BOOST_TEST(r.wait_for(30s), program); // the workers start in the background
         mp::set_executable({});
         BOOST_CHECK_THROW(r.get(), mp::system_error);
@@ -276,7 +248,7 @@ BOOST_AUTO_TEST_CASE(workers_that_never_reach_init_time_out)
     mp::pool_options options;
     options.start_timeout = 300ms;
     mp::pool p(2, options);
-    auto r = p.apply_async(pool_square, 2);
+    auto r = p.apply_async(pool_tasks::square, 2);
     const bool answered = r.wait_for(30s); // the workers start in the background
     mp::set_executable({});
     test_util::unset_env("NO_INIT_MODE");
@@ -296,7 +268,7 @@ BOOST_AUTO_TEST_CASE(task_timeout_kills_and_replaces_the_worker)
     mp::pool_options options;
     options.task_timeout = 300ms;
     mp::pool p(1, options);
-    auto slow = p.apply_async(pool_sleep, 20000);
+    auto slow = p.apply_async(pool_tasks::sleep_ms, 20000);
     const auto before = std::chrono::steady_clock::now();
     try {
         slow.get();
@@ -305,7 +277,7 @@ BOOST_AUTO_TEST_CASE(task_timeout_kills_and_replaces_the_worker)
         BOOST_TEST((e.code() == mp::error::timeout), e.what());
     }
     BOOST_TEST((std::chrono::steady_clock::now() - before < 10s));
-    BOOST_TEST(p.apply(pool_square, 6) == 36); // a fresh worker, within its time
+    BOOST_TEST(p.apply(pool_tasks::square, 6) == 36); // a fresh worker, within its time
 }
 
 BOOST_AUTO_TEST_CASE(max_tasks_per_child_recycles_workers)
@@ -324,27 +296,21 @@ BOOST_AUTO_TEST_CASE(max_tasks_per_child_recycles_workers)
 
 BOOST_AUTO_TEST_CASE(recycled_workers_are_replaced_after_close_while_tasks_remain)
 {
-    mp::pool_options options;
-    options.max_tasks_per_child = 1;
-    mp::pool p(1, options);
-    std::vector<mp::async_result<int>> results;
-    for (int i = 0; i < 4; ++i)
-        results.push_back(p.apply_async(pool_pid, i));
-    p.close();
-    p.join();
+    auto results = pool_util::one_task_per_worker(
+        1, 4, [](mp::pool& p, int i) { return p.apply_async(pool_pid, i); });
     std::set<int> pids;
     for (auto& r : results)
         pids.insert(r.get());
     BOOST_TEST(pids.size() == 4u); // one worker per task
 }
 
-#if !defined(_WIN32)
+#if defined(MULTIPROC_HAS_FORK)
 BOOST_AUTO_TEST_CASE(fork_start_method)
 {
     mp::pool_options options;
     options.method = mp::start_method::fork;
     mp::pool p(2, options);
-    BOOST_TEST(p.apply(pool_square, 9) == 81);
+    BOOST_TEST(p.apply(pool_tasks::square, 9) == 81);
     BOOST_TEST(p.apply(pool_pid, 0) != mp::this_process::id());
     auto dies = p.apply_async(test_util::square_or_die, 3, true);
     try {
@@ -353,7 +319,7 @@ BOOST_AUTO_TEST_CASE(fork_start_method)
     } catch (const mp::system_error& e) {
         BOOST_TEST((e.code() == mp::error::worker_died), e.what());
     }
-    const std::vector<int> squares = p.map(pool_square, std::vector<int>{1, 2, 3});
+    const std::vector<int> squares = p.map(pool_tasks::square, std::vector<int>{1, 2, 3});
     BOOST_TEST(squares == (std::vector<int>{1, 4, 9}), boost::test_tools::per_element());
     p.close();
     p.join();
@@ -373,7 +339,7 @@ BOOST_AUTO_TEST_CASE(initializer_runs_in_each_worker)
     failing.initializer(pool_failing_initializer);
     mp::pool broken(1, failing);
     try {
-        broken.apply(pool_square, 1);
+        broken.apply(pool_tasks::square, 1);
         BOOST_FAIL("expected the initializer's error");
     } catch (const mp::system_error& e) {
         BOOST_TEST((e.code() == mp::error::remote_exception));
@@ -422,7 +388,7 @@ BOOST_AUTO_TEST_CASE(many_tiny_tasks)
     std::vector<mp::async_result<int>> results;
     results.reserve(tasks);
     for (int i = 0; i < tasks; ++i)
-        results.push_back(p.apply_async(pool_square, i % 1000));
+        results.push_back(p.apply_async(pool_tasks::square, i % 1000));
     long long sum = 0, expected = 0;
     for (int i = 0; i < tasks; ++i) {
         sum += results[i].get();

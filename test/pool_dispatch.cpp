@@ -13,6 +13,18 @@ using multiproc::detail::start_failures;
 using multiproc::detail::worker_state;
 using namespace std::chrono_literals;
 
+namespace {
+/// A ready worker (initialized, or with nothing to initialize) not yet started: up once it is.
+void check_up_once_started(worker_state& w)
+{
+    BOOST_TEST(w.ready());
+    BOOST_TEST(!w.started());
+    BOOST_TEST(!w.up());
+    BOOST_TEST(w.reach_init());
+    BOOST_TEST(w.up());
+}
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(pool_dispatch_tests)
 
 BOOST_AUTO_TEST_CASE(one_task_until_a_worker_has_shown_its_pace)
@@ -106,20 +118,14 @@ BOOST_AUTO_TEST_CASE(a_worker_is_up_once_started_and_initialized_in_either_order
 
     worker_state b(true);
     BOOST_TEST(!b.initialize()); // initialized first (a helper read the result)
-    BOOST_TEST(b.ready());
-    BOOST_TEST(!b.started());
-    BOOST_TEST(b.reach_init());
-    BOOST_TEST(b.up());
+    check_up_once_started(b);
 }
 
 BOOST_AUTO_TEST_CASE(a_worker_without_initializer_is_ready_at_once)
 {
     worker_state w(false);
-    BOOST_TEST(w.ready());
     BOOST_TEST(w.takes_tasks());
-    BOOST_TEST(!w.up());
-    BOOST_TEST(w.reach_init());
-    BOOST_TEST(w.up());
+    check_up_once_started(w);
 }
 
 BOOST_AUTO_TEST_CASE(a_stopping_or_gone_worker_takes_no_tasks)

@@ -2,8 +2,18 @@
 #ifndef MULTIPROC_TEST_POOL_UTIL_HPP
 #define MULTIPROC_TEST_POOL_UTIL_HPP
 
-// Helpers of the pool tests (local and MPI): a bound on the calls that have no timed form, and
-// an input range that throws part way (CPython's exception_throwing_generator).
+// Helpers of the pool tests (local and MPI): a bound on the calls that have no timed form, an
+// input range that throws part way (CPython's exception_throwing_generator), checks of a task's
+// exception and of a pool whose workers run one task each.
+
+#include <multiproc/async_result.hpp>
+#include <multiproc/error.hpp>
+#include <multiproc/pool.hpp>
+
+#include "pool_tasks.hpp"
+
+#include <boost/iterator/iterator_facade.hpp>
+#include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -100,18 +110,16 @@ template <class Item = int>
 class say_when_range
 {
 public:
-    class iterator
+    /// The facade makes it an input iterator (its types, `*it++`).
+    class iterator : public boost::iterator_facade<iterator, Item, std::input_iterator_tag, Item>
     {
     public:
-        using iterator_category = std::input_iterator_tag;
-        using value_type = Item;
-        using difference_type = std::ptrdiff_t;
-        using pointer = const Item*;
-        using reference = Item;
-
         iterator() = default;
         iterator(const say_when_range* range, int i) : range_(range), i_(i) {}
-        Item operator*() const
+
+    private:
+        friend class boost::iterator_core_access;
+        Item dereference() const
         {
             if (range_->where_ == throws_on::read && i_ == range_->when_)
                 throw say_when_error();
@@ -120,18 +128,14 @@ public:
             else
                 return Item(i_, i_);
         }
-        iterator& operator++()
+        void increment()
         {
             ++i_;
             if (range_->where_ == throws_on::increment && i_ == range_->when_)
                 throw say_when_error();
-            return *this;
         }
-        void operator++(int) { ++*this; }
-        bool operator==(const iterator& other) const { return i_ == other.i_; }
-        bool operator!=(const iterator& other) const { return i_ != other.i_; }
+        bool equal(const iterator& other) const { return i_ == other.i_; }
 
-    private:
         const say_when_range* range_ = nullptr;
         int i_ = 0;
     };
@@ -164,6 +168,54 @@ inline std::vector<int> squares_of(const std::vector<int>& items)
     for (int x : items)
         out.push_back(x * x);
     return out;
+}
+
+/// True if `get()` throws the remote_error of a task's exception: then also checks its type,
+/// message and code. False if it throws nothing.
+template <class Get>
+bool throws_remote_error(Get get, const std::string& type, const std::string& message)
+{
+    try {
+        get();
+    } catch (const multiproc::remote_error& e) {
+        BOOST_TEST(e.type() == type);
+        BOOST_TEST(e.message() == message);
+        BOOST_TEST((e.code() == multiproc::error::remote_exception));
+        return true;
+    }
+    return false;
+}
+
+/// Submits `submit(pool, i)` for i = 0 .. tasks - 1 to a pool of `workers` that run one task
+/// each, then closes and joins it: the results, all ready.
+template <class Submit>
+auto one_task_per_worker(int workers, int tasks, Submit submit)
+{
+    multiproc::pool_options options;
+    options.max_tasks_per_child = 1;
+    multiproc::pool p(workers, options);
+    std::vector<decltype(submit(p, 0))> results;
+    for (int i = 0; i < tasks; ++i)
+        results.push_back(submit(p, i));
+    p.close();
+    p.join();
+    return results;
+}
+
+/// Gives `p` `tasks` tasks that sleep `ms` ms each, lets them start for `head_start`, then
+/// terminates `p`, which must take less than 5 s: the tasks' results.
+template <class Pool>
+std::vector<multiproc::async_result<void>> terminate_sleepers(Pool& p, int tasks, int ms,
+                                                              std::chrono::milliseconds head_start)
+{
+    std::vector<multiproc::async_result<void>> results;
+    for (int i = 0; i < tasks; ++i)
+        results.push_back(p.apply_async(pool_tasks::sleep_ms, ms));
+    std::this_thread::sleep_for(head_start);
+    const auto before = std::chrono::steady_clock::now();
+    p.terminate();
+    BOOST_TEST((std::chrono::steady_clock::now() - before < 5s));
+    return results;
 }
 
 } // namespace pool_util
