@@ -35,6 +35,7 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 using pool_util::iota_vector;
+using pool_util::squares_of;
 using pool_util::watchdog;
 
 // ---------------------------------------------------------------------------------------------
@@ -163,7 +164,7 @@ BOOST_AUTO_TEST_CASE(imap_is_in_order_and_imap_unordered_complete)
     mp::pool p(2);
     watchdog dog(p, 90s, "imap");
     const std::vector<int> items = iota_vector(200);
-    const std::vector<int> expected = pool_util::squares_of(items);
+    const std::vector<int> expected = squares_of(items);
     for (std::size_t chunksize : {std::size_t(1), std::size_t(7)}) {
         BOOST_TEST_CONTEXT("chunksize " << chunksize)
         {
